@@ -1,0 +1,57 @@
+# Leadership Compact — the two commands are `make run` and `make test`; everything else is theirs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint check assets migrate demo bench soak screenshots worker clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/build/app.css: node_modules/.installed static/scss/app.scss scripts/copy-frontend-assets.mjs
+	npm run --silent build
+
+assets: static/build/app.css
+
+migrate: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+## make run: set everything up and serve the demo on http://127.0.0.1:$(PORT)
+run: $(VENV)/.installed assets demo
+	@echo ""
+	@echo "Serving on http://127.0.0.1:$(PORT)  (tasks run in-process; e-mails print here)"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## make test: install what the tests need and run them all
+test: $(VENV)/.installed assets
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+check: $(VENV)/.installed
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+worker: $(VENV)/.installed
+	$(BIN)/celery -A config worker --loglevel=info --concurrency=2
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3

@@ -1,0 +1,333 @@
+"""The compact: a shared vision and reciprocal commitments between parties, in numbered versions.
+
+Invariants live here: a version that has been ratified is frozen (its text, and the text of its
+parties, themes, sections and commitments, refuse every change through the ORM), and the content
+hash quoted by signatures and PDFs is computed from one canonical serialisation of that text.
+"""
+
+import hashlib
+import json
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from .errors import VersionLocked
+
+
+class Compact(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="One line shown in lists of compacts.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [
+            ("manage_compacts", "Can draft, consult on, ratify and publish compacts (academy staff)")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("compact:detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def unique_slug_for(title):
+        base = slugify(title)[:70] or "compact"
+        slug, n = base, 2
+        while Compact.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+
+class VersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Version.Status.PUBLISHED)
+
+    def publicly_readable(self):
+        return self.filter(status__in=[Version.Status.PUBLISHED, Version.Status.SUPERSEDED])
+
+    def in_progress(self):
+        return self.filter(status__in=Version.IN_PROGRESS)
+
+
+class Version(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CONSULTATION = "consultation", "In consultation"
+        RATIFIED = "ratified", "Ratified"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+
+    # Versions whose text can no longer change; their content hash is fixed.
+    LOCKED = (Status.RATIFIED, Status.PUBLISHED, Status.SUPERSEDED)
+    # At most one version of a compact is being worked on at a time.
+    IN_PROGRESS = (Status.DRAFT, Status.CONSULTATION)
+    # Fields that make up the text of the version itself (children hold the rest).
+    TEXT_FIELDS = ("compact_id", "number", "vision", "content_hash", "based_on_id")
+
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    vision = models.TextField("shared vision", blank=True)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="successors"
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ratified_at = models.DateTimeField(null=True, blank=True)
+    ratified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    publication_note = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["compact", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["compact", "number"], name="version_number_unique"),
+            models.UniqueConstraint(
+                fields=["compact"],
+                condition=Q(status="published"),
+                name="one_published_version_per_compact",
+            ),
+            models.UniqueConstraint(
+                fields=["compact"],
+                condition=Q(status__in=["draft", "consultation"]),
+                name="one_version_in_progress_per_compact",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "consultation"]) | ~Q(content_hash=""),
+                name="locked_version_has_content_hash",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.compact} — version {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("compact:version", kwargs={"slug": self.compact.slug, "number": self.number})
+
+    @property
+    def is_locked(self):
+        return self.status in self.LOCKED
+
+    @property
+    def is_editable(self):
+        """Staff may change the text only of a draft that is not out for consultation."""
+        return self.status == self.Status.DRAFT
+
+    @property
+    def short_hash(self):
+        return self.content_hash[:12]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self._refuse_text_change_when_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and Version.objects.filter(pk=self.pk, status__in=self.LOCKED).exists():
+            raise VersionLocked("A ratified version cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    def _refuse_text_change_when_locked(self):
+        stored = Version.objects.filter(pk=self.pk).values("status", *self.TEXT_FIELDS).first()
+        if stored is None or stored["status"] not in self.LOCKED:
+            return
+        for field in self.TEXT_FIELDS:
+            if stored[field] != getattr(self, field):
+                raise VersionLocked(f"Version {self.number} is {stored['status']}: its text cannot change.")
+        if self.status in self.IN_PROGRESS:
+            raise VersionLocked(f"Version {self.number} is {stored['status']}: it cannot go back to draft.")
+
+    # --- the canonical text -------------------------------------------------------------------
+    def canonical_text(self):
+        """The version's text as one deterministic structure: what the content hash covers.
+
+        Keys and order are part of the text (a commitment moved to another theme is a change);
+        database ids and timestamps are not, so a copy of the same text hashes the same.
+        """
+        parties = list(self.parties.order_by("position", "id"))
+        party_keys = {party.id: str(party.key) for party in parties}
+        commitments_by_theme = {}
+        for commitment in self.commitments.order_by("position", "id"):
+            commitments_by_theme.setdefault(commitment.theme_id, []).append(
+                {
+                    "key": str(commitment.key),
+                    "party": party_keys[commitment.party_id],
+                    "text": commitment.text,
+                }
+            )
+        return {
+            "compact": self.compact.title,
+            "vision": self.vision,
+            "sections": [
+                {"kind": s.kind, "heading": s.heading, "body": s.body}
+                for s in self.sections.order_by("position", "id")
+            ],
+            "parties": [{"key": str(p.key), "name": p.name} for p in parties],
+            "themes": [
+                {
+                    "key": str(theme.key),
+                    "title": theme.title,
+                    "description": theme.description,
+                    "commitments": commitments_by_theme.get(theme.id, []),
+                }
+                for theme in self.themes.order_by("position", "id")
+            ],
+        }
+
+    def compute_content_hash(self):
+        serialised = json.dumps(
+            self.canonical_text(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(serialised.encode("utf-8")).hexdigest()
+
+
+class VersionPartQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # QuerySet.update() skips save(); refuse it on frozen versions so bulk paths cannot
+        # bypass immutability. (The database trigger on PostgreSQL is the last line.)
+        if self.filter(version__status__in=Version.LOCKED).exists():
+            raise VersionLocked("Parts of a ratified version cannot change.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(version__status__in=Version.LOCKED).exists():
+            raise VersionLocked("Parts of a ratified version cannot be deleted.")
+        return super().delete()
+
+
+class VersionPart(models.Model):
+    """Something that belongs to one version's text and is frozen with it."""
+
+    position = models.PositiveIntegerField(default=0)
+
+    objects = VersionPartQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def _refuse_if_locked(self):
+        version_ids = {self.version_id}
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True).first()
+            if stored:
+                version_ids.add(stored)
+        if Version.objects.filter(pk__in=version_ids, status__in=Version.LOCKED).exists():
+            raise VersionLocked("This version is ratified: its text cannot change.")
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
+
+class Party(VersionPart):
+    """One side of the compact, shown as a column: "What <party> commits to"."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="parties")
+
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=150)
+
+    class Meta(VersionPart.Meta):
+        verbose_name_plural = "parties"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "name"], name="party_name_unique_in_version"),
+            models.UniqueConstraint(fields=["version", "key"], name="party_key_unique_in_version"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(VersionPart):
+    """A heading that groups commitments, e.g. "Creating the right environment"."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="themes")
+
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta(VersionPart.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["version", "title"], name="theme_title_unique_in_version"),
+            models.UniqueConstraint(fields=["version", "key"], name="theme_key_unique_in_version"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Section(VersionPart):
+    """Prose beside the vision: why the compact is needed, its purpose, how it is sustained."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="sections")
+
+    class Kind(models.TextChoices):
+        WHY = "why", "Why we need a compact"
+        PURPOSE = "purpose", "Our shared purpose"
+        GOALS = "goals", "What we want to achieve"
+        SUSTAIN = "sustain", "How we will keep it alive"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    heading = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta(VersionPart.Meta):
+        pass
+
+    def __str__(self):
+        return self.heading
+
+
+class Commitment(VersionPart):
+    """One sentence a party commits to under a theme; its key follows it from version to version."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="commitments")
+
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="commitments")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="commitments")
+    text = models.TextField()
+
+    class Meta(VersionPart.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="commitment_key_unique_in_version"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        # A commitment's theme and party must belong to its own version; the database cannot
+        # express a cross-table equality, so it is checked here and in the services.
+        if self.theme.version_id != self.version_id or self.party.version_id != self.version_id:
+            raise ValueError("A commitment's theme and party must belong to its version.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,287 @@
+"""Workflows that change a compact. Each checks the actor's role and runs in one transaction.
+
+Views, tasks and tests call these; none of them writes compact models directly.
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.roles import is_academy_staff
+
+from .errors import DomainError, NotAllowed, VersionLocked
+from .models import Commitment, Compact, Party, Section, Theme, Version
+
+MINIMUM_PARTIES = 2
+
+
+def require_academy_staff(actor):
+    if not is_academy_staff(actor):
+        raise NotAllowed("Only academy staff can do that.")
+
+
+def _require_editable(version):
+    if version.status == Version.Status.CONSULTATION:
+        raise VersionLocked(
+            f"Version {version.number} is in consultation: its text cannot be edited until the round closes."
+        )
+    if not version.is_editable:
+        raise VersionLocked(
+            f"Version {version.number} is {version.get_status_display().lower()}: its text cannot change. "
+            "Start a new draft to make changes."
+        )
+
+
+def _lock(version):
+    """Re-read the version under a row lock so two staff members cannot race a state change."""
+    return Version.objects.select_for_update().select_related("compact").get(pk=version.pk)
+
+
+def _next_position(queryset):
+    return (queryset.aggregate(top=Max("position"))["top"] or 0) + 1
+
+
+# --- Compacts and drafts ------------------------------------------------------------------------
+@transaction.atomic
+def create_compact(*, actor, title, summary="", vision="", party_names=()):
+    """A new compact starts as version 1, a draft, with its parties as columns."""
+    require_academy_staff(actor)
+    title = title.strip()
+    if not title:
+        raise DomainError("Enter a title for the compact.")
+    names = [name.strip() for name in party_names if name and name.strip()]
+    if len(set(names)) != len(names):
+        raise DomainError("Each party needs a different name.")
+    compact = Compact.objects.create(
+        title=title, slug=Compact.unique_slug_for(title), summary=summary.strip(), created_by=actor
+    )
+    version = Version.objects.create(compact=compact, number=1, vision=vision.strip(), created_by=actor)
+    for position, name in enumerate(names, start=1):
+        Party.objects.create(version=version, name=name, position=position)
+    return compact
+
+
+@transaction.atomic
+def update_compact(*, actor, compact, title, summary=""):
+    require_academy_staff(actor)
+    if compact.versions.filter(status__in=Version.LOCKED).exists() and title.strip() != compact.title:
+        # The title is part of every ratified version's hashed text.
+        raise VersionLocked("The title of a compact with a ratified version cannot change.")
+    compact.title = title.strip()
+    compact.summary = summary.strip()
+    compact.save(update_fields=["title", "summary"])
+    return compact
+
+
+@transaction.atomic
+def start_new_draft(*, actor, compact):
+    """Copy the latest version into a new draft, keeping every key so history can be followed."""
+    require_academy_staff(actor)
+    # Lock the compact row: two staff pressing the button together get one draft, not an error.
+    Compact.objects.select_for_update().get(pk=compact.pk)
+    in_progress = compact.versions.in_progress().first()
+    if in_progress:
+        raise DomainError(
+            f"Version {in_progress.number} is already being drafted; finish it before starting another."
+        )
+    latest = compact.versions.order_by("-number").first()
+    if latest is None:
+        return Version.objects.create(compact=compact, number=1, created_by=actor)
+    return copy_version(latest, created_by=actor)
+
+
+def copy_version(source, *, created_by):
+    draft = Version.objects.create(
+        compact=source.compact,
+        number=source.number + 1,
+        vision=source.vision,
+        based_on=source,
+        created_by=created_by,
+    )
+    Section.objects.bulk_create(
+        Section(version=draft, kind=s.kind, heading=s.heading, body=s.body, position=s.position)
+        for s in source.sections.all()
+    )
+    party_ids = {}
+    for party in source.parties.all():
+        party_ids[party.id] = Party.objects.create(
+            version=draft, key=party.key, name=party.name, position=party.position
+        )
+    theme_ids = {}
+    for theme in source.themes.all():
+        theme_ids[theme.id] = Theme.objects.create(
+            version=draft,
+            key=theme.key,
+            title=theme.title,
+            description=theme.description,
+            position=theme.position,
+        )
+    Commitment.objects.bulk_create(
+        Commitment(
+            version=draft,
+            key=c.key,
+            theme=theme_ids[c.theme_id],
+            party=party_ids[c.party_id],
+            text=c.text,
+            position=c.position,
+        )
+        for c in source.commitments.all()
+    )
+    return draft
+
+
+@transaction.atomic
+def update_vision(*, actor, version, vision):
+    require_academy_staff(actor)
+    version = _lock(version)
+    _require_editable(version)
+    version.vision = vision.strip()
+    version.save(update_fields=["vision"])
+    return version
+
+
+# --- Parts of a draft: parties, themes, sections, commitments ------------------------------------
+def _siblings(part):
+    """The parts a part is ordered among: commitments within their theme and party column."""
+    model = type(part)
+    siblings = model.objects.filter(version_id=part.version_id)
+    if model is Commitment:
+        siblings = siblings.filter(theme_id=part.theme_id, party_id=part.party_id)
+    return siblings
+
+
+def _check_commitment_belongs(version, fields):
+    theme, party = fields.get("theme"), fields.get("party")
+    if (theme and theme.version_id != version.pk) or (party and party.version_id != version.pk):
+        raise DomainError("Choose a theme and a party from this version.")
+
+
+@transaction.atomic
+def add_part(*, actor, version, model, **fields):
+    """Add a party, theme, section or commitment at the end of its list."""
+    require_academy_staff(actor)
+    version = _lock(version)
+    _require_editable(version)
+    if model is Commitment:
+        _check_commitment_belongs(version, fields)
+    part = model(version=version, **fields)
+    part.position = _next_position(_siblings(part))
+    part.save()
+    return part
+
+
+@transaction.atomic
+def change_part(*, actor, part, **fields):
+    require_academy_staff(actor)
+    version = _lock(part.version)
+    _require_editable(version)
+    if type(part) is Commitment:
+        _check_commitment_belongs(version, fields)
+        moved_column = any(
+            name in fields and getattr(part, f"{name}_id") != fields[name].pk for name in ("theme", "party")
+        )
+    else:
+        moved_column = False
+    for name, value in fields.items():
+        setattr(part, name, value)
+    if moved_column:
+        part.position = _next_position(_siblings(part).exclude(pk=part.pk))
+    part.save()
+    return part
+
+
+@transaction.atomic
+def remove_part(*, actor, part):
+    require_academy_staff(actor)
+    version = _lock(part.version)
+    _require_editable(version)
+    if type(part) is Party:
+        if version.parties.count() <= MINIMUM_PARTIES:
+            raise DomainError(f"A compact needs at least {MINIMUM_PARTIES} parties.")
+        if part.commitments.exists():
+            raise DomainError(
+                f"“{part.name}” still has commitments. Move or remove them before removing the party."
+            )
+    if type(part) is Theme and part.commitments.exists():
+        raise DomainError(
+            f"“{part.title}” still has commitments. Move or remove them before removing the theme."
+        )
+    part.delete()
+
+
+@transaction.atomic
+def move_part(*, actor, part, direction):
+    """Swap a part with its neighbour above ("up") or below ("down")."""
+    require_academy_staff(actor)
+    version = _lock(part.version)
+    _require_editable(version)
+    siblings = list(_siblings(part).order_by("position", "id"))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == part.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= target < len(siblings):
+        return part
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    # Renumber the whole list so positions stay dense even after deletions.
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+            type(sibling).objects.filter(pk=sibling.pk).update(position=position)
+    return part
+
+
+# --- Ratify and publish -------------------------------------------------------------------------
+def readiness_problems(version):
+    """What stops a draft being ratified, in words staff can act on."""
+    problems = []
+    if not version.vision.strip():
+        problems.append("Write the shared vision.")
+    if version.parties.count() < MINIMUM_PARTIES:
+        problems.append(f"Add at least {MINIMUM_PARTIES} parties.")
+    if not version.themes.exists():
+        problems.append("Add at least one theme.")
+    if not version.commitments.exists():
+        problems.append("Add at least one commitment.")
+    empty = version.themes.filter(commitments__isnull=True).values_list("title", flat=True)
+    problems.extend(f"The theme “{title}” has no commitments." for title in empty)
+    return problems
+
+
+@transaction.atomic
+def ratify(*, actor, version):
+    """Freeze a draft's text and fix its content hash."""
+    require_academy_staff(actor)
+    version = _lock(version)
+    if version.status == Version.Status.CONSULTATION:
+        raise DomainError("This version is in an open consultation round; close the round first.")
+    if version.status != Version.Status.DRAFT:
+        raise DomainError(f"Version {version.number} is already {version.get_status_display().lower()}.")
+    problems = readiness_problems(version)
+    if problems:
+        raise DomainError("This draft is not ready to ratify: " + " ".join(problems))
+    version.content_hash = version.compute_content_hash()
+    version.status = Version.Status.RATIFIED
+    version.ratified_at = timezone.now()
+    version.ratified_by = actor
+    version.save()
+    return version
+
+
+@transaction.atomic
+def publish(*, actor, version, note=""):
+    """Make a ratified version the compact's current one; the previous one is superseded."""
+    require_academy_staff(actor)
+    version = _lock(version)
+    if version.status != Version.Status.RATIFIED:
+        raise DomainError("Only a ratified version can be published.")
+    now = timezone.now()
+    previous = Version.objects.select_for_update().filter(compact_id=version.compact_id).published().first()
+    if previous:
+        previous.status = Version.Status.SUPERSEDED
+        previous.superseded_at = now
+        previous.save()
+    version.status = Version.Status.PUBLISHED
+    version.published_at = now
+    version.published_by = actor
+    version.publication_note = note.strip()
+    version.save()
+    return version

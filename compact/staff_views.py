@@ -1,0 +1,256 @@
+"""The staff drafting area: create a compact and shape its draft version.
+
+Each view is thin: it validates a form, calls a service, and reports a domain error next to
+what the person typed.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from accounts.mixins import AcademyStaffRequiredMixin
+
+from . import services
+from .errors import DomainError
+from .forms import (
+    CommitmentForm,
+    CompactForm,
+    NewCompactForm,
+    PartyForm,
+    RemoveForm,
+    SectionForm,
+    ThemeForm,
+    VisionForm,
+)
+from .models import Commitment, Compact, Party, Section, Theme, Version
+from .selectors import compact_layout
+
+
+@dataclass(frozen=True)
+class PartKind:
+    model: type
+    form: type
+    singular: str
+
+    def describe(self, part):
+        return {
+            Party: lambda p: p.name,
+            Theme: lambda t: t.title,
+            Section: lambda s: s.heading,
+            Commitment: lambda c: c.text,
+        }[self.model](part)
+
+
+PART_KINDS = {
+    "parties": PartKind(Party, PartyForm, "party"),
+    "themes": PartKind(Theme, ThemeForm, "theme"),
+    "sections": PartKind(Section, SectionForm, "section"),
+    "commitments": PartKind(Commitment, CommitmentForm, "commitment"),
+}
+
+
+def _version_or_404(slug, number):
+    return get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
+
+
+def _draft_url(version):
+    return redirect("compact:staff_version", slug=version.compact.slug, number=version.number)
+
+
+class StaffDashboardView(AcademyStaffRequiredMixin, View):
+    def get(self, request):
+        compacts = Compact.objects.order_by("title").prefetch_related("versions")
+        return render(request, "compact/staff/dashboard.html", {"compacts": compacts})
+
+
+class CompactCreateView(AcademyStaffRequiredMixin, View):
+    template_name = "compact/staff/compact_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": NewCompactForm()})
+
+    def post(self, request):
+        form = NewCompactForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                compact = services.create_compact(
+                    actor=request.user,
+                    title=data["title"],
+                    summary=data["summary"],
+                    vision=data["vision"],
+                    party_names=[data["first_party"], data["second_party"]],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Created “{compact.title}”. Version 1 is a draft.")
+                return redirect("compact:staff_version", slug=compact.slug, number=1)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class CompactManageView(AcademyStaffRequiredMixin, View):
+    """A compact's versions, its title, and the button that starts the next draft."""
+
+    template_name = "compact/staff/compact_manage.html"
+
+    def get(self, request, slug, form=None, status=200):
+        compact = get_object_or_404(Compact, slug=slug)
+        form = form or CompactForm(initial={"title": compact.title, "summary": compact.summary})
+        context = {
+            "compact": compact,
+            "versions": compact.versions.order_by("-number"),
+            "in_progress": compact.versions.in_progress().first(),
+            "form": form,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request, slug):
+        compact = get_object_or_404(Compact, slug=slug)
+        form = CompactForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_compact(actor=request.user, compact=compact, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error("title", error.message)
+            else:
+                messages.success(request, "Saved the compact’s title and summary.")
+                return redirect("compact:staff_compact", slug=compact.slug)
+        return self.get(request, slug, form=form, status=400)
+
+
+class StartDraftView(AcademyStaffRequiredMixin, View):
+    def post(self, request, slug):
+        compact = get_object_or_404(Compact, slug=slug)
+        try:
+            draft = services.start_new_draft(actor=request.user, compact=compact)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("compact:staff_compact", slug=compact.slug)
+        messages.success(request, f"Started version {draft.number} as a draft from the latest version.")
+        return _draft_url(draft)
+
+
+class VersionEditView(AcademyStaffRequiredMixin, View):
+    """The drafting page: the whole version, with a change, move and remove control on each part."""
+
+    def get(self, request, slug, number):
+        version = _version_or_404(slug, number)
+        context = {
+            "compact": version.compact,
+            "version": version,
+            "layout": compact_layout(version),
+            "readiness_problems": services.readiness_problems(version) if version.is_editable else [],
+        }
+        return render(request, "compact/staff/version_edit.html", context)
+
+
+class VisionEditView(AcademyStaffRequiredMixin, View):
+    template_name = "compact/staff/vision_form.html"
+
+    def get(self, request, slug, number):
+        version = _version_or_404(slug, number)
+        return render(
+            request,
+            self.template_name,
+            {"version": version, "form": VisionForm(initial={"vision": version.vision})},
+        )
+
+    def post(self, request, slug, number):
+        version = _version_or_404(slug, number)
+        form = VisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_vision(
+                    actor=request.user, version=version, vision=form.cleaned_data["vision"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Saved the shared vision.")
+                return _draft_url(version)
+        return render(request, self.template_name, {"version": version, "form": form}, status=400)
+
+
+class PartViewMixin:
+    def setup_part(self, slug, number, kind, pk=None):
+        if kind not in PART_KINDS:
+            raise Http404("No such part of a compact.")
+        self.kind = PART_KINDS[kind]
+        self.version = _version_or_404(slug, number)
+        self.part = get_object_or_404(self.kind.model, pk=pk, version=self.version) if pk else None
+
+    def context(self, **extra):
+        return {"version": self.version, "kind": self.kind, "part": self.part, **extra}
+
+
+class PartFormView(AcademyStaffRequiredMixin, PartViewMixin, View):
+    """Add a part (no pk) or change one (pk); the same form serves both."""
+
+    template_name = "compact/staff/part_form.html"
+
+    def get(self, request, slug, number, kind, pk=None):
+        self.setup_part(slug, number, kind, pk)
+        initial = {name: request.GET[name] for name in ("theme", "party") if name in request.GET}
+        form = self.kind.form(instance=self.part, version=self.version, initial=initial)
+        return render(request, self.template_name, self.context(form=form))
+
+    def post(self, request, slug, number, kind, pk=None):
+        self.setup_part(slug, number, kind, pk)
+        form = self.kind.form(request.POST, instance=self.part, version=self.version)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                if self.part is None:
+                    services.add_part(
+                        actor=request.user, version=self.version, model=self.kind.model, **fields
+                    )
+                else:
+                    services.change_part(actor=request.user, part=self.part, **fields)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                verb = "Added" if self.part is None else "Saved"
+                messages.success(request, f"{verb} the {self.kind.singular}.")
+                return _draft_url(self.version)
+        return render(request, self.template_name, self.context(form=form), status=400)
+
+
+class PartMoveView(AcademyStaffRequiredMixin, PartViewMixin, View):
+    def post(self, request, slug, number, kind, pk):
+        self.setup_part(slug, number, kind, pk)
+        try:
+            services.move_part(
+                actor=request.user, part=self.part, direction=request.POST.get("direction", "")
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        response = _draft_url(self.version)
+        # Return the person to the part they moved, so keyboard users keep their place.
+        response["Location"] += f"#{self.kind.singular}-{self.part.pk}"
+        return response
+
+
+class PartRemoveView(AcademyStaffRequiredMixin, PartViewMixin, View):
+    template_name = "compact/staff/part_remove.html"
+
+    def get(self, request, slug, number, kind, pk):
+        self.setup_part(slug, number, kind, pk)
+        return render(
+            request,
+            self.template_name,
+            self.context(form=RemoveForm(), description=self.kind.describe(self.part)),
+        )
+
+    def post(self, request, slug, number, kind, pk):
+        self.setup_part(slug, number, kind, pk)
+        try:
+            services.remove_part(actor=request.user, part=self.part)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Removed the {self.kind.singular}.")
+        return _draft_url(self.version)

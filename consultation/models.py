@@ -1,0 +1,1 @@
+"""Rounds, proposals, votes, comments and results (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Organisations and signatures (see DESIGN.md)."""

@@ -1,0 +1,61 @@
+"""Checks that only mean something on the real services CI provides."""
+
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from compact import services
+from compact.models import Version
+from tests.factories import StaffFactory, published_version
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_database_is_postgresql_through_psycopg_3():
+    assert connection.vendor == "postgresql"
+    import psycopg
+
+    assert connection.connection.__class__.__module__.startswith("psycopg")
+    assert psycopg.__version__.startswith("3.")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_starting_a_draft_at_once_get_one_draft():
+    staff = StaffFactory()
+    version = published_version(staff=staff)
+    barrier = threading.Barrier(2)
+    errors, drafts = [], []
+
+    def start():
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            drafts.append(services.start_new_draft(actor=staff, compact=version.compact))
+        except Exception as error:  # the loser gets a domain error, not a crash
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(drafts) == 1
+    assert [type(e).__name__ for e in errors] == ["DomainError"]
+    assert Version.objects.filter(compact=version.compact, status="draft").count() == 1
+
+
+@pytest.mark.redis
+def test_the_shared_cache_is_redis_when_a_broker_is_configured():
+    import redis
+    from django.core.cache import cache
+
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    cache.set("integration-probe", "seen", 30)
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    assert any(b"integration-probe" in key for key in client.keys("*integration-probe*"))

@@ -1,0 +1,100 @@
+"""Settings switch on the environment; each case runs in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "db = s.DATABASES['default']; "
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), "
+    "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL, 'email': s.EMAIL_BACKEND, "
+    "'debug': s.DEBUG, 'cache': s.CACHES['default']['BACKEND']}))"
+)
+CLEAR = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CACHE_URL",
+    "DJANGO_ENV",
+    "DJANGO_DEBUG",
+    "EMAIL_HOST",
+    "SECRET_KEY",
+)
+
+
+def run_with(env, code=PROBE, args=None):
+    base = {k: v for k, v in os.environ.items() if k not in CLEAR}
+    base["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    command = [sys.executable, *(args or ["-c", code])]
+    return subprocess.run(command, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60)
+
+
+def probe(env):
+    result = run_with(env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_nothing_configured_means_sqlite_in_the_project_folder_eager_tasks_and_console_email():
+    found = probe({})
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["name"] == str(ROOT / "db.sqlite3")
+    assert found["eager"] is True
+    assert found["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert found["debug"] is False
+
+
+def test_debug_is_on_only_when_asked_for():
+    assert probe({"DJANGO_DEBUG": "1"})["debug"] is True
+
+
+def test_database_url_selects_postgresql_through_psycopg():
+    found = probe({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/compact"})
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["name"] == "compact"
+
+
+def test_broker_url_selects_a_real_worker_and_a_shared_redis_cache():
+    found = probe({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
+    assert found["eager"] is False
+    assert found["broker"] == "redis://127.0.0.1:6379/0"
+    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_email_host_selects_smtp():
+    assert probe({"EMAIL_HOST": "smtp.example.org"})["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_production_refuses_to_start_and_names_what_is_missing():
+    result = run_with({"DJANGO_ENV": "production", "SECRET_KEY": "x" * 60})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr and "DATABASE_URL" in result.stderr
+
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "kq8#3v!x9z@p2m$w7r^t6y&u1i*o0e(lj4h5g_f-d+s=a)c]b[n{m}v|q;w:r,t.y",
+    "ALLOWED_HOSTS": "compact.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_HOST": "smtp.example.org",
+    "DEFAULT_FROM_EMAIL": "compact@example.org",
+}
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_with(PRODUCTION, args=["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("variable", ["DEBUG"])
+def test_production_ignores_a_request_for_debug(variable):
+    result = run_with({**PRODUCTION, "DJANGO_DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["debug"] is False
