@@ -11,6 +11,7 @@ from accounts.roles import is_academy_staff
 
 from .errors import DomainError, NotAllowed, VersionLocked
 from .models import Commitment, Compact, Party, Section, Theme, Version
+from .signals import version_published
 
 MINIMUM_PARTIES = 2
 
@@ -284,4 +285,5 @@ def publish(*, actor, version, note=""):
     version.published_by = actor
     version.publication_note = note.strip()
     version.save()
+    version_published.send(sender=Version, version=version, previous=previous)
     return version

@@ -14,6 +14,8 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("compact.urls")),
+    path("", include("consultation.urls")),
+    path("", include("signatories.urls")),
 ]
 
 if settings.DEBUG:
