@@ -8,3 +8,7 @@ from django.dispatch import Signal
 
 # Sent with version=<Version> (just published) and previous=<Version or None> (now superseded).
 version_published = Signal()
+
+# Sent with version=<Version> whenever the set of its public (confirmed, standing) signatures
+# changes: a confirmation, a withdrawal, a hide or restore, an erasure. The PDF listens.
+signatures_changed = Signal()
