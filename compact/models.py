@@ -63,12 +63,15 @@ class Version(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         CONSULTATION = "consultation", "In consultation"
+        # The text a round was held on, once its results have been applied to a new draft:
+        # frozen, because the votes and the change log refer to exactly this wording.
+        CONSULTED = "consulted", "Consulted"
         RATIFIED = "ratified", "Ratified"
         PUBLISHED = "published", "Published"
         SUPERSEDED = "superseded", "Superseded"
 
     # Versions whose text can no longer change; their content hash is fixed.
-    LOCKED = (Status.RATIFIED, Status.PUBLISHED, Status.SUPERSEDED)
+    LOCKED = (Status.CONSULTED, Status.RATIFIED, Status.PUBLISHED, Status.SUPERSEDED)
     # At most one version of a compact is being worked on at a time.
     IN_PROGRESS = (Status.DRAFT, Status.CONSULTATION)
     # Fields that make up the text of the version itself (children hold the rest).
