@@ -1,0 +1,221 @@
+"""Reads for round pages, each in a fixed number of queries whatever the size of the round."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from compact.selectors import compact_layout
+
+from .models import Comment, Proposal, Result, Vote
+from .text import word_diff
+
+
+@dataclass
+class CommitmentEntry:
+    commitment: object
+    rewordings: list = field(default_factory=list)
+    removal: object = None
+    comment_count: int = 0
+    my_vote: object = None
+    # {"current": n, "proposal:<id>": n} when totals may be shown, else None.
+    totals: dict = None
+    concern: bool = False
+
+    @property
+    def has_proposals(self):
+        return bool(self.rewordings or self.removal)
+
+    @property
+    def is_question(self):
+        return bool(self.rewordings)
+
+
+@dataclass
+class RoundPage:
+    round: object
+    layout: object
+    rows: list
+    vision_comment_count: int
+    theme_comment_counts: dict
+    questions: int
+    answered: int
+    filtered_out: int
+
+    @property
+    def progress(self):
+        return {"answered": self.answered, "questions": self.questions}
+
+
+def _proposal_totals(round):
+    """Counts per option, never per person: [(commitment_id, chosen_proposal_id) → n], [(proposal, choice) → n]."""
+    wording = {
+        (row["commitment_id"], row["chosen_proposal_id"]): row["n"]
+        for row in Vote.objects.filter(round=round, commitment__isnull=False)
+        .values("commitment_id", "chosen_proposal_id")
+        .annotate(n=Count("id"))
+    }
+    support = {
+        (row["question_proposal_id"], row["choice"]): row["n"]
+        for row in Vote.objects.filter(round=round, question_proposal__isnull=False)
+        .values("question_proposal_id", "choice")
+        .annotate(n=Count("id"))
+    }
+    return wording, support
+
+
+def my_votes(round, user):
+    """The person's own votes, keyed by question: ("commitment", id) or ("proposal", id)."""
+    if not (user and user.is_authenticated):
+        return {}
+    votes = {}
+    for vote in Vote.objects.filter(round=round, voter=user):
+        key = (
+            ("commitment", vote.commitment_id)
+            if vote.commitment_id
+            else ("proposal", vote.question_proposal_id)
+        )
+        votes[key] = vote
+    return votes
+
+
+def round_page(round, user, *, theme=None, party=None, has_proposals=False, not_voted=False):
+    """The draft theme by theme, each commitment with its proposals, comment counts, the person's
+    vote and (when the round's rule allows) totals. About ten queries, whatever the size."""
+    layout = compact_layout(round.version)
+    proposals = list(round.proposals.standing().select_related("author").order_by("created_at", "id"))
+    comment_counts = Comment.objects.filter(round=round, deleted_at__isnull=True, hidden_at__isnull=True)
+    by_commitment = dict(
+        comment_counts.filter(target=Comment.Target.COMMITMENT)
+        .values_list("commitment_id")
+        .annotate(n=Count("id"))
+    )
+    by_theme = dict(
+        comment_counts.filter(target=Comment.Target.THEME).values_list("theme_id").annotate(n=Count("id"))
+    )
+    by_proposal = dict(
+        comment_counts.filter(target=Comment.Target.PROPOSAL)
+        .values_list("proposal_id")
+        .annotate(n=Count("id"))
+    )
+    vision_count = comment_counts.filter(target=Comment.Target.VISION).count()
+    mine = my_votes(round, user)
+    from reflections.services import concern_keys
+
+    # Commitments that drew concerns in signatories' reflections are marked in a refresh round.
+    concerns = concern_keys(round.version.compact_id)
+    wording_totals, support_totals = _proposal_totals(round) if round.totals_visible else ({}, {})
+
+    rewordings, removals, new_by_cell = {}, {}, {}
+    for proposal in proposals:
+        proposal.comment_count = by_proposal.get(proposal.pk, 0)
+        if proposal.kind == Proposal.Kind.REWORDING:
+            rewordings.setdefault(proposal.commitment_id, []).append(proposal)
+        elif proposal.kind == Proposal.Kind.REMOVAL:
+            removals[proposal.commitment_id] = proposal
+        else:
+            new_by_cell.setdefault((proposal.theme_id, proposal.party_id), []).append(proposal)
+        if proposal.is_support_question:
+            proposal.my_vote = mine.get(("proposal", proposal.pk))
+            if round.totals_visible:
+                proposal.totals = {c: support_totals.get((proposal.pk, c), 0) for c in ("support", "oppose")}
+
+    # Progress counts every question in the round, whatever the filters hide.
+    new_proposals_all = [p for cell in new_by_cell.values() for p in cell]
+    questions = len(rewordings) + len(removals) + len(new_proposals_all)
+    answered = sum(("commitment", commitment_id) in mine for commitment_id in rewordings) + sum(
+        ("proposal", p.pk) in mine for p in [*removals.values(), *new_proposals_all]
+    )
+    filtered_out = 0
+    rows = []
+    for row in layout.rows:
+        row.theme.comment_count = by_theme.get(row.theme.pk, 0)
+        if theme and row.theme.pk != theme:
+            filtered_out += sum(len(c) for _, c in row.columns)
+            continue
+        columns = []
+        for column_party, commitments in row.columns:
+            if party and column_party.pk != party:
+                filtered_out += len(commitments)
+                continue
+            entries = []
+            for commitment in commitments:
+                entry = CommitmentEntry(
+                    commitment=commitment,
+                    rewordings=rewordings.get(commitment.pk, []),
+                    removal=removals.get(commitment.pk),
+                    comment_count=by_commitment.get(commitment.pk, 0),
+                    my_vote=mine.get(("commitment", commitment.pk)),
+                    concern=commitment.key in concerns,
+                )
+                for proposal in entry.rewordings:
+                    proposal.diff = word_diff(commitment.text, proposal.text)
+                if round.totals_visible and entry.is_question:
+                    entry.totals = {"current": wording_totals.get((commitment.pk, None), 0)}
+                    for proposal in entry.rewordings:
+                        proposal.total = wording_totals.get((commitment.pk, proposal.pk), 0)
+                if (has_proposals and not entry.has_proposals) or (not_voted and not _unanswered(entry)):
+                    filtered_out += 1
+                else:
+                    entries.append(entry)
+            new_proposals = new_by_cell.get((row.theme.pk, column_party.pk), [])
+            if not_voted:
+                new_proposals = [p for p in new_proposals if p.my_vote is None]
+            columns.append((column_party, entries, new_proposals))
+        rows.append((row.theme, columns))
+    return RoundPage(
+        round=round,
+        layout=layout,
+        rows=rows,
+        vision_comment_count=vision_count,
+        theme_comment_counts=by_theme,
+        questions=questions,
+        answered=answered,
+        filtered_out=filtered_out,
+    )
+
+
+def _unanswered(entry):
+    return (entry.is_question and entry.my_vote is None) or (
+        entry.removal is not None and entry.removal.my_vote is None
+    )
+
+
+def comment_threads(round, **subject):
+    """Top-level comments on one subject with their replies, in two queries."""
+    comments = list(
+        Comment.objects.filter(round=round, **subject)
+        .select_related("author", "parent")
+        .order_by("created_at", "id")
+    )
+    threads, replies = [], {}
+    for comment in comments:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+        else:
+            threads.append(comment)
+    for comment in threads:
+        comment.thread_replies = replies.get(comment.pk, [])
+    return threads
+
+
+def moderation_queue():
+    """Comments with unresolved reports, most reported first."""
+    return (
+        Comment.objects.filter(reports__resolved_at__isnull=True)
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        .select_related("author", "round")
+        .prefetch_related("reports")
+        .order_by("-open_reports", "created_at")
+    )
+
+
+def results_for(round):
+    return list(
+        Result.objects.filter(round=round).select_related(
+            "commitment__theme",
+            "commitment__party",
+            "proposal__theme",
+            "proposal__party",
+            "proposal__commitment",
+        )
+    )

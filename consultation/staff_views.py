@@ -1,0 +1,186 @@
+"""Staff pages of consultation: set up a round, close it early, moderate, apply its results."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from accounts.mixins import AcademyStaffRequiredMixin
+from compact.errors import DomainError
+from compact.models import Version
+
+from . import selectors, services
+from .forms import CloseRoundForm, ReasonForm, RoundForm
+from .models import Comment, Result, Round
+
+
+class ScheduleRoundView(AcademyStaffRequiredMixin, View):
+    template_name = "consultation/staff/round_form.html"
+
+    def dispatch(self, request, slug, number):
+        self.version = get_object_or_404(
+            Version.objects.select_related("compact"), compact__slug=slug, number=number
+        )
+        return super().dispatch(request, slug, number)
+
+    def get(self, request, slug, number):
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        form = RoundForm(
+            initial={
+                "title": f"Consultation on version {self.version.number}",
+                "opens_at": now,
+                "closes_at": now + timezone.timedelta(days=21),
+            }
+        )
+        return render(request, self.template_name, {"form": form, "version": self.version})
+
+    def post(self, request, slug, number):
+        form = RoundForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                round = services.schedule_round(
+                    actor=request.user,
+                    version=self.version,
+                    title=data["title"],
+                    description=data["description"],
+                    opens_at=data["opens_at"],
+                    closes_at=data["closes_at"],
+                    participation=data["participation"],
+                    invited=data["invited"],
+                    show_running_totals=data["show_running_totals"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                verb = "is open" if round.status == Round.Status.OPEN else "is scheduled"
+                messages.success(request, f"“{round.title}” {verb}.")
+                return redirect("consultation:staff_round", pk=round.pk)
+        return render(request, self.template_name, {"form": form, "version": self.version}, status=400)
+
+
+class RoundManageView(AcademyStaffRequiredMixin, View):
+    template_name = "consultation/staff/round_manage.html"
+
+    def get(self, request, pk, close_form=None, status=200):
+        round = get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
+        context = {
+            "round": round,
+            "version": round.version,
+            "close_form": close_form or CloseRoundForm(),
+            "proposal_count": round.proposals.standing().count(),
+            "comment_count": round.comments.count(),
+            "voter_count": round.votes.values("voter").distinct().count(),
+            "eligible_count": round.eligible_count
+            if round.has_results
+            else services.eligible_leaders(round).count(),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request, pk):
+        round = get_object_or_404(Round, pk=pk)
+        action = request.POST.get("action")
+        try:
+            if action == "close":
+                form = CloseRoundForm(request.POST)
+                if not form.is_valid():
+                    return self.get(request, pk, close_form=form, status=400)
+                services.close_round(round=round, actor=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, "The round is closed and its results are frozen.")
+            elif action in ("stop_proposals", "allow_proposals"):
+                services.stop_proposals(
+                    actor=request.user, round=round, accepting=action == "allow_proposals"
+                )
+                messages.success(
+                    request,
+                    "New proposals are "
+                    + (
+                        "allowed again."
+                        if action == "allow_proposals"
+                        else "stopped. Votes and comments go on."
+                    ),
+                )
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("consultation:staff_round", pk=round.pk)
+
+
+class ApplyResultsView(AcademyStaffRequiredMixin, View):
+    """Review each question's result, accept the leader or override with a reason, then apply."""
+
+    template_name = "consultation/staff/apply.html"
+
+    def _context(self, round, submitted=None, errors=None):
+        results = selectors.results_for(round)
+        for result in results:
+            chosen = (submitted or {}).get(result.pk)
+            result.form_decision = chosen[0] if chosen else ("override" if result.is_tie else "accept")
+            result.form_option = chosen[1] if chosen else services.default_choice(result)
+            result.form_reason = chosen[2] if chosen else ""
+        return {"round": round, "version": round.version, "results": results, "errors": errors or []}
+
+    def get(self, request, pk):
+        round = get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
+        return render(request, self.template_name, self._context(round))
+
+    def post(self, request, pk):
+        round = get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
+        decisions = {}
+        for result in round.results.only("pk"):
+            decision = request.POST.get(f"decision-{result.pk}", Result.Decision.ACCEPT)
+            decisions[result.pk] = (
+                Result.Decision.OVERRIDE if decision == "override" else Result.Decision.ACCEPT,
+                request.POST.get(f"option-{result.pk}", ""),
+                request.POST.get(f"reason-{result.pk}", ""),
+            )
+        try:
+            draft = services.apply_results(actor=request.user, round=round, decisions=decisions)
+        except DomainError as error:
+            context = self._context(round, submitted=decisions, errors=[error.message])
+            return render(request, self.template_name, context, status=400)
+        messages.success(
+            request, f"Applied the results: version {draft.number} is the new draft, with its change log."
+        )
+        return redirect("compact:staff_version", slug=draft.compact.slug, number=draft.number)
+
+
+class ModerationQueueView(AcademyStaffRequiredMixin, View):
+    def get(self, request):
+        hidden = (
+            Comment.objects.filter(hidden_at__isnull=False)
+            .select_related("author", "round", "hidden_by")
+            .order_by("-hidden_at")[:50]
+        )
+        return render(
+            request,
+            "consultation/staff/moderation.html",
+            {
+                "reported": selectors.moderation_queue(),
+                "hidden": hidden,
+                "form": ReasonForm(),
+            },
+        )
+
+
+class ModerateCommentView(AcademyStaffRequiredMixin, View):
+    def post(self, request, pk, action):
+        comment = get_object_or_404(Comment, pk=pk)
+        try:
+            if action == "hide":
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    messages.error(
+                        request, "Give the reason for hiding the comment; it is shown in its place."
+                    )
+                    return redirect("consultation:moderation")
+                services.hide_comment(actor=request.user, comment=comment, reason=form.cleaned_data["reason"])
+                messages.success(request, "The comment is hidden and its author has been told why.")
+            elif action == "restore":
+                services.restore_comment(actor=request.user, comment=comment)
+                messages.success(request, "The comment is visible again.")
+            elif action == "dismiss":
+                services.dismiss_reports(actor=request.user, comment=comment)
+                messages.success(request, "The reports are dismissed; the comment stays.")
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("consultation:moderation")

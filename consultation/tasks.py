@@ -1,0 +1,104 @@
+"""Round tasks: thin, idempotent, each re-reading what it needs and calling a service.
+
+E-mails record that they went (a timestamp set under a row lock), so a retried or duplicated
+task does not send a second copy.
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import services
+from .models import Comment, Proposal, Round
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def advance_rounds():
+    """Run by Celery beat every minute (and by `manage.py advance_rounds` without a broker)."""
+    return services.advance_rounds()
+
+
+def _messages(round, template, subject):
+    url = settings.SITE_URL + round.get_absolute_url()
+    for person in services.eligible_leaders(round).only("email", "full_name").iterator(chunk_size=500):
+        body = render_to_string(template, {"round": round, "person": person, "url": url})
+        yield EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+
+
+def _send_once(round_id, stamp_field, template, subject_for):
+    with transaction.atomic():
+        round = Round.objects.select_for_update().select_related("version__compact").get(pk=round_id)
+        if getattr(round, stamp_field) is not None or round.status != Round.Status.OPEN:
+            return 0
+        connection = get_connection()
+        sent = connection.send_messages(list(_messages(round, template, subject_for(round)))) or 0
+        setattr(round, stamp_field, timezone.now())
+        round.save(update_fields=[stamp_field])
+        return sent
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_opening_notices(round_id):
+    return _send_once(
+        round_id,
+        "opening_notice_sent_at",
+        "consultation/email/round_opened.txt",
+        lambda r: f"Have your say: {r.title} is open until {timezone.localtime(r.closes_at):%-d %B}",
+    )
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def send_closing_reminders(round_id):
+    return _send_once(
+        round_id,
+        "reminder_sent_at",
+        "consultation/email/round_closing.txt",
+        lambda r: f"Two days left: {r.title} closes on {timezone.localtime(r.closes_at):%-d %B at %H:%M}",
+    )
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def tell_author_comment_hidden(comment_id):
+    comment = Comment.objects.select_related("author", "round").filter(pk=comment_id).first()
+    if comment is None or not comment.is_hidden or comment.author is None:
+        return 0
+    body = render_to_string(
+        "consultation/email/comment_hidden.txt",
+        {"comment": comment, "url": settings.SITE_URL + comment.round.get_absolute_url()},
+    )
+    return EmailMessage(
+        "Your comment has been hidden by the moderators",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [comment.author.email],
+    ).send()
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def tell_authors_of_decisions(round_id):
+    round = Round.objects.get(pk=round_id)
+    decided = (
+        round.proposals.filter(status__in=[Proposal.Status.ACCEPTED, Proposal.Status.NOT_TAKEN])
+        .select_related("author")
+        .exclude(author__isnull=True)
+    )
+    messages = [
+        EmailMessage(
+            f"Your proposal #{proposal.pk}: {proposal.get_status_display().lower()}",
+            render_to_string(
+                "consultation/email/proposal_decided.txt",
+                {
+                    "proposal": proposal,
+                    "round": round,
+                    "url": settings.SITE_URL + proposal.get_absolute_url(),
+                },
+            ),
+            settings.DEFAULT_FROM_EMAIL,
+            [proposal.author.email],
+        )
+        for proposal in decided
+    ]
+    return get_connection().send_messages(messages) or 0

@@ -1,0 +1,559 @@
+"""Pages of a consultation round. Visitors may read; taking part is checked by the services.
+
+Each view reads through the selectors, changes state only through a service, and on a domain
+error shows the message beside what the person typed.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.ratelimits import rate_limited
+from accounts.roles import is_academy_staff
+from compact.errors import DomainError
+from compact.models import Commitment, Party, Theme
+
+from . import selectors, services
+from .forms import CommentForm, ProposalForm, ReasonForm
+from .models import Comment, Proposal, Round, Vote
+from .text import word_diff
+
+
+def _round_or_404(pk):
+    return get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
+
+
+def _readable_round(request, pk):
+    """Open, closed and applied rounds are public; a scheduled one only to staff."""
+    round = _round_or_404(pk)
+    if round.status == Round.Status.SCHEDULED and not is_academy_staff(request.user):
+        raise Http404("No such round.")
+    return round
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _base_context(request, round):
+    return {
+        "round": round,
+        "compact": round.version.compact,
+        "version": round.version,
+        "participation_problem": services.participation_problem(request.user, round),
+        "is_staff": is_academy_staff(request.user),
+    }
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+def round_detail(request, pk):
+    round = _readable_round(request, pk)
+    filters = {
+        "theme": _int(request.GET.get("theme")),
+        "party": _int(request.GET.get("party")),
+        "has_proposals": request.GET.get("has_proposals") == "1",
+        "not_voted": request.GET.get("not_voted") == "1" and request.user.is_authenticated,
+    }
+    page = selectors.round_page(round, request.user, **filters)
+    context = {
+        **_base_context(request, round),
+        "page": page,
+        "filters": filters,
+        "filtering": any(filters.values()),
+    }
+    return render(request, "consultation/round.html", context)
+
+
+def commitment_detail(request, round_pk, pk):
+    round = _readable_round(request, round_pk)
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("theme", "party"), pk=pk, version_id=round.version_id
+    )
+    proposals = list(round.proposals.standing().filter(commitment=commitment).select_related("author"))
+    rewordings = [p for p in proposals if p.kind == Proposal.Kind.REWORDING]
+    removal = next((p for p in proposals if p.kind == Proposal.Kind.REMOVAL), None)
+    for proposal in rewordings:
+        proposal.diff = word_diff(commitment.text, proposal.text)
+    mine = selectors.my_votes(round, request.user)
+    totals = None
+    if round.totals_visible and (rewordings or removal):
+        wording, support = selectors._proposal_totals(round)
+        totals = {"current": wording.get((commitment.pk, None), 0)}
+        for proposal in rewordings:
+            proposal.total = wording.get((commitment.pk, proposal.pk), 0)
+        if removal:
+            totals["support"] = support.get((removal.pk, "support"), 0)
+            totals["oppose"] = support.get((removal.pk, "oppose"), 0)
+    context = {
+        **_base_context(request, round),
+        "commitment": commitment,
+        "rewordings": rewordings,
+        "removal": removal,
+        "my_vote": mine.get(("commitment", commitment.pk)),
+        "my_removal_vote": mine.get(("proposal", removal.pk)) if removal else None,
+        "totals": totals,
+        "threads": selectors.comment_threads(round, target=Comment.Target.COMMITMENT, commitment=commitment),
+        "comment_form": CommentForm(initial={"target": Comment.Target.COMMITMENT, "subject": commitment.pk}),
+    }
+    return render(request, "consultation/commitment.html", context)
+
+
+def proposal_detail(request, round_pk, pk):
+    round = _readable_round(request, round_pk)
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("author", "commitment", "theme", "party"), pk=pk, round=round
+    )
+    if proposal.status == Proposal.Status.HIDDEN and not is_academy_staff(request.user):
+        raise Http404("This proposal has been hidden by the moderators.")
+    mine = selectors.my_votes(round, request.user)
+    totals = None
+    if round.totals_visible and proposal.is_support_question:
+        _, support = selectors._proposal_totals(round)
+        totals = {choice: support.get((proposal.pk, choice), 0) for choice in ("support", "oppose")}
+    context = {
+        **_base_context(request, round),
+        "proposal": proposal,
+        "diff": word_diff(proposal.commitment.text, proposal.text)
+        if proposal.kind == Proposal.Kind.REWORDING
+        else None,
+        "my_vote": mine.get(("proposal", proposal.pk)),
+        "totals": totals,
+        "can_edit": request.user.is_authenticated
+        and proposal.author_id == request.user.pk
+        and proposal.status == Proposal.Status.OPEN,
+        "threads": selectors.comment_threads(round, target=Comment.Target.PROPOSAL, proposal=proposal),
+        "comment_form": CommentForm(initial={"target": Comment.Target.PROPOSAL, "subject": proposal.pk}),
+    }
+    return render(request, "consultation/proposal.html", context)
+
+
+def discussion(request, round_pk, theme_pk=None):
+    """Comments on the whole compact (its vision), or on one theme: kept visibly apart from
+    comments on single commitments."""
+    round = _readable_round(request, round_pk)
+    theme = get_object_or_404(Theme, pk=theme_pk, version_id=round.version_id) if theme_pk else None
+    if theme:
+        subject = {"target": Comment.Target.THEME, "theme": theme}
+        initial = {"target": Comment.Target.THEME, "subject": theme.pk}
+    else:
+        subject = {"target": Comment.Target.VISION}
+        initial = {"target": Comment.Target.VISION}
+    context = {
+        **_base_context(request, round),
+        "theme": theme,
+        "commitments": theme.commitments.select_related("party").order_by("party__position", "position")
+        if theme
+        else None,
+        "parties": round.version.parties.order_by("position"),
+        "threads": selectors.comment_threads(round, **subject),
+        "comment_form": CommentForm(initial=initial),
+    }
+    return render(request, "consultation/discussion.html", context)
+
+
+# --- Proposals -------------------------------------------------------------------------------------
+def _proposal_subject(round, kind, source):
+    commitment = theme = party = None
+    if kind in (Proposal.Kind.REWORDING, Proposal.Kind.REMOVAL):
+        commitment = get_object_or_404(
+            Commitment, pk=_int(source.get("commitment")), version_id=round.version_id
+        )
+    elif kind == Proposal.Kind.NEW_COMMITMENT:
+        theme = get_object_or_404(Theme, pk=_int(source.get("theme")), version_id=round.version_id)
+        party = get_object_or_404(Party, pk=_int(source.get("party")), version_id=round.version_id)
+    else:
+        raise Http404("Choose what kind of change to propose.")
+    return commitment, theme, party
+
+
+@login_required
+@rate_limited("proposal")
+def propose(request, round_pk):
+    round = _readable_round(request, round_pk)
+    source = request.POST if request.method == "POST" else request.GET
+    kind = source.get("kind", Proposal.Kind.REWORDING)
+    commitment, theme, party = _proposal_subject(round, kind, source)
+    initial = {"text": commitment.text} if kind == Proposal.Kind.REWORDING else {}
+    form = ProposalForm(request.POST or None, kind=kind, initial=initial)
+    duplicate = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                proposal = services.propose(
+                    actor=request.user,
+                    round=round,
+                    kind=kind,
+                    commitment=commitment,
+                    theme=theme,
+                    party=party,
+                    text=form.cleaned_data.get("text", ""),
+                    rationale=form.cleaned_data["rationale"],
+                )
+            except services.DuplicateProposal as error:
+                duplicate = error.existing
+                form.add_error(None, error.message)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, f"Your proposal #{proposal.pk} is published. Other leaders can now vote on it."
+                )
+                return redirect(proposal.get_absolute_url())
+    context = {
+        **_base_context(request, round),
+        "form": form,
+        "kind": kind,
+        "kind_label": Proposal.Kind(kind).label,
+        "commitment": commitment,
+        "theme": theme,
+        "party": party,
+        "duplicate": duplicate,
+    }
+    return render(request, "consultation/propose.html", context, status=status)
+
+
+@login_required
+def edit_proposal(request, round_pk, pk):
+    round = _readable_round(request, round_pk)
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("commitment", "theme", "party"), pk=pk, round=round
+    )
+    if proposal.author_id != request.user.pk:
+        raise Http404("No such proposal of yours.")
+    form = ProposalForm(
+        request.POST or None,
+        kind=proposal.kind,
+        initial={"text": proposal.text, "rationale": proposal.rationale},
+    )
+    duplicate, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.edit_proposal(
+                    actor=request.user,
+                    proposal=proposal,
+                    text=form.cleaned_data.get("text", ""),
+                    rationale=form.cleaned_data["rationale"],
+                )
+            except services.DuplicateProposal as error:
+                duplicate = error.existing
+                form.add_error(None, error.message)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Saved your proposal.")
+                return redirect(proposal.get_absolute_url())
+    context = {
+        **_base_context(request, round),
+        "form": form,
+        "kind": proposal.kind,
+        "kind_label": proposal.get_kind_display(),
+        "commitment": proposal.commitment,
+        "theme": proposal.theme,
+        "party": proposal.party,
+        "proposal": proposal,
+        "duplicate": duplicate,
+    }
+    return render(request, "consultation/propose.html", context, status=status)
+
+
+@login_required
+def withdraw_proposal(request, round_pk, pk):
+    round = _readable_round(request, round_pk)
+    proposal = get_object_or_404(Proposal, pk=pk, round=round)
+    if request.method == "POST":
+        try:
+            services.withdraw_proposal(actor=request.user, proposal=proposal)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"You withdrew proposal #{proposal.pk}.")
+        return redirect(proposal.get_absolute_url())
+    return render(
+        request,
+        "consultation/confirm.html",
+        {
+            **_base_context(request, round),
+            "heading": f"Withdraw proposal #{proposal.pk}?",
+            "explanation": "Votes already cast for it will no longer count; those leaders will be asked to choose again.",
+            "button": "Withdraw the proposal",
+            "cancel_url": proposal.get_absolute_url(),
+        },
+    )
+
+
+# --- Votes -----------------------------------------------------------------------------------------
+@login_required
+@require_POST
+def vote(request, round_pk):
+    round = _readable_round(request, round_pk)
+    choice_value = request.POST.get("choice", "")
+    commitment = proposal = None
+    try:
+        if request.POST.get("commitment"):
+            commitment = get_object_or_404(
+                Commitment, pk=_int(request.POST["commitment"]), version_id=round.version_id
+            )
+            if choice_value == "current":
+                choice = Vote.Choice.CURRENT
+            else:
+                choice = round.proposals.filter(pk=_int(choice_value.removeprefix("proposal:"))).first()
+                if choice is None:
+                    raise DomainError("Choose one of the wordings shown.")
+            fallback = reverse("consultation:commitment", kwargs={"round_pk": round.pk, "pk": commitment.pk})
+        else:
+            proposal = get_object_or_404(Proposal, pk=_int(request.POST.get("proposal")), round=round)
+            choice = choice_value
+            fallback = proposal.get_absolute_url()
+        if not choice_value:
+            raise DomainError("Choose an option before saving your vote.")
+        services.cast_vote(
+            actor=request.user, round=round, choice=choice, commitment=commitment, proposal=proposal
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _back(request, round.get_absolute_url())
+    messages.success(request, "Your vote is saved. You can change it until the round closes.")
+    return _back(request, fallback)
+
+
+# --- Comments --------------------------------------------------------------------------------------
+def _comment_subject(round, target, subject_id):
+    if target == Comment.Target.THEME:
+        return {"theme": get_object_or_404(Theme, pk=subject_id, version_id=round.version_id)}
+    if target == Comment.Target.COMMITMENT:
+        return {"commitment": get_object_or_404(Commitment, pk=subject_id, version_id=round.version_id)}
+    if target == Comment.Target.PROPOSAL:
+        return {"proposal": get_object_or_404(Proposal, pk=subject_id, round=round)}
+    return {}
+
+
+def _subject_url(round, comment):
+    if comment.target == Comment.Target.COMMITMENT:
+        url = reverse("consultation:commitment", kwargs={"round_pk": round.pk, "pk": comment.commitment_id})
+    elif comment.target == Comment.Target.PROPOSAL:
+        url = reverse("consultation:proposal", kwargs={"round_pk": round.pk, "pk": comment.proposal_id})
+    elif comment.target == Comment.Target.THEME:
+        url = reverse("consultation:theme", kwargs={"round_pk": round.pk, "theme_pk": comment.theme_id})
+    else:
+        url = reverse("consultation:discussion", kwargs={"round_pk": round.pk})
+    return url
+
+
+@login_required
+@rate_limited("comment")
+@require_POST
+def post_comment(request, round_pk):
+    round = _readable_round(request, round_pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        parent = get_object_or_404(Comment, pk=data["parent"], round=round) if data.get("parent") else None
+        # A reply takes its subject from the thread it joins.
+        subject = {} if parent else _comment_subject(round, data["target"], data.get("subject"))
+        try:
+            comment = services.post_comment(
+                actor=request.user,
+                round=round,
+                body=data["body"],
+                target=data["target"],
+                parent=parent,
+                **subject,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Your comment is posted.")
+            return redirect(f"{_subject_url(round, comment)}#{comment.anchor()}")
+    # Whatever went wrong, the person's words come back to them in the form.
+    return render(
+        request, "consultation/comment_form.html", {**_base_context(request, round), "form": form}, status=400
+    )
+
+
+@login_required
+def edit_comment(request, round_pk, pk):
+    round = _readable_round(request, round_pk)
+    comment = get_object_or_404(Comment, pk=pk, round=round, author=request.user)
+    form = CommentForm(request.POST or None, initial={"body": comment.body, "target": comment.target})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.edit_comment(actor=request.user, comment=comment, body=form.cleaned_data["body"])
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Saved your comment.")
+                return redirect(f"{_subject_url(round, comment)}#{comment.anchor()}")
+    return render(
+        request,
+        "consultation/comment_form.html",
+        {**_base_context(request, round), "form": form, "comment": comment},
+        status=status,
+    )
+
+
+@login_required
+def delete_comment(request, round_pk, pk):
+    round = _readable_round(request, round_pk)
+    comment = get_object_or_404(Comment, pk=pk, round=round, author=request.user)
+    if request.method == "POST":
+        try:
+            services.delete_comment(actor=request.user, comment=comment)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, "Your comment is deleted. A note that it was deleted stays in the thread."
+            )
+        return redirect(f"{_subject_url(round, comment)}#{comment.anchor()}")
+    return render(
+        request,
+        "consultation/confirm.html",
+        {
+            **_base_context(request, round),
+            "heading": "Delete your comment?",
+            "explanation": "Your words will be removed. A note saying a comment was deleted stays, so replies still make sense.",
+            "button": "Delete the comment",
+            "cancel_url": f"{_subject_url(round, comment)}#{comment.anchor()}",
+            "quoted_html": comment.body_html,
+        },
+    )
+
+
+@login_required
+def report_comment(request, round_pk, pk):
+    round = _readable_round(request, round_pk)
+    comment = get_object_or_404(Comment, pk=pk, round=round)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].label = "What is wrong with this comment?"
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.report_comment(
+                    actor=request.user, comment=comment, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Thank you. The moderators will look at this comment.")
+                return redirect(f"{_subject_url(round, comment)}#{comment.anchor()}")
+    return render(
+        request,
+        "consultation/report.html",
+        {**_base_context(request, round), "form": form, "comment": comment},
+        status=status,
+    )
+
+
+# --- Results ---------------------------------------------------------------------------------------
+def results(request, round_pk):
+    """Frozen results: for everyone who could take part, and staff. Never names a voter."""
+    round = _readable_round(request, round_pk)
+    if not round.has_results:
+        messages.info(request, "Results appear when the round closes.")
+        return redirect(round)
+    staff = is_academy_staff(request.user)
+    could_take_part = (
+        request.user.is_authenticated and services.eligible_leaders(round).filter(pk=request.user.pk).exists()
+    )
+    if not (staff or could_take_part):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        return render(
+            request, "consultation/results_forbidden.html", _base_context(request, round), status=403
+        )
+    return render(
+        request,
+        "consultation/results.html",
+        {
+            **_base_context(request, round),
+            "results": selectors.results_for(round),
+            "change_log": round.change_log.all() if round.status == Round.Status.APPLIED else None,
+        },
+    )
+
+
+def _neutralise(value):
+    """Spreadsheet programs run cells that start with these characters as formulas."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def results_csv(request, round_pk):
+    round = _readable_round(request, round_pk)
+    if not is_academy_staff(request.user):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        raise Http404("No such export.")
+    if not round.has_results:
+        raise Http404("The round has not closed.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="round-{round.pk}-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "question",
+            "commitment or proposal",
+            "option",
+            "wording",
+            "votes",
+            "share",
+            "turnout",
+            "leading",
+            "tie",
+            "decision",
+            "chosen",
+            "override reason",
+        ]
+    )
+    for result in selectors.results_for(round):
+        subject = (
+            f"commitment {result.commitment.key}"
+            if result.commitment_id
+            else f"proposal #{result.proposal_id}"
+        )
+        for option in result.options:
+            writer.writerow(
+                [
+                    _neutralise(v)
+                    for v in [
+                        result.position,
+                        subject,
+                        option["option"],
+                        option["label"],
+                        option["count"],
+                        option["share"],
+                        result.turnout,
+                        option["option"] == result.leading_option,
+                        result.is_tie,
+                        result.decision,
+                        result.chosen_option,
+                        result.override_reason,
+                    ]
+                ]
+            )
+    return response
