@@ -135,3 +135,22 @@ class Signature(models.Model):
     @property
     def counts(self):
         return self.status == self.Status.CONFIRMED
+
+
+class RefreshInvitation(models.Model):
+    """A signatory of an earlier version was asked to sign a newly published one. Recorded so
+    the invitation goes once, however often the task runs."""
+
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="refresh_invitations")
+    version = models.ForeignKey("compact.Version", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signature", "version"], name="one_refresh_invitation_per_signature"
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation to sign version {self.version_id}"

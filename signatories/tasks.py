@@ -1,0 +1,68 @@
+"""Signing e-mails. Each task re-reads its signature and does nothing if it is no longer needed."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from compact.models import Version
+
+from . import services
+from .models import Signature
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (ConnectionError, OSError),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RETRY)
+def send_confirmation(signature_id):
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("version__compact", "signer", "organisation")
+            .filter(pk=signature_id)
+            .first()
+        )
+        if signature is None or signature.status != Signature.Status.PENDING or signature.signer is None:
+            return 0
+        # The token is made here, never passed through the broker; a retry makes a new one.
+        token = services.issue_confirmation(signature)
+        url = settings.SITE_URL + reverse("signatories:confirm", kwargs={"token": token})
+        body = render_to_string(
+            "signatories/email/confirm.txt",
+            {"signature": signature, "url": url, "hours": services.confirmation_hours()},
+        )
+        subject = f"Confirm your signature on {signature.version.compact.title}"
+        return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [signature.signer.email]).send()
+
+
+@shared_task(**RETRY)
+def send_refresh_invitations(version_id, previous_id):
+    version = Version.objects.select_related("compact").get(pk=version_id)
+    previous = Version.objects.get(pk=previous_id)
+    url = settings.SITE_URL + reverse("signatories:sign", kwargs={"slug": version.compact.slug})
+    compare = settings.SITE_URL + reverse("compact:compare", kwargs={"slug": version.compact.slug})
+    compare += f"?from={previous.number}&to={version.number}"
+    messages = []
+    for signature in services.signatures_to_invite(version, previous):
+        if not services.record_invitation(signature, version):
+            continue
+        body = render_to_string(
+            "signatories/email/refresh.txt",
+            {
+                "signature": signature,
+                "version": version,
+                "previous": previous,
+                "url": url,
+                "compare_url": compare,
+            },
+        )
+        subject = f"{version.compact.title} has been refreshed: will you sign version {version.number}?"
+        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [signature.signer.email]))
+    return get_connection().send_messages(messages) or 0

@@ -1,0 +1,346 @@
+"""Signing pages: sign, confirm from the e-mail, your signature, withdraw, and the public list."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.mixins import academy_staff_required
+from accounts.ratelimits import rate_limited
+from accounts.roles import has_verified_email
+from compact.errors import DomainError
+from compact.models import Compact, Version
+
+from . import selectors, services
+from .forms import ReasonForm, SignForm, WithdrawForm
+from .models import Organisation, Signature
+
+PAGE_SIZE = 50
+
+
+def neutralise(value):
+    """Spreadsheet programs run cells that start with these characters as formulas."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _published(slug):
+    compact = get_object_or_404(Compact, slug=slug)
+    version = compact.versions.published().first()
+    if version is None:
+        raise Http404("This compact has no published version to sign.")
+    return compact, version
+
+
+@login_required
+@rate_limited("sign")
+def sign(request, slug):
+    compact, version = _published(slug)
+    existing = Signature.objects.active().filter(version=version, signer=request.user).first()
+    # Someone who signed an earlier version re-signs in one step: what they gave before is filled in.
+    earlier = (
+        Signature.objects.public()
+        .filter(signer=request.user, version__compact=compact, version__number__lt=version.number)
+        .select_related("organisation", "version")
+        .order_by("-version__number")
+        .first()
+    )
+    initial = {
+        "full_name": request.user.full_name,
+        "role": request.user.job_title,
+        "organisation_name": request.user.organisation_name,
+    }
+    if earlier:
+        initial.update(full_name=earlier.full_name, role=earlier.role)
+        if earlier.organisation_id:
+            initial.update(
+                on_behalf="organisation", organisation=earlier.organisation_id, organisation_name=""
+            )
+    form = SignForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            organisation = new_organisation = None
+            if data["on_behalf"] == "organisation":
+                organisation = data["existing_organisation"]
+                if organisation is None:
+                    new_organisation = {
+                        "name": data["organisation_name"],
+                        "kind": data["organisation_kind"],
+                        "ods_code": data["ods_code"],
+                        "region": data["region"],
+                    }
+            try:
+                signature = services.sign(
+                    actor=request.user,
+                    version=version,
+                    full_name=data["full_name"],
+                    role=data["role"],
+                    consent=data["consent"],
+                    organisation=organisation,
+                    new_organisation=new_organisation,
+                )
+            except services.AlreadySigned as error:
+                existing = error.signature
+                form.add_error(None, error.message)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    f"Check your e-mail ({request.user.email}) and confirm your signature. It shows once confirmed.",
+                )
+                return redirect("signatories:signature", pk=signature.pk)
+    context = {
+        "compact": compact,
+        "version": version,
+        "earlier": earlier,
+        "form": form,
+        "existing": existing,
+        "verified": has_verified_email(request.user),
+    }
+    return render(request, "signatories/sign.html", context, status=status)
+
+
+def _link_problem(request, error):
+    # An expired link names its signature, whose page offers a new e-mail; an unknown or used
+    # one names nothing, so a guessed link learns nothing about anyone.
+    context = {"problem": error.message, "signature": getattr(error, "signature", None)}
+    return render(request, "signatories/confirm_problem.html", context, status=410)
+
+
+def confirm(request, token):
+    """GET shows what will be confirmed and changes nothing; the button POSTs."""
+    try:
+        signature = services.signature_for_token(token)
+    except DomainError as error:
+        return _link_problem(request, error)
+    if request.method == "POST":
+        try:
+            signature = services.confirm(token=token)
+        except DomainError as error:
+            return _link_problem(request, error)
+        return render(request, "signatories/confirmed.html", {"signature": signature})
+    return render(request, "signatories/confirm.html", {"signature": signature})
+
+
+@login_required
+def signature_detail(request, pk):
+    """The signatory's own receipt: what they signed (with its hash), its status, what they can do."""
+    signature = get_object_or_404(
+        Signature.objects.select_related("version__compact", "organisation"), pk=pk, signer=request.user
+    )
+    return render(
+        request, "signatories/signature.html", {"signature": signature, "withdraw_form": WithdrawForm()}
+    )
+
+
+@login_required
+@rate_limited("resend")
+@require_POST
+def resend(request, pk):
+    signature = get_object_or_404(Signature, pk=pk, signer=request.user)
+    try:
+        services.resend_confirmation(actor=request.user, signature=signature)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "We have sent the confirmation e-mail again.")
+    return redirect("signatories:signature", pk=signature.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    signature = get_object_or_404(Signature, pk=pk, signer=request.user)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "signatories/signature.html", {"signature": signature, "withdraw_form": form}, status=400
+        )
+    try:
+        services.withdraw(actor=request.user, signature=signature, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your signature is withdrawn. It no longer shows or counts.")
+    return redirect("signatories:signature", pk=signature.pk)
+
+
+def _version(slug, number):
+    version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
+    if version.status not in (Version.Status.PUBLISHED, Version.Status.SUPERSEDED):
+        raise Http404("No such published version.")
+    return version
+
+
+def signatory_list(request, slug, number):
+    version = _version(slug, number)
+    query = request.GET.get("q", "")
+    page = Paginator(selectors.public_signatures(version, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "version": version,
+        "compact": version.compact,
+        "page": page,
+        "query": query,
+        "counts": selectors.public_counts(version),
+    }
+    return render(request, "signatories/list.html", context)
+
+
+def signatory_csv(request, slug, number):
+    """What the public list shows, as CSV."""
+    version = _version(slug, number)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{version.compact.slug}-v{version.number}-signatories.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        ["name", "role", "organisation", "organisation kind", "region", "signed on", "content hash"]
+    )
+    for s in selectors.public_signatures(version).iterator(chunk_size=2000):
+        org = s.organisation
+        writer.writerow(
+            [
+                neutralise(v)
+                for v in (
+                    s.full_name,
+                    s.role,
+                    org.name if org else "",
+                    org.get_kind_display() if org else "",
+                    org.get_region_display() if org else "",
+                    s.confirmed_at.date().isoformat(),
+                    s.content_hash,
+                )
+            ]
+        )
+    return response
+
+
+# --- Staff -----------------------------------------------------------------------------------------
+@academy_staff_required
+def staff_signatures(request, slug, number):
+    version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
+    signatures = services.public_filter(
+        Signature.objects.filter(version=version).select_related("organisation", "signer"),
+        request.GET.get("q", ""),
+    ).order_by("-created_at")
+    page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "signatories/staff/signatures.html",
+        {
+            "version": version,
+            "compact": version.compact,
+            "page": page,
+            "query": request.GET.get("q", ""),
+            "form": ReasonForm(),
+        },
+    )
+
+
+@academy_staff_required
+def staff_signatures_csv(request, slug, number):
+    version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{version.compact.slug}-v{version.number}-all-signatures.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "id",
+            "name",
+            "role",
+            "e-mail",
+            "organisation",
+            "ods code",
+            "verified organisation",
+            "status",
+            "signed at",
+            "confirmed at",
+            "withdrawn at",
+            "withdrawal reason",
+            "hidden reason",
+            "content hash",
+        ]
+    )
+    rows = Signature.objects.filter(version=version).select_related("organisation", "signer").order_by("id")
+    for s in rows.iterator(chunk_size=2000):
+        org = s.organisation
+        writer.writerow(
+            [
+                neutralise(v)
+                for v in (
+                    s.pk,
+                    s.full_name,
+                    s.role,
+                    s.signer.email if s.signer else "",
+                    org.name if org else "",
+                    org.ods_code if org else "",
+                    bool(org and org.is_verified),
+                    s.status,
+                    s.created_at.isoformat(),
+                    s.confirmed_at.isoformat() if s.confirmed_at else "",
+                    s.withdrawn_at.isoformat() if s.withdrawn_at else "",
+                    s.withdrawal_reason,
+                    s.hidden_reason,
+                    s.content_hash,
+                )
+            ]
+        )
+    return response
+
+
+@academy_staff_required
+@require_POST
+def staff_moderate_signature(request, pk, action):
+    signature = get_object_or_404(Signature.objects.select_related("version__compact"), pk=pk)
+    try:
+        if action == "hide":
+            services.hide_signature(
+                actor=request.user, signature=signature, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"Hid the signature of {signature.full_name}.")
+        elif action == "restore":
+            services.restore_signature(actor=request.user, signature=signature)
+            messages.success(request, f"Restored the signature of {signature.full_name}.")
+        else:
+            raise Http404("No such action.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    version = signature.version
+    return redirect("signatories:staff_signatures", slug=version.compact.slug, number=version.number)
+
+
+@academy_staff_required
+def staff_organisations(request):
+    if request.method == "POST":
+        organisation = get_object_or_404(Organisation, pk=request.POST.get("organisation"))
+        try:
+            services.verify_organisation(
+                actor=request.user, organisation=organisation, verified=request.POST.get("verified") == "1"
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"{organisation.name} is {'verified' if organisation.is_verified else 'no longer verified'}.",
+            )
+        return redirect("signatories:staff_organisations")
+    query = request.GET.get("q", "").strip()
+    organisations = Organisation.objects.order_by("name")
+    if query:
+        organisations = organisations.filter(name__icontains=query) | organisations.filter(
+            ods_code__iexact=query
+        )
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "signatories/staff/organisations.html", {"page": page, "query": query})

@@ -1,0 +1,159 @@
+"""Staff moderation of signatures and organisations, and the signal every change of the public set sends."""
+
+import pytest
+from django.urls import reverse
+
+from compact.signals import signatures_changed
+from signatories import services
+from signatories.models import Signature
+from tests.factories import LeaderFactory, published_version
+
+from .factories import OrganisationFactory, SignatureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def version(staff):
+    return published_version(staff=staff)
+
+
+@pytest.fixture
+def changes():
+    """The versions `signatures_changed` was sent for, in order."""
+    sent = []
+
+    def receiver(sender, version, **kwargs):
+        sent.append((sender, version.pk))
+
+    signatures_changed.connect(receiver, dispatch_uid="test-changes")
+    yield sent
+    signatures_changed.disconnect(dispatch_uid="test-changes")
+
+
+def staff_url(version):
+    return reverse(
+        "signatories:staff_signatures", kwargs={"slug": version.compact.slug, "number": version.number}
+    )
+
+
+def moderate_url(signature, action):
+    return reverse("signatories:staff_moderate", kwargs={"pk": signature.pk, "action": action})
+
+
+def list_page(version):
+    """As a visitor sees it (a fresh client, so no flash message repeats a name)."""
+    from django.test import Client
+
+    url = reverse("signatories:list", kwargs={"slug": version.compact.slug, "number": version.number})
+    return Client().get(url).content.decode()
+
+
+def test_staff_hide_a_signature_with_a_reason_from_the_staff_page_and_restore_it(
+    staff_client, staff, version
+):
+    signature = SignatureFactory(version=version, full_name="Not A Real Person")
+    assert "Not A Real Person" in staff_client.get(staff_url(version)).content.decode()
+
+    staff_client.post(moderate_url(signature, "hide"), {"reason": "Nobody of that name works there"})
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.HIDDEN
+    assert (signature.hidden_by, signature.hidden_reason) == (staff, "Nobody of that name works there")
+    assert signature.hidden_at is not None
+    page = list_page(version)
+    assert "Not A Real Person" not in page and "0 signatories" in page
+
+    staff_client.post(moderate_url(signature, "restore"))
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.CONFIRMED and signature.hidden_reason == ""
+    assert "Not A Real Person" in list_page(version)
+
+
+def test_hiding_needs_a_reason(staff_client, version):
+    signature = SignatureFactory(version=version)
+    page = staff_client.post(moderate_url(signature, "hide"), {"reason": "  "}, follow=True).content.decode()
+    assert "Enter your reason for hiding it." in page
+    assert Signature.objects.get().status == Signature.Status.CONFIRMED
+
+
+def test_leaders_cannot_reach_staff_signature_pages(leader_client, version):
+    signature = SignatureFactory(version=version)
+    assert leader_client.get(staff_url(version)).status_code == 403
+    assert leader_client.post(moderate_url(signature, "hide"), {"reason": "x"}).status_code == 403
+    assert Signature.objects.get().status == Signature.Status.CONFIRMED
+
+
+def test_visitors_are_sent_to_sign_in_from_staff_pages(client, version):
+    for url in (staff_url(version), reverse("signatories:staff_organisations")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_staff_see_every_signature_with_its_status_and_email(staff_client, version):
+    SignatureFactory(version=version, full_name="Withdrawn Person", status="withdrawn")
+    pending = SignatureFactory(version=version, status="pending", confirmed_at=None)
+    page = staff_client.get(staff_url(version)).content.decode()
+    assert "Withdrawn Person" in page and "Waiting for e-mail confirmation" in page
+    assert pending.signer.email in page
+
+
+def test_staff_list_organisations_and_verify_then_unverify_one(staff_client, staff):
+    organisation = OrganisationFactory(name="Harbour NHS Trust", ods_code="RH1")
+    page = staff_client.get(reverse("signatories:staff_organisations"), {"q": "rh1"}).content.decode()
+    assert "Harbour NHS Trust" in page and "(RH1)" in page
+    url = reverse("signatories:staff_organisations")
+    staff_client.post(url, {"organisation": organisation.pk, "verified": "1"})
+    organisation.refresh_from_db()
+    assert organisation.verified_by == staff and organisation.verified_at is not None
+    staff_client.post(url, {"organisation": organisation.pk, "verified": "0"})
+    organisation.refresh_from_db()
+    assert organisation.verified_at is None and organisation.verified_by is None
+
+
+def test_leaders_cannot_verify_organisations(leader_client):
+    organisation = OrganisationFactory()
+    url = reverse("signatories:staff_organisations")
+    assert leader_client.post(url, {"organisation": organisation.pk, "verified": "1"}).status_code == 403
+    organisation.refresh_from_db()
+    assert organisation.verified_at is None
+
+
+def test_a_verified_organisation_is_marked_on_the_public_list(staff, version):
+    organisation = OrganisationFactory()
+    SignatureFactory(version=version, organisation=organisation)
+    services.verify_organisation(actor=staff, organisation=organisation)
+    assert "Verified" in list_page(version)
+
+
+def test_every_change_of_the_public_set_sends_signatures_changed(
+    staff, leader, version, changes, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = services.sign(actor=leader, version=version, full_name="Ada", role="Chair", consent=True)
+    assert changes == []  # pending signatures are not public
+    token = mailoutbox[-1].body.split("/signatures/confirm/", 1)[1].split("/", 1)[0]
+    services.confirm(token=token)
+    services.hide_signature(actor=staff, signature=signature, reason="Checking")
+    services.restore_signature(actor=staff, signature=signature)
+    services.withdraw(actor=leader, signature=signature)
+    assert changes == [(Signature, version.pk)] * 4
+
+
+def test_withdrawing_a_pending_signature_sends_nothing(leader, version, changes):
+    signature = SignatureFactory(version=version, signer=leader, status="pending", confirmed_at=None)
+    services.withdraw(actor=leader, signature=signature)
+    assert changes == []
+
+
+def test_a_hidden_signature_is_not_restored_over_a_newer_one(staff, version):
+    leader = LeaderFactory()
+    hidden = SignatureFactory(version=version, signer=leader)
+    services.hide_signature(actor=staff, signature=hidden, reason="Duplicate")
+    SignatureFactory(version=version, signer=leader)
+    with pytest.raises(services.DomainError, match="signed this version again"):
+        services.restore_signature(actor=staff, signature=hidden)
+
+
+def test_the_staff_area_links_to_organisations(staff_client):
+    page = staff_client.get(reverse("compact:staff_dashboard")).content.decode()
+    assert reverse("signatories:staff_organisations") in page
