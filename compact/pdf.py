@@ -1,0 +1,115 @@
+"""The compact as a printed document: WeasyPrint renders an HTML template to PDF.
+
+WeasyPrint may fetch only the app's own static files: the URL fetcher refuses file://,
+remote addresses and anything outside the static folders, so text typed by users can never
+make the renderer read the disk or call out.
+"""
+
+import hashlib
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .selectors import compact_layout
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def static_only_url_fetcher(url, *args, **kwargs):
+    """Resolve a URL to the bytes of one of the app's static files, or refuse."""
+    parsed = urlparse(url)
+    path = parsed.path
+    if parsed.scheme not in ("", "http", "https") or parsed.netloc not in ("", "app.invalid"):
+        raise FetchRefused(f"The PDF renderer may not fetch {url!r}.")
+    if not path.startswith(settings.STATIC_URL):
+        raise FetchRefused(f"The PDF renderer may only fetch static files, not {url!r}.")
+    relative = path[len(settings.STATIC_URL) :]
+    if ".." in relative.split("/"):
+        raise FetchRefused("No path traversal.")
+    found = finders.find(relative)
+    if not found:
+        raise FetchRefused(f"No static file {relative!r}.")
+    with open(found, "rb") as handle:
+        data = handle.read()
+    mime = "text/css" if found.endswith(".css") else "application/octet-stream"
+    return {"body": data, "content_type": mime, "url": url}
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            found = static_only_url_fetcher(url)
+            return URLFetcherResponse(
+                found["url"], body=found["body"], headers={"Content-Type": found["content_type"]}
+            )
+
+    return StaticOnlyFetcher(allowed_protocols=["https"], allow_redirects=False)
+
+
+def public_signatures(version):
+    """Confirmed signatures, grouped by organisation (people signing personally last), by name."""
+    return list(
+        version.signatures.filter(status="confirmed")
+        .select_related("organisation")
+        .order_by("organisation__name", "full_name", "id")
+    )
+
+
+def signatories_digest(signatures):
+    """A fingerprint of exactly what the PDF lists: the same set of names renders once."""
+    digest = hashlib.sha256()
+    for s in signatures:
+        organisation = s.organisation.name if s.organisation_id else ""
+        line = f"{s.pk}\x1f{s.full_name}\x1f{s.role}\x1f{organisation}\x1f{s.confirmed_at:%Y-%m-%d}\n"
+        digest.update(line.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def grouped(signatures):
+    groups, personal = [], []
+    for signature in signatures:
+        if signature.organisation_id is None:
+            personal.append(signature)
+        elif groups and groups[-1][0].pk == signature.organisation_id:
+            groups[-1][1].append(signature)
+        else:
+            groups.append((signature.organisation, [signature]))
+    return groups, personal
+
+
+def render(version, *, signatures=None, draft=False):
+    """PDF bytes for a version; a draft carries a watermark on every page."""
+    from weasyprint import HTML
+
+    signatures = public_signatures(version) if signatures is None and not draft else (signatures or [])
+    layout = compact_layout(version)
+    for row in layout.rows:
+        # Commitments side by side, one column per party, as on the web page: row i holds each
+        # party's i-th commitment so the table breaks cleanly between rows and its header repeats.
+        columns = [commitments for _, commitments in row.columns]
+        depth = max((len(c) for c in columns), default=0)
+        row.lines = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
+    groups, personal = grouped(signatures)
+    html = render_to_string(
+        "compact/pdf/compact.html",
+        {
+            "version": version,
+            "compact": version.compact,
+            "layout": layout,
+            "draft": draft,
+            "groups": groups,
+            "personal": personal,
+            "signature_count": len(signatures),
+            "generated_at": timezone.now(),
+            "fingerprint": (version.content_hash or "draft")[:12],
+        },
+    )
+    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher())
+    return document.write_pdf(pdf_tags=True)

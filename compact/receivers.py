@@ -1,0 +1,24 @@
+from django.db import transaction
+
+from .signals import signatures_changed, version_published
+
+
+def _request(version):
+    from .caching import bump
+    from .exports import request_pdf
+
+    transaction.on_commit(lambda: bump(version.compact_id))
+    transaction.on_commit(lambda: request_pdf(version))
+
+
+def pdf_on_publish(sender, version, previous, **kwargs):
+    _request(version)
+
+
+def pdf_on_signatures(sender, version, **kwargs):
+    _request(version)
+
+
+def connect():
+    version_published.connect(pdf_on_publish, dispatch_uid="compact.pdf_on_publish")
+    signatures_changed.connect(pdf_on_signatures, dispatch_uid="compact.pdf_on_signatures")

@@ -1,0 +1,36 @@
+from celery import shared_task
+
+from . import exports
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=300,
+    time_limit=330,
+    max_retries=4,
+)
+def render_pdf(self, version_id):
+    """Render a version's owed PDF. A killed worker leaves the message unacknowledged, so another
+    worker renders it; a failure retries with backoff and, in the end, shows as failed to staff."""
+    try:
+        export = exports.render_owed(version_id)
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            exports.mark_failed(version_id, error)
+            raise
+        raise self.retry(exc=error, countdown=min(600, 15 * 2**self.request.retries)) from error
+    return export.pk if export else None
+
+
+@shared_task(acks_late=True)
+def remind_reviews():
+    from . import services
+
+    return services.remind_reviews()
+
+
+@shared_task(acks_late=True)
+def reconcile_pdfs():
+    return exports.reconcile()

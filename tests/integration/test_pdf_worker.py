@@ -1,0 +1,77 @@
+"""The PDF is rendered by a real Celery worker on Redis, and survives a worker killed mid-render."""
+
+import io
+import os
+import signal
+
+import pytest
+from pypdf import PdfReader
+
+from compact import exports
+from compact.models import PdfExport
+from tests.factories import StaffFactory, published_version
+from tests.signatories.factories import SignatureFactory
+
+from .worker import celery_worker, children_of, wait_for
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PDF_COALESCE_SECONDS = 0
+    return tmp_path
+
+
+def ready_export(version):
+    return PdfExport.objects.filter(version=version, status=PdfExport.Status.READY).first()
+
+
+def test_a_real_worker_renders_the_pdf_with_its_signatories(media):
+    version = published_version(staff=StaffFactory())
+    signature = SignatureFactory(version=version, full_name="Worker Rendered")
+    with celery_worker(media):
+        exports.request_pdf(version)
+        export = wait_for(lambda: ready_export(version))
+    with open(media / export.file.name, "rb") as handle:
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+    assert signature.full_name in text
+
+
+def test_a_worker_killed_mid_render_does_not_lose_the_job(media):
+    version = published_version(staff=StaffFactory())
+    SignatureFactory(version=version)
+    with celery_worker(media, PDF_RENDER_DELAY_SECONDS=6) as worker:
+        exports.request_pdf(version)
+        wait_for(
+            lambda: PdfExport.objects.filter(version=version, status=PdfExport.Status.RENDERING).exists()
+        )
+        (child,) = wait_for(lambda: children_of(worker.pid))
+        os.kill(child, signal.SIGKILL)  # the pool process dies with the message unacknowledged
+        export = wait_for(lambda: ready_export(version), timeout=120)
+    assert export.attempts == 2
+    assert PdfExport.objects.filter(version=version).count() == 1
+    assert [p.name for p in media.rglob("*.pdf")] == [os.path.basename(export.file.name)]
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(media):
+    from django.db import transaction
+
+    from compact.signals import signatures_changed
+    from signatories.models import Signature
+
+    with celery_worker(media):
+        version = published_version(staff=StaffFactory())
+        first = wait_for(lambda: ready_export(version))  # the publication's own render
+        try:
+            with transaction.atomic():
+                SignatureFactory(version=version)
+                signatures_changed.send(sender=Signature, version=version)
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        assert list(PdfExport.objects.filter(version=version)) == [first]
+        SignatureFactory(version=version)
+        signatures_changed.send(sender=Signature, version=version)  # committed: renders
+        wait_for(lambda: PdfExport.objects.filter(version=version, status="ready").count() == 2)

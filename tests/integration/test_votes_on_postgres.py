@@ -1,0 +1,84 @@
+"""Votes under real concurrency, on PostgreSQL: one leader, many simultaneous submits, one vote."""
+
+import threading
+
+import pytest
+from django.db import connections
+
+from consultation import services
+from consultation.models import Proposal, Result, Vote
+from tests.consultation.factories import open_round
+from tests.factories import LeaderFactory, StaffFactory
+
+
+def _all_at_once(count, work):
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run(index):
+        try:
+            barrier.wait()
+            work(index)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_submits_from_one_leader_leave_exactly_one_vote():
+    round = open_round(staff=StaffFactory())
+    commitment = round.version.commitments.first()
+    leader = LeaderFactory()
+    proposal = services.propose(
+        actor=leader,
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="Other words.",
+        rationale="x",
+    )
+    choices = [proposal, "current"] * 4
+
+    errors = _all_at_once(
+        8, lambda i: services.cast_vote(actor=leader, round=round, commitment=commitment, choice=choices[i])
+    )
+
+    assert errors == []
+    assert Vote.objects.filter(round=round, voter=leader, commitment=commitment).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_racing_the_close_is_either_counted_or_refused_never_lost():
+    staff = StaffFactory()
+    round = open_round(staff=staff)
+    commitment = round.version.commitments.first()
+    voters = LeaderFactory.create_batch(6)
+    proposal = services.propose(
+        actor=voters[0],
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="Other words.",
+        rationale="x",
+    )
+
+    def work(index):
+        if index == 0:
+            services.close_round(round=round, actor=staff, reason="Race")
+        else:
+            services.cast_vote(actor=voters[index], round=round, commitment=commitment, choice=proposal)
+
+    _all_at_once(len(voters), work)
+
+    stored = Vote.objects.filter(round=round).count()
+    assert Result.objects.get(round=round, commitment=commitment).total_votes == stored
