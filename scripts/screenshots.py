@@ -1,0 +1,70 @@
+"""`make screenshots`: the public compact page, a round page and the signatories list, on a desktop
+and a phone, from a fresh demo database served by runserver, captured with Debian's Chromium."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+PORT = int(os.environ.get("SCREENSHOT_PORT", "8765"))
+PAGES = {
+    "compact": "/compacts/leadership-compact/",
+    "round": "/rounds/1/",
+    "signatories": "/compacts/leadership-compact/versions/1/signatories/",
+}
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
+
+
+def main():
+    database = Path(tempfile.mkdtemp()) / "screenshots.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "1"}
+    env.pop("CELERY_BROKER_URL", None)
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    server = subprocess.Popen(
+        [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{PORT}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310 - local
+                break
+            except OSError:
+                time.sleep(0.5)
+        from playwright.sync_api import sync_playwright
+
+        OUT.mkdir(parents=True, exist_ok=True)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            for size_name, viewport in SIZES.items():
+                context = browser.new_context(viewport=viewport)
+                page = context.new_page()
+                for name, path in PAGES.items():
+                    page.goto(f"http://127.0.0.1:{PORT}{path}")
+                    target = OUT / f"{name}-{size_name}.png"
+                    page.screenshot(path=str(target), full_page=size_name == "phone")
+                    print(target.relative_to(ROOT))
+                context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Debian's Chromium driven by Playwright against a live server of the app.
+
+Never a downloaded browser: Playwright launches /usr/bin/chromium. Outside CI a machine without
+Chromium skips these tests with the reason shown; under CI=true they fail instead.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(
+    os.environ.get("BROWSER_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts" / "browser")
+)
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# (reading the mail outbox, setting up data) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        message = f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(f"CI must run the browser tests but it {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_settings(settings):
+    settings.PDF_COALESCE_SECONDS = 0
+    settings.STAFF_REQUIRE_MFA = False
+    return settings
+
+
+class Visitor:
+    """One person's browser: every page it reaches is checked for accessibility."""
+
+    def __init__(self, page, base_url, javascript):
+        self.page = page
+        self.base_url = base_url
+        self.javascript = javascript
+        self.titles = {}
+
+    def go(self, path):
+        self.page.goto(self.base_url + path)
+        self.check()
+
+    def click(self, locator):
+        locator.click()
+        self.page.wait_for_load_state()
+        self.check()
+
+    def press_enter(self, locator):
+        """Keyboard only: focus the control and press Enter, as a keyboard user would."""
+        locator.focus()
+        with self.page.expect_navigation():
+            locator.press("Enter")
+        self.check()
+
+    def check(self):
+        page = self.page
+        title = page.title()
+        assert title and "Leadership Compact" in title, f"page at {page.url} has no useful title"
+        path = re.sub(r"[?#].*", "", page.url)
+        self.titles.setdefault(title, set()).add(path)
+        assert page.locator("a.nhsuk-skip-link").count() == 1, "no skip link"
+        # axe-core needs script to run; the no-JavaScript variant visits the same server-rendered
+        # pages, which the other two variants check.
+        if self.javascript:
+            from axe_playwright_python.sync_playwright import Axe
+
+            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+            assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+    def assert_unique_titles(self):
+        shared = {title: paths for title, paths in self.titles.items() if len(paths) > 1}
+        assert not shared, f"titles used by more than one page: {shared}"
+
+
+VARIANTS = {
+    "desktop": {"javascript": True, "viewport": {"width": 1280, "height": 900}},
+    "no-javascript": {"javascript": False, "viewport": {"width": 1280, "height": 900}},
+    "phone": {"javascript": True, "viewport": {"width": 375, "height": 812}},
+}
+
+
+@pytest.fixture(params=list(VARIANTS))
+def visitor(request, chromium, live_server, browser_settings):
+    variant = VARIANTS[request.param]
+    context = chromium.new_context(
+        java_script_enabled=variant["javascript"], viewport=variant["viewport"], accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    visitor = Visitor(page, live_server.url, variant["javascript"])
+    yield visitor
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        (ARTIFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -1,0 +1,206 @@
+"""The three journeys, as people do them: by clicking and typing, in Debian's Chromium.
+
+Each runs with JavaScript, without it, and at a 375-pixel-wide viewport; every page is checked
+with axe-core against WCAG 2.2 A and AA (where JavaScript runs), and must have a skip link and a
+title of its own.
+"""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DEMO_PASSWORD = "compact-demo-2026"
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", verbosity=0)
+    from consultation.models import Round
+
+    return Round.objects.get()
+
+
+def link_from_mail(pattern):
+    for message in reversed(mail.outbox):
+        found = re.search(pattern, message.body)
+        if found:
+            return found.group(0)
+    raise AssertionError(f"no e-mail with a link matching {pattern}")
+
+
+def path_of(url):
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def sign_in(visitor, email):
+    page = visitor.page
+    visitor.go("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    visitor.click(page.get_by_role("button", name="Sign In"))
+
+
+def test_leader_signs_up_comments_proposes_and_votes(visitor, demo):
+    page = visitor.page
+    visitor.go("/accounts/signup/")
+    page.get_by_label("Email").fill("new.leader@example.org")
+    page.get_by_label("Password", exact=True).fill("a-long-and-secret-phrase")
+    page.get_by_label("Password (again)").fill("a-long-and-secret-phrase")
+    page.get_by_label("Full name").fill("Nadia Newleader")
+    page.get_by_label("Job title").fill("Chief nurse")
+    page.get_by_label("Organisation").fill("Seaside NHS Trust")
+    visitor.click(page.get_by_role("button", name="Sign Up"))
+
+    visitor.go(path_of(link_from_mail(r"https?://\S+/accounts/confirm-email/\S+")))
+    visitor.click(page.get_by_role("button", name="Confirm"))
+    if page.get_by_label("Password").count():
+        page.get_by_label("Email").fill("new.leader@example.org")
+        page.get_by_label("Password").fill("a-long-and-secret-phrase")
+        visitor.click(page.get_by_role("button", name="Sign In"))
+
+    visitor.go("/compacts/leadership-compact/")
+    visitor.click(page.get_by_role("link", name="Take part in the consultation"))
+    assert "You have voted on 0 of" in page.content()
+
+    # A comment on the whole compact, and a reply to it — by keyboard.
+    visitor.press_enter(page.get_by_role("link", name="Comments on the whole compact"))
+    page.get_by_label("Your comment").fill("The vision should *name* the pressure we are under.")
+    visitor.press_enter(page.get_by_role("button", name="Post comment"))
+    assert "Your comment is posted" in page.content()
+    page.locator("summary", has_text="Reply").first.click()
+    page.get_by_label("Your reply").first.fill("Replying to keep the thread going.")
+    visitor.click(page.get_by_role("button", name="Post reply").first)
+    assert "Replying to keep the thread going." in page.content()
+
+    # Propose other wording for a commitment.
+    visitor.click(page.get_by_role("link", name=re.compile(r"^Back to ")))
+    visitor.click(page.get_by_role("link", name=re.compile("^Discuss or propose a change")).first)
+    visitor.click(page.get_by_role("link", name="Propose other wording"))
+    page.get_by_label("Your wording").fill(
+        "We will make it safe for every member of staff to speak up, and act on what we hear."
+    )
+    page.get_by_label("Why this change?").fill("Speaking up matters only if something happens next.")
+    visitor.click(page.get_by_role("button", name="Publish the proposal"))
+    assert "is published" in page.content()
+
+    # Vote on three questions, then change one vote.
+    round_path = f"/rounds/{demo.pk}/"
+    for index in range(2):
+        visitor.go(round_path)
+        visitor.click(page.get_by_role("link", name=re.compile("^Compare wordings and vote")).nth(index))
+        page.locator("input[name=choice]").nth(1).check()
+        visitor.click(page.get_by_role("button", name="Save my vote"))
+        assert "Your vote is saved" in page.content()
+    visitor.go(round_path)
+    visitor.click(page.get_by_role("link", name=re.compile("^Read and vote")).first)
+    page.get_by_label("Support").check()
+    visitor.click(page.get_by_role("button", name="Save my vote"))
+
+    visitor.go(round_path)
+    visitor.click(page.get_by_role("link", name=re.compile("^Compare wordings and vote")).first)
+    page.get_by_label(re.compile("Keep the current wording")).check()
+    visitor.click(page.get_by_role("button", name="Change my vote"))
+
+    visitor.go(round_path)
+    progress = page.locator("#progress").inner_text()
+    assert re.fullmatch(r"You have voted on 3 of \d+\.", progress), progress
+    visitor.assert_unique_titles()
+
+
+def test_organisation_signs_confirms_and_finds_itself_on_the_list_and_in_the_pdf(visitor, demo):
+    page = visitor.page
+    sign_in(visitor, "leader@example.org")
+    visitor.go("/compacts/leadership-compact/")
+    visitor.click(page.get_by_role("link", name="Sign the compact"))
+    page.get_by_label("Your full name").fill("Olu Organisation")
+    page.get_by_label("Your role").fill("Chair")
+    page.get_by_label("On behalf of an organisation").check()
+    page.get_by_label("Organisation name").fill("Brand New Community NHS Trust")
+    page.get_by_label("Kind of organisation").select_option("trust")
+    page.get_by_label("ODS code (optional)").fill("rzz")
+    page.get_by_label("Region").select_option("london")
+    page.get_by_label(re.compile("I agree to my name")).check()
+    visitor.click(page.get_by_role("button", name="Sign the compact"))
+    assert "Check your e-mail" in page.content()
+
+    visitor.go(path_of(link_from_mail(r"https?://\S+/signatures/confirm/\S+/")))
+    visitor.click(page.get_by_role("button", name="Confirm my signature"))
+    assert "is confirmed" in page.content()
+    visitor.click(page.get_by_role("link", name="See the signatories"))
+    page.get_by_label("Search by name or organisation").fill("Brand New Community")
+    visitor.click(page.get_by_role("button", name="Search"))
+    assert "Olu Organisation" in page.content()
+
+    visitor.go("/compacts/leadership-compact/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("^Download the compact as a PDF")).click()
+    content = Path(download.value.path()).read_bytes()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "Olu Organisation" in text and "Brand New Community NHS Trust" in text
+    visitor.assert_unique_titles()
+
+
+def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, demo):
+    from accounts.models import User
+    from consultation import services
+    from consultation.models import Comment
+
+    leader2, leader3 = (
+        User.objects.get(email="leader2@example.org"),
+        User.objects.get(email="leader3@example.org"),
+    )
+    rude = services.post_comment(actor=leader2, round=demo, body="This is a rude and personal remark.")
+    services.report_comment(actor=leader3, comment=rude, reason="Personal attack")
+
+    page = visitor.page
+    sign_in(visitor, "staff@example.org")
+    visitor.go("/staff/moderation/")
+    page.get_by_label("Reason for hiding (shown in its place)").first.fill("Not respectful")
+    visitor.click(page.get_by_role("button", name="Hide the comment").first)
+    assert Comment.objects.get(pk=rude.pk).is_hidden
+
+    visitor.go(f"/staff/rounds/{demo.pk}/")
+    page.get_by_label("Why are you closing the round early?").fill("The board meets next week.")
+    visitor.click(page.get_by_role("button", name="Close the round now"))
+    visitor.click(page.get_by_role("link", name="Review and apply the results"))
+    first = page.locator("fieldset.app-result-decision").first
+    first.get_by_label(re.compile("^(Override|Decide) with a reason")).check()
+    first.locator("select").select_option("current")
+    first.locator("textarea").fill("The board wants the original wording kept for now.")
+    for tie in page.locator("fieldset.app-result-decision").all()[1:]:
+        if tie.get_by_label(re.compile("^Decide with a reason")).count():
+            tie.get_by_label(re.compile("^Decide with a reason")).check()
+            tie.locator("textarea").fill("A tie: staff keep the status quo.")
+    visitor.click(page.get_by_role("button", name="Apply the results and create the next draft"))
+    assert "Change log" in page.content()
+    assert "staff override, reason: The board wants the original wording kept for now." in page.content()
+
+    visitor.click(page.get_by_role("link", name="Change the shared vision"))
+    page.get_by_label("Shared vision").fill("Every leader is supported to lead with compassion, and heard.")
+    visitor.click(page.get_by_role("button", name=re.compile("^Save")))
+    assert "and heard." in page.content()
+
+    visitor.click(page.get_by_role("link", name="Open a consultation round on this draft"))
+    page.get_by_label("Title of the round").fill("A short check before ratifying")
+    visitor.click(page.get_by_role("button", name="Schedule the round"))
+    assert "is open" in page.content()
+    page.get_by_label("Why are you closing the round early?").fill("No more changes are expected.")
+    visitor.click(page.get_by_role("button", name="Close the round now"))
+    visitor.click(page.get_by_role("link", name="Review and apply the results"))
+    visitor.click(page.get_by_role("button", name="Apply the results and create the next draft"))
+
+    visitor.click(page.get_by_role("link", name="Ratify this version"))
+    visitor.click(page.get_by_role("button", name=re.compile("^Ratify version")))
+    visitor.click(page.get_by_role("link", name="Publish this version"))
+    page.get_by_label("Publication note").fill("Refreshed with leaders in the spring round.")
+    visitor.click(page.get_by_role("button", name=re.compile("^Publish version")))
+    assert "Refreshed with leaders in the spring round." in page.content()
+    assert "Version 4" in page.content()
+    visitor.assert_unique_titles()
