@@ -1,0 +1,87 @@
+"""Who may reflect, and recording reflections and sessions."""
+
+from django.db import transaction
+
+from accounts.roles import has_verified_email, is_academy_staff
+from compact.errors import DomainError, NotAllowed
+from compact.services import require_academy_staff
+
+from .models import Reflection, ReflectionSession
+
+MAX_TEXT = 3000
+
+
+def may_reflect(user, compact):
+    """Signatories of any version of the compact, and members of an organisation that signed it.
+
+    A member is someone with a verified e-mail whose organisation (on their profile) has the name of
+    an organisation with a confirmed signature on the compact.
+    """
+    if not (user and user.is_authenticated and has_verified_email(user)):
+        return False
+    from signatories.models import Signature
+
+    signed = Signature.objects.public().filter(version__compact=compact)
+    if signed.filter(signer=user).exists():
+        return True
+    name = (user.organisation_name or "").strip()
+    return bool(name) and signed.filter(organisation__name__iexact=name).exists()
+
+
+@transaction.atomic
+def reflect(*, actor, compact, kind, text, visibility=Reflection.Visibility.NAMED, commitment_key=None):
+    if not may_reflect(actor, compact):
+        raise NotAllowed("Reflections are recorded by signatories and members of organisations that signed.")
+    version = compact.versions.published().first()
+    if version is None:
+        raise DomainError("This compact has no published version to reflect on.")
+    text = text.strip()
+    if not text:
+        raise DomainError("Write your reflection.")
+    if len(text) > MAX_TEXT:
+        raise DomainError(f"Keep your reflection to {MAX_TEXT} characters or fewer.")
+    if kind not in Reflection.Kind.values:
+        raise DomainError("Choose whether this is something to celebrate or a concern to discuss.")
+    if visibility not in Reflection.Visibility.values:
+        raise DomainError("Choose who may read your reflection.")
+    if commitment_key and not version.commitments.filter(key=commitment_key).exists():
+        raise DomainError("Choose a commitment of the published version.")
+    return Reflection.objects.create(
+        compact=compact,
+        version=version,
+        commitment_key=commitment_key or None,
+        author=actor,
+        kind=kind,
+        text=text,
+        visibility=visibility,
+    )
+
+
+def visible_reflections(user, compact):
+    reflections = Reflection.objects.filter(compact=compact).select_related("author")
+    if is_academy_staff(user):
+        return reflections
+    if user and user.is_authenticated:
+        return reflections.filter(visibility=Reflection.Visibility.NAMED) | reflections.filter(author=user)
+    return reflections.filter(visibility=Reflection.Visibility.NAMED)
+
+
+@transaction.atomic
+def record_session(*, actor, compact, held_on, title, outcomes):
+    require_academy_staff(actor)
+    if not title.strip() or not outcomes.strip():
+        raise DomainError("Give the session a title and write down the outcomes discussed.")
+    return ReflectionSession.objects.create(
+        compact=compact, held_on=held_on, title=title.strip(), outcomes=outcomes.strip(), created_by=actor
+    )
+
+
+def concern_keys(compact_id):
+    """Commitments that drew concerns: a refresh round marks them."""
+    return set(
+        Reflection.objects.filter(
+            compact_id=compact_id, kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
+        )
+        .values_list("commitment_key", flat=True)
+        .distinct()
+    )

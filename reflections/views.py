@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.roles import is_academy_staff
+from compact.errors import DomainError
+from compact.models import Compact
+
+from . import services
+from .forms import ReflectionForm, SessionForm
+
+
+def reflections_page(request, slug):
+    """Reflections by theme and commitment, newest first, with counts by month."""
+    compact = get_object_or_404(Compact, slug=slug)
+    version = compact.versions.published().first()
+    commitments = (
+        list(version.commitments.select_related("theme").order_by("theme__position", "position"))
+        if version
+        else []
+    )
+    reflection_form = ReflectionForm(commitments=commitments)
+    session_form = SessionForm()
+    status = 200
+    if request.method == "POST" and request.user.is_authenticated:
+        status = 400
+        if request.POST.get("form") == "session":
+            session_form = SessionForm(request.POST)
+            if session_form.is_valid():
+                try:
+                    services.record_session(actor=request.user, compact=compact, **session_form.cleaned_data)
+                except DomainError as error:
+                    session_form.add_error(None, error.message)
+                else:
+                    messages.success(request, "The reflection session is recorded.")
+                    return redirect("reflections:page", slug=slug)
+        else:
+            reflection_form = ReflectionForm(request.POST, commitments=commitments)
+            if reflection_form.is_valid():
+                data = reflection_form.cleaned_data
+                try:
+                    services.reflect(
+                        actor=request.user,
+                        compact=compact,
+                        kind=data["kind"],
+                        text=data["text"],
+                        visibility=data["visibility"],
+                        commitment_key=data["commitment_key"] or None,
+                    )
+                except DomainError as error:
+                    reflection_form.add_error(None, error.message)
+                else:
+                    messages.success(request, "Thank you. Your reflection is recorded.")
+                    return redirect("reflections:page", slug=slug)
+    reflections = list(services.visible_reflections(request.user, compact))
+    by_key = {c.key: c for c in commitments}
+    groups = {}
+    for reflection in reflections:
+        groups.setdefault(reflection.commitment_key, []).append(reflection)
+    ordered = [(None, groups.pop(None, []))] + [(by_key.get(key), items) for key, items in groups.items()]
+    months = list(
+        services.visible_reflections(request.user, compact)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "kind")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    top = max((m["n"] for m in months), default=1)
+    chart = [{**m, "width": round(300 * m["n"] / top), "offset": 20 * i} for i, m in enumerate(months)]
+    context = {
+        "compact": compact,
+        "groups": [(c, items) for c, items in ordered if items],
+        "chart": chart,
+        "chart_height": 20 * len(chart),
+        "may_reflect": services.may_reflect(request.user, compact),
+        "is_staff": is_academy_staff(request.user),
+        "form": reflection_form,
+        "session_form": session_form,
+        "sessions": compact.reflection_sessions.all(),
+    }
+    return render(request, "reflections/page.html", context, status=status)

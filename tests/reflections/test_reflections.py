@@ -1,0 +1,117 @@
+"""Reflections: who may write them, who may read them, and how a refresh round marks concerns."""
+
+import pytest
+from django.urls import reverse
+
+from compact import services as compact_services
+from compact.errors import NotAllowed
+from reflections import services
+from reflections.models import Reflection
+from tests.consultation.factories import open_round
+from tests.factories import LeaderFactory, published_version
+from tests.signatories.factories import OrganisationFactory, SignatureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def version(staff):
+    return published_version(staff=staff)
+
+
+def page(client, version):
+    return client.get(reverse("reflections:page", kwargs={"slug": version.compact.slug})).content.decode()
+
+
+def test_a_signatory_records_a_concern_on_a_commitment(client, version):
+    signature = SignatureFactory(version=version)
+    commitment = version.commitments.first()
+    client.force_login(signature.signer)
+    client.post(
+        reverse("reflections:page", kwargs={"slug": version.compact.slug}),
+        {
+            "form": "reflection",
+            "commitment_key": str(commitment.key),
+            "kind": "concern",
+            "text": "Protected time is being eroded by winter pressures.",
+            "visibility": "named",
+        },
+    )
+    reflection = Reflection.objects.get()
+    assert reflection.commitment_key == commitment.key and reflection.kind == "concern"
+    assert "Protected time is being eroded" in page(client, version)
+
+
+def test_a_member_of_a_signing_organisation_may_reflect(version):
+    organisation = OrganisationFactory(name="Harbour NHS Trust")
+    SignatureFactory(version=version, organisation=organisation)
+    colleague = LeaderFactory(organisation_name="harbour nhs trust")
+    assert services.may_reflect(colleague, version.compact)
+
+
+def test_a_leader_who_has_not_signed_may_not_reflect(leader, version):
+    with pytest.raises(NotAllowed):
+        services.reflect(actor=leader, compact=version.compact, kind="celebrate", text="Hello")
+
+
+def test_staff_only_reflections_are_read_by_staff_and_their_author_only(client, staff, version):
+    signature = SignatureFactory(version=version)
+    services.reflect(
+        actor=signature.signer,
+        compact=version.compact,
+        kind="concern",
+        text="A quiet worry",
+        visibility="staff",
+    )
+    assert "A quiet worry" not in page(client, version)
+    client.force_login(LeaderFactory())
+    assert "A quiet worry" not in page(client, version)
+    client.force_login(signature.signer)
+    assert "A quiet worry" in page(client, version)
+    client.force_login(staff)
+    assert "A quiet worry" in page(client, version)
+
+
+def test_staff_record_a_reflection_session_and_others_cannot(client, staff, leader, version):
+    url = reverse("reflections:page", kwargs={"slug": version.compact.slug})
+    client.force_login(leader)
+    client.post(url, {"form": "session", "held_on": "2026-11-20", "title": "Autumn session", "outcomes": "x"})
+    assert not version.compact.reflection_sessions.exists()
+    client.force_login(staff)
+    client.post(
+        url,
+        {
+            "form": "session",
+            "held_on": "2026-11-20",
+            "title": "Autumn session",
+            "outcomes": "We agreed to protect time.",
+        },
+    )
+    assert "We agreed to protect time." in page(client, version)
+
+
+def test_a_refresh_round_marks_commitments_that_drew_concerns(client, staff, version):
+    signature = SignatureFactory(version=version)
+    worried = version.commitments.first()
+    services.reflect(
+        actor=signature.signer,
+        compact=version.compact,
+        kind="concern",
+        text="Not kept",
+        commitment_key=worried.key,
+    )
+    draft = compact_services.start_new_draft(actor=staff, compact=version.compact)
+    round = open_round(staff=staff, version=draft)
+    body = client.get(round.get_absolute_url()).content.decode()
+    assert body.count("Concerns raised in reflections") == 1
+
+
+def test_the_demo_has_a_signatory_with_a_concern_marked_in_the_open_round(client):
+    from django.core.management import call_command
+
+    from consultation.models import Round
+
+    call_command("load_demo", verbosity=0)
+    assert Reflection.objects.filter(author__email="leader2@example.org", kind="concern").exists()
+    body = client.get(Round.objects.get().get_absolute_url()).content.decode()
+    assert "Concerns raised in reflections" in body
