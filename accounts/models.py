@@ -37,6 +37,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person erased their account: nothing identifying is left on it.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -55,6 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self):
+        if self.erased_at:
+            return "A former participant"
         return self.full_name or self.email
 
     @property

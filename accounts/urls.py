@@ -6,4 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("data/", views.download_data, name="download_data"),
+    path("delete/", views.delete_account, name="delete"),
 ]

@@ -1,0 +1,47 @@
+"""Workflows on a person's own account."""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+import audit
+from compact.errors import NotAllowed
+
+
+@transaction.atomic
+def erase_account(*, actor, user):
+    """Erase a person's identity (UK GDPR right to erasure) and keep what others rely on.
+
+    Name and e-mail go everywhere; the account can no longer sign in and every session ends.
+    Their comments stay, shown as "A former participant", so threads still read; their votes
+    stay in the totals; their signatures stay counted for their organisation as "Signatory <id>".
+    No compact text changes, so no content hash does.
+    """
+    if actor.pk != user.pk:
+        raise NotAllowed("You can only delete your own account.")
+    from signatories.services import anonymise_signatures
+
+    anonymise_signatures(signer=user)
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.full_name = user.job_title = user.organisation_name = ""
+    user.email = f"erased-{user.pk}@invalid"
+    user.set_unusable_password()  # also invalidates every session's auth hash
+    user.is_active = False
+    user.erased_at = timezone.now()
+    user.save()
+    _end_sessions(user)
+    audit.record("erase account", actor=user, target=user, after={"erased": True})
+    return user
+
+
+def _end_sessions(user):
+    # Sessions carry no user column; the table is scanned once, which erasure can afford.
+    doomed = [
+        s.session_key
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=doomed).delete()

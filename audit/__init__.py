@@ -1,0 +1,52 @@
+"""The audit trail. `audit.record(...)` is the one way services write to it."""
+
+
+def record(action, *, actor=None, target=None, compact_id=None, before=None, after=None):
+    """Write one audit event inside the caller's transaction (so it exists only if the change does).
+
+    `target` is the object acted on; the compact it belongs to is found from it unless given.
+    `before` and `after` are small dicts of the fields that changed.
+    """
+    from .models import AuditEvent
+
+    if compact_id is None and target is not None:
+        compact_id = _compact_id_of(target)
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=_label(actor),
+        action=action,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        compact_id=compact_id,
+        before=before or {},
+        after=after or {},
+    )
+
+
+def _label(actor):
+    if actor is None or not actor.is_authenticated:
+        return "the system"
+    from accounts.roles import is_academy_staff
+
+    # Staff act in their name; anyone else is named by account number, so the record keeps no
+    # personal data that erasing an account would have to reach.
+    if is_academy_staff(actor):
+        return f"{actor.full_name or actor.email} (staff, user {actor.pk})"
+    return f"user {actor.pk}"
+
+
+def _compact_id_of(target):
+    from django.apps import apps
+
+    if target._meta.label_lower == "compact.compact":
+        return target.pk
+    if hasattr(target, "compact_id"):
+        return target.compact_id
+    version_id = getattr(target, "version_id", None)
+    if version_id is None and getattr(target, "round_id", None) is not None:
+        Round = apps.get_model("consultation", "Round")
+        version_id = Round.objects.filter(pk=target.round_id).values_list("version_id", flat=True).first()
+    if version_id is None:
+        return None
+    Version = apps.get_model("compact", "Version")
+    return Version.objects.filter(pk=version_id).values_list("compact_id", flat=True).first()
