@@ -14,9 +14,12 @@ PROBE = (
     "db = s.DATABASES['default']; "
     "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), "
     "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL, 'email': s.EMAIL_BACKEND, "
-    "'debug': s.DEBUG, 'cache': s.CACHES['default']['BACKEND']}))"
+    "'debug': s.DEBUG, 'cache': s.CACHES['default']['BACKEND'], 'cache_location': s.CACHES['default'].get('LOCATION')}))"
 )
 CLEAR = (
+    # Set by the browser tier for its own process (Playwright runs an event loop in the test
+    # thread); a deployment never has it, and `check --deploy` rightly refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "CACHE_URL",
@@ -64,6 +67,8 @@ def test_broker_url_selects_a_real_worker_and_a_shared_redis_cache():
     assert found["eager"] is False
     assert found["broker"] == "redis://127.0.0.1:6379/0"
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Never the broker's database: clearing the cache must not drop queued tasks.
+    assert found["cache_location"] == "redis://127.0.0.1:6379/1"
 
 
 def test_email_host_selects_smtp():
