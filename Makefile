@@ -37,7 +37,10 @@ demo: migrate
 run: $(VENV)/.installed assets demo
 	@echo ""
 	@echo "Serving on http://127.0.0.1:$(PORT)  (tasks run in-process; e-mails print here)"
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@# Without Celery beat, a second process opens and closes rounds on schedule.
+	@$(BIN)/python manage.py advance_rounds --every 30 & scheduler=$$!; \
+	  trap "kill $$scheduler 2>/dev/null" EXIT INT TERM; \
+	  DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: install what the tests need and run them all
 test: $(VENV)/.installed assets
@@ -52,6 +55,15 @@ check: $(VENV)/.installed
 
 worker: $(VENV)/.installed
 	$(BIN)/celery -A config worker --loglevel=info --concurrency=2
+
+## make bench: national scale and ten times that on PostgreSQL (DATABASE_URL); prints the table
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+## make screenshots: the public compact, a round and the signatories list, desktop and phone
+screenshots: $(VENV)/.installed assets
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3

@@ -23,3 +23,6 @@ class CompactConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(ensure_academy_staff_group, sender=self)
+        from . import receivers
+
+        receivers.connect()

@@ -116,3 +116,18 @@ class CommitmentForm(forms.ModelForm):
 
 class RemoveForm(forms.Form):
     """Only the confirmation button; the object comes from the URL."""
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        label="Publication note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Shown under the title: what this version is and how it came about.",
+    )
+    review_due_on = forms.DateField(
+        label="Review by (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the compact should be revisited with the people who signed it. One year from today if left empty.",
+    )

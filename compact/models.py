@@ -9,6 +9,7 @@ import hashlib
 import json
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from .errors import VersionLocked
+
+# The database's own copy of Version.LOCKED, for the triggers below (SQL cannot import Python).
+_LOCKED_SQL = "('consulted', 'ratified', 'published', 'superseded')"
 
 
 class Compact(models.Model):
@@ -98,6 +102,9 @@ class Version(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     publication_note = models.TextField(blank=True)
+    # A living compact is revisited: staff are reminded a month before this date.
+    review_due_on = models.DateField(null=True, blank=True)
+    review_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
     objects = VersionQuerySet.as_manager()
@@ -121,6 +128,33 @@ class Version(models.Model):
                 name="locked_version_has_content_hash",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+        # The last line behind save() and the QuerySet guards: on PostgreSQL even raw SQL cannot
+        # change a frozen version's text or delete it. Status and dates stay changeable, so
+        # published -> superseded still works. (pgtrigger installs nothing on SQLite.)
+        triggers = [
+            pgtrigger.Trigger(
+                name="locked_version_text_is_frozen",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    f"OLD.status IN {_LOCKED_SQL} AND ("
+                    "NEW.status IN ('draft', 'consultation')"
+                    " OR OLD.compact_id IS DISTINCT FROM NEW.compact_id"
+                    " OR OLD.number IS DISTINCT FROM NEW.number"
+                    " OR OLD.vision IS DISTINCT FROM NEW.vision"
+                    " OR OLD.content_hash IS DISTINCT FROM NEW.content_hash"
+                    " OR OLD.based_on_id IS DISTINCT FROM NEW.based_on_id)"
+                ),
+                func="RAISE EXCEPTION 'Version % is %: its text cannot change.', OLD.number, OLD.status;",
+            ),
+            pgtrigger.Trigger(
+                name="locked_version_is_kept",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Condition(f"OLD.status IN {_LOCKED_SQL}"),
+                func="RAISE EXCEPTION 'Version % is %: it cannot be deleted.', OLD.number, OLD.status;",
+            ),
         ]
 
     def __str__(self):
@@ -230,6 +264,27 @@ class VersionPart(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+        # A trigger's WHEN clause cannot hold a subquery, so the lock is looked up in the body.
+        triggers = [
+            pgtrigger.Trigger(
+                name="locked_version_parts_are_frozen",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                # A constant, not input: the SQL is fixed when the migration is written.
+                func=f"""
+                IF (TG_OP <> 'INSERT' AND EXISTS (
+                        SELECT 1 FROM compact_version WHERE id = OLD.version_id AND status IN {_LOCKED_SQL}))
+                   OR (TG_OP <> 'DELETE' AND EXISTS (
+                        SELECT 1 FROM compact_version WHERE id = NEW.version_id AND status IN {_LOCKED_SQL}))
+                THEN
+                    RAISE EXCEPTION 'This version is ratified: its text cannot change (% on %).',
+                        TG_OP, TG_TABLE_NAME;
+                END IF;
+                IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+                RETURN NEW;
+                """,  # noqa: S608
+            ),
+        ]
 
     def _refuse_if_locked(self):
         version_ids = {self.version_id}
@@ -334,3 +389,68 @@ class Commitment(VersionPart):
         if self.theme.version_id != self.version_id or self.party.version_id != self.version_id:
             raise ValueError("A commitment's theme and party must belong to its version.")
         super().save(*args, **kwargs)
+
+
+def pdf_upload_to(export, filename):
+    return f"compacts/pdf/{filename}"
+
+
+class PdfExportQuerySet(models.QuerySet):
+    def ready(self):
+        return self.filter(status=PdfExport.Status.READY).exclude(file="")
+
+    def waiting(self):
+        return self.filter(status__in=[PdfExport.Status.PENDING, PdfExport.Status.RENDERING])
+
+
+class PdfExport(models.Model):
+    """One rendering of a version with one set of signatories.
+
+    The file name carries the content hash and a digest of the signatories shown, so the same
+    content is never rendered twice; a pending row is the durable record that a render is owed
+    (the reconciler re-enqueues it if the broker lost the message).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be prepared"
+        RENDERING = "rendering", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="pdf_exports")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    content_hash = models.CharField(max_length=64, blank=True)
+    signatories_digest = models.CharField(max_length=64, blank=True)
+    signatory_count = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=pdf_upload_to, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    objects = PdfExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # At most one render owed per version at a time: requests coalesce onto it.
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(status__in=["pending", "rendering"]),
+                name="one_pdf_owed_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "signatories_digest"],
+                condition=Q(status="ready"),
+                name="one_ready_pdf_per_signatory_set",
+            ),
+        ]
+
+    def __str__(self):
+        return f"PDF of {self.version} ({self.get_status_display().lower()})"
+
+    @property
+    def filename(self):
+        return f"{self.version.compact.slug}-version-{self.version.number}-{self.content_hash[:12]}.pdf"

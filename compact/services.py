@@ -3,12 +3,16 @@
 Views, tasks and tests call these; none of them writes compact models directly.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+import audit
 from accounts.roles import is_academy_staff
 
+from .caching import bump
 from .errors import DomainError, NotAllowed, VersionLocked
 from .models import Commitment, Compact, Party, Section, Theme, Version
 from .signals import version_published
@@ -71,6 +75,7 @@ def update_compact(*, actor, compact, title, summary=""):
     compact.title = title.strip()
     compact.summary = summary.strip()
     compact.save(update_fields=["title", "summary"])
+    transaction.on_commit(lambda: bump(compact.pk))
     return compact
 
 
@@ -264,11 +269,18 @@ def ratify(*, actor, version):
     version.ratified_at = timezone.now()
     version.ratified_by = actor
     version.save()
+    audit.record(
+        "ratify",
+        actor=actor,
+        target=version,
+        before={"status": "draft"},
+        after={"status": "ratified", "content_hash": version.content_hash},
+    )
     return version
 
 
 @transaction.atomic
-def publish(*, actor, version, note=""):
+def publish(*, actor, version, note="", review_due_on=None):
     """Make a ratified version the compact's current one; the previous one is superseded."""
     require_academy_staff(actor)
     version = _lock(version)
@@ -284,6 +296,68 @@ def publish(*, actor, version, note=""):
     version.published_at = now
     version.published_by = actor
     version.publication_note = note.strip()
+    version.review_due_on = review_due_on or (now + timedelta(days=365)).date()
     version.save()
+    audit.record(
+        "publish",
+        actor=actor,
+        target=version,
+        before={"status": "ratified", "superseded": previous.number if previous else None},
+        after={"status": "published", "note": version.publication_note},
+    )
     version_published.send(sender=Version, version=version, previous=previous)
     return version
+
+
+# --- Review cycle -------------------------------------------------------------------------------
+REVIEW_NOTICE = timedelta(days=30)
+
+
+def due_for_review(today=None):
+    """Published versions whose review date is within a month or has passed."""
+    today = today or timezone.localdate()
+    return (
+        Version.objects.published()
+        .filter(review_due_on__isnull=False, review_due_on__lte=today + REVIEW_NOTICE)
+        .select_related("compact")
+        .order_by("review_due_on")
+    )
+
+
+def remind_reviews(today=None):
+    """Once per version, a month before its review date: staff and its signatories are told."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import EmailMessage, get_connection
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from accounts.roles import MANAGE_PERMISSION
+
+    sent = 0
+    for version in due_for_review(today).filter(review_reminder_sent_at__isnull=True):
+        with transaction.atomic():
+            version = Version.objects.select_for_update().select_related("compact").get(pk=version.pk)
+            if version.review_reminder_sent_at is not None:
+                continue
+            app_label, codename = MANAGE_PERMISSION.split(".")
+            staff = get_user_model().objects.filter(
+                is_active=True,
+                groups__permissions__codename=codename,
+                groups__permissions__content_type__app_label=app_label,
+            )
+            signatories = get_user_model().objects.filter(
+                is_active=True, signatures__version=version, signatures__status="confirmed"
+            )
+            addresses = sorted({u.email for u in staff} | {u.email for u in signatories})
+            url = settings.SITE_URL + reverse("compact:detail", kwargs={"slug": version.compact.slug})
+            body = render_to_string("compact/email/review_due.txt", {"version": version, "url": url})
+            subject = f"Time to review {version.compact.title}: due {version.review_due_on:%-d %B %Y}"
+            messages = [
+                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
+            ]
+            get_connection().send_messages(messages)
+            version.review_reminder_sent_at = timezone.now()
+            version.save(update_fields=["review_reminder_sent_at"])
+            sent += 1
+    return sent

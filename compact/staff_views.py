@@ -20,6 +20,7 @@ from .forms import (
     CompactForm,
     NewCompactForm,
     PartyForm,
+    PublishForm,
     RemoveForm,
     SectionForm,
     ThemeForm,
@@ -63,7 +64,14 @@ def _draft_url(version):
 class StaffDashboardView(AcademyStaffRequiredMixin, View):
     def get(self, request):
         compacts = Compact.objects.order_by("title").prefetch_related("versions")
-        return render(request, "compact/staff/dashboard.html", {"compacts": compacts})
+        from django.utils import timezone
+
+        context = {
+            "compacts": compacts,
+            "due_for_review": services.due_for_review(),
+            "today": timezone.localdate(),
+        }
+        return render(request, "compact/staff/dashboard.html", context)
 
 
 class CompactCreateView(AcademyStaffRequiredMixin, View):
@@ -254,3 +262,63 @@ class PartRemoveView(AcademyStaffRequiredMixin, PartViewMixin, View):
         else:
             messages.success(request, f"Removed the {self.kind.singular}.")
         return _draft_url(self.version)
+
+
+class RatifyView(AcademyStaffRequiredMixin, View):
+    """Ratifying freezes the text for good, so it is asked for on its own page and confirmed."""
+
+    template_name = "compact/staff/ratify.html"
+
+    def get(self, request, slug, number, status=200):
+        version = _version_or_404(slug, number)
+        context = {
+            "version": version,
+            "compact": version.compact,
+            "problems": services.readiness_problems(version),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request, slug, number):
+        version = _version_or_404(slug, number)
+        try:
+            services.ratify(actor=request.user, version=version)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return self.get(request, slug, number, status=400)
+        messages.success(request, f"Version {version.number} is ratified. Its text is now fixed.")
+        return _draft_url(version)
+
+
+class PublishView(AcademyStaffRequiredMixin, View):
+    template_name = "compact/staff/publish.html"
+
+    def get(self, request, slug, number, form=None, status=200):
+        version = _version_or_404(slug, number)
+        current = version.compact.versions.published().first()
+        context = {
+            "version": version,
+            "compact": version.compact,
+            "current": current,
+            # Confirmed signatories are the ones who will be invited to sign again.
+            "current_signatories": current.signatures.filter(status="confirmed").count() if current else 0,
+            "form": form or PublishForm(),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request, slug, number):
+        version = _version_or_404(slug, number)
+        form = PublishForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, slug, number, form=form, status=400)
+        try:
+            services.publish(
+                actor=request.user,
+                version=version,
+                note=form.cleaned_data["note"],
+                review_due_on=form.cleaned_data["review_due_on"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.get(request, slug, number, form=form, status=400)
+        messages.success(request, f"Version {version.number} is published.")
+        return redirect(version.get_absolute_url())

@@ -1,11 +1,16 @@
 """Public pages: the list of compacts and a compact as it reads on paper."""
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from accounts.roles import is_academy_staff
+from accounts.mixins import academy_staff_required
+from accounts.roles import is_academy_staff, needs_two_factor_setup
 
-from .models import Compact, Version
+from . import caching, exports, pdf
+from .errors import DomainError
+from .models import Commitment, Compact, PdfExport, Version
 from .selectors import compact_layout, compacts_for_home
 
 
@@ -14,12 +19,23 @@ def home(request):
 
 
 def compact_detail(request, slug):
-    """The compact's current published version, or a clear word that there is none yet."""
+    """The compact's current published version, or a clear word that there is none yet.
+
+    Visitors get a cached copy (see compact.caching); signed-in people always a fresh page.
+    """
     compact = get_object_or_404(Compact, slug=slug)
+    key = caching.page_key(compact.pk, "detail") if caching.cacheable(request) else None
+    if key:
+        cached = cache.get(key)
+        if cached is not None:
+            return HttpResponse(cached)
     version = compact.versions.published().first()
     if version is None:
         return render(request, "compact/not_published.html", {"compact": compact}, status=200)
-    return _render_version(request, compact, version)
+    response = _render_version(request, compact, version)
+    if key and response.status_code == 200:
+        cache.set(key, response.content, caching.PAGE_TTL)
+    return response
 
 
 def version_detail(request, slug, number):
@@ -43,5 +59,147 @@ def _render_version(request, compact, version):
             "version": version,
             "current": current,
             "layout": compact_layout(version),
+            "pdf": _pdf_state(version),
         },
     )
+
+
+def _pdf_state(version):
+    if version.status not in exports.RENDERABLE:
+        return None
+    ready, waiting, failed = exports.current_pdf(version)
+    return {"ready": ready, "waiting": waiting, "failed": failed}
+
+
+def version_pdf(request, slug, number):
+    """The latest PDF of a public version; a draft's PDF (watermarked) for staff only."""
+    compact = get_object_or_404(Compact, slug=slug)
+    version = get_object_or_404(Version, compact=compact, number=number)
+    if version.status in Version.IN_PROGRESS or version.status == Version.Status.CONSULTED:
+        if not is_academy_staff(request.user):
+            raise Http404("No such version.")
+        # A draft is a staff export: the same two-factor gate as every staff page.
+        if needs_two_factor_setup(request.user):
+            return redirect("mfa_activate_totp")
+        # Drafts change by the minute: rendered on request, never stored, always watermarked.
+        response = HttpResponse(pdf.render(version, draft=True), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{compact.slug}-version-{version.number}-DRAFT.pdf"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    if version.status == Version.Status.RATIFIED:
+        if not is_academy_staff(request.user):
+            raise Http404("No such version.")
+        if needs_two_factor_setup(request.user):
+            return redirect("mfa_activate_totp")
+    ready, waiting, _failed = exports.current_pdf(version)
+    if ready is None:
+        if not waiting:
+            exports.request_pdf(version)
+        return render(
+            request, "compact/pdf_preparing.html", {"compact": compact, "version": version}, status=503
+        )
+    return redirect("compact:pdf_file", pk=ready.pk, filename=ready.filename)
+
+
+def pdf_file(request, pk, filename):
+    """A stored rendering: its address names exactly one content, so it may be cached for long."""
+    export = get_object_or_404(
+        PdfExport.objects.select_related("version__compact"), pk=pk, status=PdfExport.Status.READY
+    )
+    if export.version.status not in (
+        Version.Status.PUBLISHED,
+        Version.Status.SUPERSEDED,
+    ) and (not is_academy_staff(request.user) or needs_two_factor_setup(request.user)):
+        raise Http404("No such file.")
+    response = FileResponse(export.file.open("rb"), content_type="application/pdf", filename=export.filename)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@academy_staff_required
+@require_POST
+def retry_pdf(request, slug, number):
+    version = get_object_or_404(Version, compact__slug=slug, number=number)
+    try:
+        exports.retry_failed(actor=request.user, version=version)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    return redirect("compact:staff_version", slug=slug, number=number)
+
+
+def _readable_versions(request, compact):
+    versions = compact.versions.order_by("number")
+    if not is_academy_staff(request.user):
+        versions = versions.filter(status__in=[Version.Status.PUBLISHED, Version.Status.SUPERSEDED])
+    return list(versions)
+
+
+def compare_versions(request, slug):
+    """Any two versions side by side and word by word; visitors compare public versions only."""
+    from .comparison import compare
+
+    compact = get_object_or_404(Compact, slug=slug)
+    versions = _readable_versions(request, compact)
+    by_number = {v.number: v for v in versions}
+    if len(versions) < 2:
+        return render(
+            request, "compact/compare.html", {"compact": compact, "versions": versions, "comparison": None}
+        )
+
+    def pick(name, default):
+        try:
+            return by_number[int(request.GET.get(name, default))]
+        except (KeyError, ValueError):
+            raise Http404("No such version to compare.") from None
+
+    after = pick("to", versions[-1].number)
+    earlier = [v for v in versions if v.number < after.number] or versions[:1]
+    before = pick("from", earlier[-1].number)
+    context = {
+        "compact": compact,
+        "versions": versions,
+        "comparison": compare(before, after),
+        "show_unchanged": request.GET.get("all") == "1",
+    }
+    return render(request, "compact/compare.html", context)
+
+
+def commitment_history(request, slug, key):
+    """One commitment through every version: its wording, the proposals and votes that changed it."""
+    from django.apps import apps
+
+    compact = get_object_or_404(Compact, slug=slug)
+    versions = _readable_versions(request, compact)
+    wordings = {
+        c.version_id: c
+        for c in Commitment.objects.filter(version__in=versions, key=key).select_related("theme", "party")
+    }
+    if not wordings:
+        raise Http404("No such commitment.")
+    timeline = [(v, wordings.get(v.pk)) for v in versions]
+    proposal_model = apps.get_model("consultation", "Proposal")
+    entry_model = apps.get_model("consultation", "ChangeLogEntry")
+    proposals = (
+        proposal_model.objects.filter(commitment__key=key, commitment__version__compact=compact)
+        .exclude(status="hidden")
+        .select_related("round", "author")
+        .order_by("created_at")
+    )
+    entries = entry_model.objects.filter(commitment_key=key, version__compact=compact).select_related(
+        "version", "round"
+    )
+    latest = next(c for _, c in reversed(timeline) if c is not None)
+    from reflections.services import visible_reflections
+
+    reflections = visible_reflections(request.user, compact).filter(commitment_key=key)
+    context = {
+        "compact": compact,
+        "commitment": latest,
+        "timeline": timeline,
+        "proposals": proposals,
+        "entries": [e for e in entries if e.version in versions],
+        "reflections": reflections,
+    }
+    return render(request, "compact/commitment_history.html", context)

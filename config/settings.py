@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "pgtrigger",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "compact",
     "consultation",
     "signatories",
+    "reflections",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -126,8 +129,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits and page caches need one shared by all workers) ----------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+
+
+def _next_redis_database(url):
+    """The broker's Redis with the next database number: the cache must never share the broker's
+    database, or clearing the cache (FLUSHDB) would also drop queued tasks and their bindings."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    number = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{number + 1}").geturl()
+
+
 CACHE_URL = env("CACHE_URL") or (
-    CELERY_BROKER_URL if CELERY_BROKER_URL and CELERY_BROKER_URL.startswith("redis") else None
+    _next_redis_database(CELERY_BROKER_URL)
+    if CELERY_BROKER_URL and CELERY_BROKER_URL.startswith("redis")
+    else None
 )
 if CACHE_URL:
     CACHES = {
@@ -152,7 +169,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+# Rounds open, close and send their reminders by the clock. Without a broker (`make run`),
+# `manage.py advance_rounds --every 30` does the same job in a second process.
+CELERY_BEAT_SCHEDULE = {
+    "advance-consultation-rounds": {"task": "consultation.tasks.advance_rounds", "schedule": 60.0},
+    # Renders the database says are owed but the broker lost (a Redis restart, say).
+    "reconcile-pdfs": {"task": "compact.tasks.reconcile_pdfs", "schedule": 300.0},
+    # A month before a published version's review date, staff and its signatories are reminded.
+    "remind-reviews": {"task": "compact.tasks.remind_reviews", "schedule": 3600.0},
+}
+# PDF renders of one version are coalesced: one render per window, whatever the changes.
+PDF_COALESCE_SECONDS = int(env("PDF_COALESCE_SECONDS", "30"))
+# Fault injection for the worker-killed integration test only.
+PDF_RENDER_DELAY_SECONDS = float(env("PDF_RENDER_DELAY_SECONDS", "0"))
+# Only `make bench` sets this: it adds /bench/minimal, the yardstick view.
+BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
+SIGNATURE_CONFIRMATION_HOURS = int(env("SIGNATURE_CONFIRMATION_HOURS", "72"))
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -179,6 +211,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Leadership Compact] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # ACCOUNT_RATE_LIMITS is left unset on purpose: allauth's defaults throttle sign-in, sign-up,
 # password reset and confirmation e-mails per IP and per account, using the cache above.
+# How many reverse proxies in front of the app append to X-Forwarded-For; the client's address is
+# that many entries from the right. 0 ignores the header, which a client can forge.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leadership Compact"
 # Staff pages demand two-factor authentication where this is on (always, in production).

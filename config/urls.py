@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
-from accounts.views import healthz
+from accounts.views import healthz, privacy
 from compact.views import home
 
 admin.site.site_header = "Leadership Compact administration"
@@ -10,13 +11,28 @@ admin.site.site_header = "Leadership Compact administration"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("privacy/", privacy, name="privacy"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    # The admin's own sign-in has no rate limit; allauth's has, so the admin signs in there.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="admin_login_redirect",
+    ),
     path("admin/", admin.site.urls),
     path("", include("compact.urls")),
     path("", include("consultation.urls")),
     path("", include("signatories.urls")),
+    path("", include("reflections.urls")),
+    path("", include("audit.urls")),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    # The benchmark's yardstick: a small fixed response through the same middleware as every page.
+    from django.http import HttpResponse
+
+    urlpatterns.append(path("bench/minimal", lambda request: HttpResponse("ok"), name="bench_minimal"))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

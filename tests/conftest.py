@@ -83,3 +83,9 @@ def staff_client(client, staff):
 def leader_client(client, leader):
     client.force_login(leader)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many accounts; a deliberately slow hash would only slow them down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app's demo module has load(context) -> None; later loaders see what earlier ones added.
-DEMO_LOADERS = ["compact.demo", "consultation.demo", "signatories.demo"]
+DEMO_LOADERS = ["compact.demo", "consultation.demo", "signatories.demo", "reflections.demo"]
 
 
 class Command(BaseCommand):
