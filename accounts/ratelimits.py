@@ -69,6 +69,8 @@ def hit(request, action):
         except ValueError:  # expired between add() and incr()
             cache.add(key, 1, timeout=window + 1)
             count = 1
+        if count is None:
+            continue  # the cache is unreachable: let the request through rather than fail it
         if count > limit:
             wait = max(wait or 0, start + window - now)
     return wait

@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import dispatch
+
 from . import pdf
 from .caching import bump
 from .models import PdfExport, Version
@@ -47,7 +49,7 @@ def _enqueue_once(version_id):
     window = coalesce_seconds()
     key = f"pdf:scheduled:{version_id}"
     if cache.add(key, 1, timeout=window * 2 or 1):
-        transaction.on_commit(lambda: render_pdf.apply_async((version_id,), countdown=window))
+        dispatch.send_on_commit(render_pdf, version_id, countdown=window)
 
 
 def render_owed(version_id):
@@ -109,10 +111,12 @@ def retry_failed(*, actor, version):
     return request_pdf(version)
 
 
-def reconcile(older_than=timedelta(minutes=5)):
+def reconcile(older_than=None):
     """Re-enqueue renders the database says are owed but nobody is working on."""
     from .tasks import render_pdf
 
+    if older_than is None:
+        older_than = timedelta(seconds=settings.RECONCILE_AFTER_SECONDS)
     stale = timezone.now() - older_than
     version_ids = set(
         PdfExport.objects.filter(status=PdfExport.Status.PENDING, requested_at__lt=stale).values_list(
@@ -124,7 +128,7 @@ def reconcile(older_than=timedelta(minutes=5)):
         )
     )
     for version_id in version_ids:
-        render_pdf.delay(version_id)
+        dispatch.send(render_pdf, version_id)
     return len(version_ids)
 
 

@@ -1,7 +1,7 @@
 """Domain events other apps react to, so `compact` does not depend on them.
 
 Receivers run inside the publishing transaction; anything they enqueue must be enqueued
-on commit (Celery's ``delay_on_commit``), so a rolled-back publication sends nothing.
+on commit (``config.dispatch.send_on_commit``), so a rolled-back publication sends nothing.
 """
 
 from django.dispatch import Signal

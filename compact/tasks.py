@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 from . import exports
 
@@ -20,7 +21,8 @@ def render_pdf(self, version_id):
         if self.request.retries >= self.max_retries:
             exports.mark_failed(version_id, error)
             raise
-        raise self.retry(exc=error, countdown=min(600, 15 * 2**self.request.retries)) from error
+        countdown = min(600, settings.PDF_RETRY_BASE_SECONDS * 2**self.request.retries)
+        raise self.retry(exc=error, countdown=countdown) from error
     return export.pk if export else None
 
 

@@ -149,11 +149,20 @@ CACHE_URL = env("CACHE_URL") or (
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis rather than Django's own backend: with IGNORE_EXCEPTIONS a Redis outage
+            # costs the cache (pages render uncached, rate limits let requests through) instead
+            # of failing every request that touches it.
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "leadership-compact"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -164,6 +173,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# A request that enqueues work must not hang on an unreachable broker: config.dispatch gives up
+# at once and the reconcilers below send the work later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 # A task is acknowledged only after it finishes, so a worker killed mid-task loses nothing.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -175,11 +188,18 @@ CELERY_BEAT_SCHEDULE = {
     "advance-consultation-rounds": {"task": "consultation.tasks.advance_rounds", "schedule": 60.0},
     # Renders the database says are owed but the broker lost (a Redis restart, say).
     "reconcile-pdfs": {"task": "compact.tasks.reconcile_pdfs", "schedule": 300.0},
+    # E-mails the database says are owed but the broker lost or never took (Redis down).
+    "reconcile-notices": {"task": "consultation.tasks.reconcile_notices", "schedule": 300.0},
+    "reconcile-signing-mail": {"task": "signatories.tasks.reconcile_mail", "schedule": 300.0},
     # A month before a published version's review date, staff and its signatories are reminded.
     "remind-reviews": {"task": "compact.tasks.remind_reviews", "schedule": 3600.0},
 }
 # PDF renders of one version are coalesced: one render per window, whatever the changes.
 PDF_COALESCE_SECONDS = int(env("PDF_COALESCE_SECONDS", "30"))
+# A failed render retries after 15 s, 30 s, 60 s, 120 s, then shows as failed to staff.
+PDF_RETRY_BASE_SECONDS = int(env("PDF_RETRY_BASE_SECONDS", "15"))
+# How long owed work (an unsent e-mail, a pending PDF) waits before the reconcilers send it again.
+RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Fault injection for the worker-killed integration test only.
 PDF_RENDER_DELAY_SECONDS = float(env("PDF_RENDER_DELAY_SECONDS", "0"))
 # Only `make bench` sets this: it adds /bench/minimal, the yardstick view.
@@ -232,6 +252,10 @@ if env("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A file per message, for the integration tests' real workers (and a quiet soak).
+if env("EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -81,6 +81,7 @@ class Round(models.Model):
     # E-mails go out at most once each; these record that they did.
     opening_notice_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    decision_notices_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = RoundQuerySet.as_manager()
 
@@ -322,6 +323,8 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden_reason = models.TextField(blank=True)
+    # The author is told once per hiding; the reconciler sends it if the broker lost the task.
+    hidden_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ scheduler has not yet marked the round closed.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
@@ -18,6 +19,7 @@ from compact.caching import bump
 from compact.errors import DomainError, NotAllowed
 from compact.models import Commitment, Version
 from compact.services import copy_version, require_academy_staff
+from config import dispatch
 
 from .models import ChangeLogEntry, Comment, Proposal, Report, Result, Round, Vote, fingerprint
 from .text import render_comment
@@ -155,7 +157,7 @@ def open_round(*, round):
     _public_pages_changed(round)
     from .tasks import send_opening_notices
 
-    send_opening_notices.delay_on_commit(round.pk)
+    dispatch.send_on_commit(send_opening_notices, round.pk)
     return round
 
 
@@ -235,9 +237,36 @@ def advance_rounds(now=None):
     from .tasks import send_closing_reminders
 
     for round in due:
-        send_closing_reminders.delay(round.pk)
+        dispatch.send(send_closing_reminders, round.pk)
         reminded += 1
     return {"opened": opened, "closed": closed, "reminded": reminded}
+
+
+def reconcile_notices(now=None, older_than=None):
+    """Re-send e-mails the database says are owed and that should have gone by now: the broker may
+    have been down when they were enqueued, or lost them in a restart. Every task checks its own
+    stamp under a lock, so one sent twice by a race still reaches people once."""
+    from .tasks import send_opening_notices, tell_author_comment_hidden, tell_authors_of_decisions
+
+    if older_than is None:
+        older_than = timedelta(seconds=settings.RECONCILE_AFTER_SECONDS)
+    stale = (now or timezone.now()) - older_than
+    owed = {
+        send_opening_notices: Round.objects.filter(
+            status=Round.Status.OPEN, opening_notice_sent_at__isnull=True, opened_at__lt=stale
+        ),
+        tell_authors_of_decisions: Round.objects.filter(
+            status=Round.Status.APPLIED, decision_notices_sent_at__isnull=True, applied_at__lt=stale
+        ),
+        tell_author_comment_hidden: Comment.objects.filter(
+            hidden_at__lt=stale, hidden_notice_sent_at__isnull=True, author__isnull=False
+        ),
+    }
+    sent = 0
+    for task, queryset in owed.items():
+        for pk in queryset.values_list("pk", flat=True):
+            sent += dispatch.send(task, pk)
+    return sent
 
 
 # --- Proposals -----------------------------------------------------------------------------------
@@ -549,7 +578,8 @@ def hide_comment(*, actor, comment, reason):
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     now = timezone.now()
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = now, actor, reason
-    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    comment.hidden_notice_sent_at = None  # hidden again after a restore: tell the author again
+    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "hidden_notice_sent_at"])
     audit.record(
         "hide comment",
         actor=actor,
@@ -560,7 +590,7 @@ def hide_comment(*, actor, comment, reason):
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
     from .tasks import tell_author_comment_hidden
 
-    tell_author_comment_hidden.delay_on_commit(comment.pk)
+    dispatch.send_on_commit(tell_author_comment_hidden, comment.pk)
     return comment
 
 
@@ -749,7 +779,7 @@ def apply_results(*, actor, round, decisions=None):
     _public_pages_changed(round)
     from .tasks import tell_authors_of_decisions
 
-    tell_authors_of_decisions.delay_on_commit(round.pk)
+    dispatch.send_on_commit(tell_authors_of_decisions, round.pk)
     return draft
 
 

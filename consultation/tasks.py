@@ -62,43 +62,66 @@ def send_closing_reminders(round_id):
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def tell_author_comment_hidden(comment_id):
-    comment = Comment.objects.select_related("author", "round").filter(pk=comment_id).first()
-    if comment is None or not comment.is_hidden or comment.author is None:
-        return 0
-    body = render_to_string(
-        "consultation/email/comment_hidden.txt",
-        {"comment": comment, "url": settings.SITE_URL + comment.round.get_absolute_url()},
-    )
-    return EmailMessage(
-        "Your comment has been hidden by the moderators",
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [comment.author.email],
-    ).send()
+    with transaction.atomic():
+        comment = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("author", "round")
+            .filter(pk=comment_id)
+            .first()
+        )
+        if comment is None or not comment.is_hidden or comment.author is None:
+            return 0
+        if comment.hidden_notice_sent_at is not None:
+            return 0
+        body = render_to_string(
+            "consultation/email/comment_hidden.txt",
+            {"comment": comment, "url": settings.SITE_URL + comment.round.get_absolute_url()},
+        )
+        sent = EmailMessage(
+            "Your comment has been hidden by the moderators",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [comment.author.email],
+        ).send()
+        comment.hidden_notice_sent_at = timezone.now()
+        comment.save(update_fields=["hidden_notice_sent_at"])
+        return sent
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def tell_authors_of_decisions(round_id):
-    round = Round.objects.get(pk=round_id)
-    decided = (
-        round.proposals.filter(status__in=[Proposal.Status.ACCEPTED, Proposal.Status.NOT_TAKEN])
-        .select_related("author")
-        .exclude(author__isnull=True)
-    )
-    messages = [
-        EmailMessage(
-            f"Your proposal #{proposal.pk}: {proposal.get_status_display().lower()}",
-            render_to_string(
-                "consultation/email/proposal_decided.txt",
-                {
-                    "proposal": proposal,
-                    "round": round,
-                    "url": settings.SITE_URL + proposal.get_absolute_url(),
-                },
-            ),
-            settings.DEFAULT_FROM_EMAIL,
-            [proposal.author.email],
+    with transaction.atomic():
+        round = Round.objects.select_for_update().get(pk=round_id)
+        if round.decision_notices_sent_at is not None or round.status != Round.Status.APPLIED:
+            return 0
+        decided = (
+            round.proposals.filter(status__in=[Proposal.Status.ACCEPTED, Proposal.Status.NOT_TAKEN])
+            .select_related("author")
+            .exclude(author__isnull=True)
         )
-        for proposal in decided
-    ]
-    return get_connection().send_messages(messages) or 0
+        messages = [
+            EmailMessage(
+                f"Your proposal #{proposal.pk}: {proposal.get_status_display().lower()}",
+                render_to_string(
+                    "consultation/email/proposal_decided.txt",
+                    {
+                        "proposal": proposal,
+                        "round": round,
+                        "url": settings.SITE_URL + proposal.get_absolute_url(),
+                    },
+                ),
+                settings.DEFAULT_FROM_EMAIL,
+                [proposal.author.email],
+            )
+            for proposal in decided
+        ]
+        sent = get_connection().send_messages(messages) or 0
+        round.decision_notices_sent_at = timezone.now()
+        round.save(update_fields=["decision_notices_sent_at"])
+        return sent
+
+
+@shared_task(acks_late=True)
+def reconcile_notices():
+    """Beat, every five minutes: send what the database says is owed but the broker lost."""
+    return services.reconcile_notices()

@@ -1,4 +1,5 @@
 from compact.signals import version_published
+from config import dispatch
 
 
 def invite_earlier_signatories(sender, version, previous, **kwargs):
@@ -7,7 +8,7 @@ def invite_earlier_signatories(sender, version, previous, **kwargs):
         return
     from .tasks import send_refresh_invitations
 
-    send_refresh_invitations.delay_on_commit(version.pk, previous.pk)
+    dispatch.send_on_commit(send_refresh_invitations, version.pk, previous.pk)
 
 
 def connect():

@@ -22,6 +22,7 @@ from compact.errors import DomainError, NotAllowed
 from compact.models import Version
 from compact.services import require_academy_staff
 from compact.signals import signatures_changed
+from config import dispatch
 
 from .models import Organisation, RefreshInvitation, Signature
 
@@ -143,7 +144,7 @@ def sign(*, actor, version, full_name, role, consent, organisation=None, new_org
         raise AlreadySigned(Signature.objects.active().get(version=version, signer=actor)) from None
     from .tasks import send_confirmation
 
-    send_confirmation.delay_on_commit(signature.pk)
+    dispatch.send_on_commit(send_confirmation, signature.pk)
     return signature
 
 
@@ -168,14 +169,15 @@ def resend_confirmation(*, actor, signature):
     if signature.status != Signature.Status.PENDING:
         raise DomainError("This signature does not need confirming.")
     recent_key, daily_key = f"resend:recent:{signature.pk}", f"resend:day:{signature.pk}"
-    if not cache.add(recent_key, 1, timeout=int(RESEND_INTERVAL.total_seconds())):
+    # None means the cache is unreachable: sending one more e-mail beats refusing the signatory.
+    if cache.add(recent_key, 1, timeout=int(RESEND_INTERVAL.total_seconds())) is False:
         raise DomainError("We sent the e-mail a moment ago. Wait five minutes before asking again.")
     cache.add(daily_key, 0, timeout=24 * 3600)
-    if cache.incr(daily_key) > RESENDS_PER_DAY:
+    if (cache.incr(daily_key) or 0) > RESENDS_PER_DAY:
         raise DomainError("We have sent this e-mail five times today. Try again tomorrow.")
     from .tasks import send_confirmation
 
-    send_confirmation.delay_on_commit(signature.pk)
+    dispatch.send_on_commit(send_confirmation, signature.pk, True)
 
 
 class LinkExpired(DomainError):
@@ -357,3 +359,39 @@ def public_filter(queryset, query):
     return queryset.filter(
         Q(full_name__icontains=query) | Q(organisation__name__icontains=query) | Q(role__icontains=query)
     )
+
+
+def reconcile_mail(now=None, older_than=None):
+    """Re-send confirmation e-mails and refresh invitations that should have gone by now: the
+    broker may have been down when they were enqueued, or lost them in a restart. The tasks are
+    idempotent, so a duplicate reaches nobody twice."""
+    from .tasks import send_confirmation, send_refresh_invitations
+
+    now = now or timezone.now()
+    if older_than is None:
+        older_than = timedelta(seconds=settings.RECONCILE_AFTER_SECONDS)
+    stale = now - older_than
+    sent = 0
+    unsent = Signature.objects.filter(
+        status=Signature.Status.PENDING,
+        signer__isnull=False,
+        confirmation_sent_at__isnull=True,
+        created_at__lt=stale,
+    )
+    for pk in unsent.values_list("pk", flat=True):
+        sent += dispatch.send(send_confirmation, pk)
+    # Invitations are owed for a month after a refresh is published; older ones are history.
+    recent = Version.objects.filter(
+        status=Version.Status.PUBLISHED, published_at__lt=stale, published_at__gte=now - timedelta(days=30)
+    )
+    for version in recent:
+        previous = (
+            Version.objects.filter(
+                compact_id=version.compact_id, status=Version.Status.SUPERSEDED, number__lt=version.number
+            )
+            .order_by("-number")
+            .first()
+        )
+        if previous is not None and signatures_to_invite(version, previous).exists():
+            sent += dispatch.send(send_refresh_invitations, version.pk, previous.pk)
+    return sent

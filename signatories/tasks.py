@@ -21,7 +21,8 @@ RETRY = {
 
 
 @shared_task(**RETRY)
-def send_confirmation(signature_id):
+def send_confirmation(signature_id, again=False):
+    """The first confirmation e-mail, or (again=True) a fresh link the signatory asked for."""
     with transaction.atomic():
         signature = (
             Signature.objects.select_for_update(of=("self",))
@@ -31,6 +32,8 @@ def send_confirmation(signature_id):
         )
         if signature is None or signature.status != Signature.Status.PENDING or signature.signer is None:
             return 0
+        if signature.confirmation_sent_at is not None and not again:
+            return 0  # a duplicate (the reconciler and a slow queue): the first link stands
         # The token is made here, never passed through the broker; a retry makes a new one.
         token = services.issue_confirmation(signature)
         url = settings.SITE_URL + reverse("signatories:confirm", kwargs={"token": token})
@@ -49,6 +52,13 @@ def send_refresh_invitations(version_id, previous_id):
     url = settings.SITE_URL + reverse("signatories:sign", kwargs={"slug": version.compact.slug})
     compare = settings.SITE_URL + reverse("compact:compare", kwargs={"slug": version.compact.slug})
     compare += f"?from={previous.number}&to={version.number}"
+    with transaction.atomic():
+        # Recorded and sent together: if the mail server fails, the records roll back and the
+        # retry invites the same people; a second run finds them recorded and sends nothing.
+        return _invite(version, previous, url, compare)
+
+
+def _invite(version, previous, url, compare):
     messages = []
     for signature in services.signatures_to_invite(version, previous):
         if not services.record_invitation(signature, version):
@@ -66,3 +76,9 @@ def send_refresh_invitations(version_id, previous_id):
         subject = f"{version.compact.title} has been refreshed: will you sign version {version.number}?"
         messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [signature.signer.email]))
     return get_connection().send_messages(messages) or 0
+
+
+@shared_task(acks_late=True)
+def reconcile_mail():
+    """Beat, every five minutes: send what the database says is owed but the broker lost."""
+    return services.reconcile_mail()

@@ -66,7 +66,7 @@ def test_broker_url_selects_a_real_worker_and_a_shared_redis_cache():
     found = probe({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
     assert found["eager"] is False
     assert found["broker"] == "redis://127.0.0.1:6379/0"
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "django_redis.cache.RedisCache"
     # Never the broker's database: clearing the cache must not drop queued tasks.
     assert found["cache_location"] == "redis://127.0.0.1:6379/1"
 

@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import signal
 
 import pytest
@@ -75,3 +76,24 @@ def test_a_rolled_back_transaction_enqueues_nothing(media):
         SignatureFactory(version=version)
         signatures_changed.send(sender=Signature, version=version)  # committed: renders
         wait_for(lambda: PdfExport.objects.filter(version=version, status="ready").count() == 2)
+
+
+def test_a_failing_render_retries_with_backoff_then_shows_as_failed_to_staff(media, client):
+    # A real fault, not a mock: the storage folder is a file, so every save fails with an OSError.
+    blocked = media / "not-a-folder"
+    blocked.write_text("the storage expects a folder here")
+    staff = StaffFactory()
+    version = published_version(staff=staff)
+    with celery_worker(blocked, PDF_RETRY_BASE_SECONDS=1) as worker:
+        exports.request_pdf(version)
+        failed = wait_for(
+            lambda: PdfExport.objects.filter(version=version, status=PdfExport.Status.FAILED).first(),
+            timeout=120,
+        )
+    assert failed.attempts == 5  # the first try and four retries
+    assert "not-a-folder" in failed.error
+    waits = [int(seconds) for seconds in re.findall(r"Retry in (\d+)s", worker.output)]
+    assert waits == [1, 2, 4, 8]  # backing off, doubling each time
+    client.force_login(staff)
+    page = client.get(f"/compacts/{version.compact.slug}/").content.decode()
+    assert "The last PDF render failed" in page and "Retry the PDF" in page

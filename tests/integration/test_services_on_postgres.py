@@ -55,7 +55,7 @@ def test_the_shared_cache_is_redis_when_a_broker_is_configured():
     import redis
     from django.core.cache import cache
 
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     cache.set("integration-probe", "seen", 30)
     client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
     assert any(b"integration-probe" in key for key in client.keys("*integration-probe*"))

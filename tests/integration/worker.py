@@ -14,16 +14,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def celery_worker(media_root, **extra_env):
-    """Start a worker on an emptied default queue; yield the process; stop it at the end."""
+def celery_worker(media_root, broker_url=None, **extra_env):
+    """Start a worker on an emptied default queue; yield the process; stop it at the end.
+
+    `broker_url` points the worker (and the ping and purge here) at another Redis than the
+    test run's own, e.g. one a test stops and restarts."""
     from config.celery import app
 
+    if broker_url:
+        app = app_on(broker_url)
     app.control.purge()  # nothing left over from an earlier run is delivered to this worker
     database = connection.settings_dict
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_BROKER_URL": broker_url or settings.CELERY_BROKER_URL,
         "MEDIA_ROOT": str(media_root),
         "PDF_COALESCE_SECONDS": "0",
         **{key: str(value) for key, value in extra_env.items()},
@@ -61,8 +66,19 @@ def celery_worker(media_root, **extra_env):
         except subprocess.TimeoutExpired:
             process.kill()
             output, _ = process.communicate()
+        process.output = output  # for tests that read what the worker logged
         # Shown by pytest only when the test fails: what the worker said.
         print(output[-6000:])
+
+
+def app_on(broker_url):
+    """A bare Celery client on `broker_url`.
+
+    Not `Celery(broker=...)`: Celery prefers the CELERY_BROKER_URL environment variable (the test
+    run's own Redis) to that argument, while the read and write URLs set here win over it."""
+    from celery import Celery
+
+    return Celery(set_as_current=False, broker_read_url=broker_url, broker_write_url=broker_url)
 
 
 def wait_for(predicate, timeout=90, interval=0.25):

@@ -141,7 +141,10 @@ def test_verify_compacts_fails_with_exit_code_1_and_names_the_version_whose_text
     altered = published_version()
     # Only a hand edit past every guard could do this, so the test changes the stored hash the way
     # a restore from a bad backup would: outside the ORM and, on PostgreSQL, past the trigger.
-    with bypassing_the_triggers("compact.Version:locked_version_text_is_frozen"), connection.cursor() as cursor:
+    with (
+        bypassing_the_triggers("compact.Version:locked_version_text_is_frozen"),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE compact_version SET content_hash = %s WHERE id = %s", ["f" * 64, altered.pk])
     with pytest.raises(CommandError) as caught:
         call_command("verify_compacts")

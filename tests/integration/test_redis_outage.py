@@ -1,0 +1,258 @@
+"""Redis down, Redis restarted: gunicorn, a Celery worker and a Redis of the test's own, on PostgreSQL.
+
+With Redis down, reading, voting and signing still work (the cache degrades, the broker's refusal
+is deferred to a reconciler); once Redis is back the confirmation e-mail goes out, once. A Redis
+restart that loses queued work loses nothing either, because the reconcilers re-send what the
+database says is owed.
+"""
+
+import http.client
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from email import message_from_bytes
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.urls import reverse
+
+from compact.models import PdfExport
+from consultation import services
+from consultation.models import Proposal, Vote
+from signatories.models import Signature
+from tests.consultation.factories import open_round
+from tests.factories import LeaderFactory, StaffFactory, published_version
+
+from .worker import ROOT, app_on, celery_worker, wait_for
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A Redis of this test's own, so stopping it disturbs nothing else; it keeps nothing on disk."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for(lambda: self.ping(), timeout=20)
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
+    def ping(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def queued(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+            sock.sendall(b"LLEN celery\r\n")
+            return int(sock.recv(32).decode().strip().lstrip(":"))
+
+
+@pytest.fixture
+def redis_server():
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is needed for the outage tests", pytrace=False)
+    server = PrivateRedis()
+    yield server
+    server.stop()
+
+
+def database_url():
+    database = connection.settings_dict
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+@contextmanager
+def web_server(broker_url, media_root):
+    """gunicorn, as in production, with the broker (and so the cache) on the given Redis."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "CACHE_URL": broker_url[: broker_url.rindex("/")] + "/1",
+        "MEDIA_ROOT": str(media_root),
+        "DJANGO_DEBUG": "0",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def up():
+        try:
+            return request(port, "GET", "/healthz")[0] == 200
+        except OSError:
+            return process.poll() is not None
+
+    try:
+        wait_for(up, timeout=60)
+        assert process.poll() is None, "gunicorn exited at start"
+        yield port
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+        print(output[-6000:])  # shown by pytest only if the test fails
+
+
+def request(port, method, path, cookie="", data=None, csrf=""):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    body = urlencode({**data, "csrfmiddlewaretoken": csrf}) if data is not None else None
+    headers = {"Cookie": cookie, "Host": "127.0.0.1"}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Referer"] = f"http://127.0.0.1:{port}/"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read().decode(errors="replace")
+
+
+def signed_in(user):
+    """A session cookie and CSRF secret for `user`, as if they had signed in."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    csrf = secrets.token_hex(16)
+    return f"sessionid={session.session_key}; csrftoken={csrf}", csrf
+
+
+def sign(port, user, version):
+    cookie, csrf = signed_in(user)
+    form = {"full_name": user.full_name, "role": "Chair", "on_behalf": "personal", "consent": "on"}
+    return request(
+        port, "POST", reverse("signatories:sign", kwargs={"slug": version.compact.slug}), cookie, form, csrf
+    )
+
+
+def mails_to(folder, address):
+    found = []
+    for path in folder.glob("*.log") if folder.exists() else []:
+        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if raw.strip() and address in (message_from_bytes(raw.strip()).get("To") or ""):
+                found.append(raw)
+    return found
+
+
+def reconcile(broker_url):
+    """What Celery beat does every five minutes."""
+    app = app_on(broker_url)
+    app.send_task("signatories.tasks.reconcile_mail")
+    app.send_task("compact.tasks.reconcile_pdfs")
+
+
+def test_with_redis_down_reading_voting_and_signing_work_and_the_email_goes_out_once_it_is_back(
+    redis_server, tmp_path
+):
+    staff = StaffFactory()
+    version = published_version(staff=staff)
+    round = open_round(staff=staff)
+    commitment = round.version.commitments.first()
+    voter, signer = LeaderFactory(), LeaderFactory()
+    # A vote needs other wording to choose between.
+    services.propose(
+        actor=LeaderFactory(),
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="Other words.",
+        rationale="Clearer.",
+    )
+    outbox = tmp_path / "mail"
+
+    assert not redis_server.ping()  # never started: as good as down
+    with web_server(redis_server.url, tmp_path) as port:
+        status, page = request(port, "GET", f"/compacts/{version.compact.slug}/")
+        assert status == 200 and version.compact.title in page
+        cookie, csrf = signed_in(voter)
+        assert request(port, "GET", f"/rounds/{round.pk}/", cookie)[0] == 200
+        vote = {"commitment": commitment.pk, "choice": "current"}
+        assert request(port, "POST", f"/rounds/{round.pk}/votes/", cookie, vote, csrf)[0] in (200, 302)
+        assert Vote.objects.filter(voter=voter, commitment=commitment).count() == 1
+        assert sign(port, signer, version)[0] == 302
+    signature = Signature.objects.get(signer=signer)
+    assert signature.confirmation_sent_at is None  # owed, not lost
+
+    redis_server.start()
+    with celery_worker(
+        tmp_path, broker_url=redis_server.url, EMAIL_FILE_PATH=outbox, RECONCILE_AFTER_SECONDS=0
+    ):
+        reconcile(redis_server.url)
+        wait_for(lambda: mails_to(outbox, signer.email), timeout=60)
+        reconcile(redis_server.url)  # a second round of the beat finds nothing owed
+        wait_for(lambda: not PdfExport.objects.waiting().filter(version=version).exists(), timeout=90)
+    assert len(mails_to(outbox, signer.email)) == 1
+    assert Signature.objects.get(pk=signature.pk).confirmation_sent_at is not None
+
+
+def test_a_redis_restart_that_loses_queued_work_loses_nothing(redis_server, tmp_path):
+    version = published_version(staff=StaffFactory())
+    signer = LeaderFactory()
+    outbox = tmp_path / "mail"
+
+    redis_server.start()
+    with web_server(redis_server.url, tmp_path) as port:
+        assert sign(port, signer, version)[0] == 302
+    assert redis_server.queued() == 1  # the confirmation e-mail, waiting for a worker
+    redis_server.stop()
+    redis_server.start()  # keeps nothing on disk: the queue is gone
+    assert redis_server.queued() == 0
+
+    with celery_worker(
+        tmp_path, broker_url=redis_server.url, EMAIL_FILE_PATH=outbox, RECONCILE_AFTER_SECONDS=0
+    ):
+        reconcile(redis_server.url)
+        wait_for(lambda: mails_to(outbox, signer.email), timeout=60)
+        ready = wait_for(
+            lambda: PdfExport.objects.filter(version=version, status=PdfExport.Status.READY).first(),
+            timeout=90,
+        )
+        reconcile(redis_server.url)
+        time.sleep(3)  # time enough for a duplicate, were one to be sent
+    assert len(mails_to(outbox, signer.email)) == 1
+    assert list(PdfExport.objects.filter(version=version)) == [ready]
