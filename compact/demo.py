@@ -169,6 +169,7 @@ def load(context):
     context["compact"] = compact
     context["published"] = compact.versions.published().first()
     context["draft"] = compact.versions.in_progress().first()
+    context["first_draft"] = compact.versions.filter(number=1).first()
 
 
 def _write_compact(staff):
@@ -202,10 +203,6 @@ def _write_compact(staff):
                 party=parties[party_name],
                 text=text,
             )
-    services.ratify(actor=staff, version=version)
-    services.publish(
-        actor=staff, version=version, note="The first compact, written with leaders across the system."
-    )
-    # A second version is being drafted, so staff have something to edit straight away.
-    services.start_new_draft(actor=staff, compact=compact)
+    # Version 1 stays a draft here: the consultation demo takes it through a first round to the
+    # published version 2, so the compact's history shows leaders' wording replacing staff's.
     return compact

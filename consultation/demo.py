@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from compact import services as compact_services
 from compact.demo import DEMO_PASSWORD, _person
+from compact.models import Version
 
 from . import services
 from .models import Proposal, Round
@@ -28,14 +30,121 @@ MORE_LEADERS = [
 
 
 def load(context):
-    draft = context.get("draft")
-    if draft is None or Round.objects.filter(version=draft).exists():
-        if draft is not None:
-            context["round"] = Round.objects.filter(version=draft).first()
+    compact = context["compact"]
+    rounds = Round.objects.filter(version__compact=compact)
+    if rounds.exists():
+        context["round"] = rounds.order_by("-opens_at").first()
         return
     staff = context["staff"]
-    leader, leader2, leader3 = context["leaders"]
     others = [_person(email, name, title, org, staff=False) for email, name, title, org in MORE_LEADERS]
+    published = _first_round(context, others)
+    draft = compact_services.start_new_draft(actor=staff, compact=compact)
+    context.update(published=published, draft=draft)
+    _spring_round(context, draft, others)
+
+
+def _quietly(round, **stamps):
+    """The demo e-mails nobody: mark a round's notices as sent before the tasks look."""
+    Round.objects.filter(pk=round.pk).update(**{f"{notice}_sent_at": at for notice, at in stamps.items()})
+
+
+def _first_round(context, others):
+    """Version 1, drafted by staff, goes out to leaders; their wording makes version 2, published.
+
+    So "compare version 1 with version 2" shows a reworded commitment and the proposal and votes
+    that changed it, and a new commitment leaders asked for.
+    """
+    staff, compact = context["staff"], context["compact"]
+    leader, leader2, leader3 = context["leaders"]
+    first_draft = compact.versions.get(number=1)
+    now = timezone.now()
+    round = services.schedule_round(
+        actor=staff,
+        version=first_draft,
+        title="Writing the compact: first round",
+        description="The Academy's first draft. Tell us where the words fall short of what you need.",
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(minutes=1),
+    )
+    _quietly(round, opening_notice=now, reminder=now, decision_notices=now)
+    commitments = {c.text: c for c in first_draft.commitments.all()}
+    feedback = commitments["We will tell leaders what changed as a result of their feedback."]
+    concerns = commitments["We will raise concerns early, so they can be resolved together."]
+    together = first_draft.themes.get(title="Working together across the system")
+    reworded = services.propose(
+        actor=leader3,
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=feedback,
+        text=(
+            "We will tell leaders, within three months, what changed as a result of their feedback, "
+            "and what did not change and why."
+        ),
+        rationale="“You said, we did” only builds trust if it comes soon and owns what was not done.",
+    )
+    not_adopted = services.propose(
+        actor=others[5],
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=concerns,
+        text="We will raise concerns formally through our board.",
+        rationale="Concerns should be on the record.",
+    )
+    new = services.propose(
+        actor=others[6],
+        round=round,
+        kind=Proposal.Kind.NEW_COMMITMENT,
+        theme=together,
+        party=concerns.party,
+        text="We will share data and staff with partners when it helps patients, not only when it helps us.",
+        rationale="Partnership is tested when it costs us something.",
+    )
+    for index, voter in enumerate([leader, leader2, *others]):
+        services.cast_vote(
+            actor=voter, round=round, commitment=feedback, choice="current" if index % 4 == 3 else reworded
+        )
+        services.cast_vote(
+            actor=voter, round=round, commitment=concerns, choice=not_adopted if index % 3 == 2 else "current"
+        )
+        services.cast_vote(
+            actor=voter, round=round, proposal=new, choice="oppose" if index % 5 == 4 else "support"
+        )
+    services.post_comment(
+        actor=others[7],
+        round=round,
+        target="proposal",
+        proposal=reworded,
+        body="Three months is a promise we can check. Please keep the part about what did not change.",
+    )
+    # The round ran for three weeks, four months ago; here it is closed as its schedule would.
+    Round.objects.filter(pk=round.pk).update(closes_at=now)
+    services.close_round(round=round)
+    second = services.apply_results(actor=staff, round=round)
+    Round.objects.filter(pk=round.pk).update(
+        opens_at=now - timedelta(days=130),
+        opened_at=now - timedelta(days=130),
+        closes_at=now - timedelta(days=109),
+        closed_at=now - timedelta(days=109),
+        applied_at=now - timedelta(days=105),
+    )
+    compact_services.ratify(actor=staff, version=second)
+    compact_services.publish(
+        actor=staff, version=second, note="The first compact, written with leaders across the system."
+    )
+    published_at = now - timedelta(days=100)
+    Version.objects.filter(pk=second.pk).update(
+        ratified_at=published_at - timedelta(days=2),
+        published_at=published_at,
+        review_due_on=(published_at + timedelta(days=365)).date(),
+    )
+    second.refresh_from_db()
+    return second
+
+
+def _spring_round(context, draft, others):
+    """The refresh: version 3 is out to leaders now, with proposals, votes and comments."""
+    staff = context["staff"]
+    leader, leader2, leader3 = context["leaders"]
     now = timezone.now()
     round = services.schedule_round(
         actor=staff,
@@ -48,8 +157,7 @@ def load(context):
         opens_at=now - timedelta(days=3),
         closes_at=now + timedelta(days=18),
     )
-    # The demo e-mails nobody: mark the opening notice as already sent.
-    Round.objects.filter(pk=round.pk).update(opening_notice_sent_at=now)
+    _quietly(round, opening_notice=now)
     commitments = list(
         draft.commitments.select_related("theme", "party").order_by(
             "theme__position", "party__position", "position"

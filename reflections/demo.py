@@ -1,4 +1,4 @@
-"""Demo reflections: leader2 signed version 1 and has a concern; others celebrate; one session."""
+"""Demo reflections: leader2 signed the published version and has a concern; others celebrate; one session."""
 
 from datetime import date
 
@@ -59,5 +59,5 @@ def load(context):
     )
     context["logins"] = [
         *[(email, text) for email, text in context["logins"] if email != leader2.email],
-        (leader2.email, "leader who signed version 1 and reflects on it"),
+        (leader2.email, "leader who signed version 2 and reflects on it"),
     ]

@@ -24,7 +24,7 @@ def demo(db):
     call_command("load_demo", verbosity=0)
     from consultation.models import Round
 
-    return Round.objects.get()
+    return Round.objects.get(status=Round.Status.OPEN)
 
 
 def link_from_mail(pattern):

@@ -10,7 +10,7 @@ def test_a_vote_can_be_cast_with_the_keyboard_alone(chromium, live_server, brows
     call_command("load_demo", verbosity=0)
     from consultation.models import Round, Vote
 
-    round = Round.objects.get()
+    round = Round.objects.get(status=Round.Status.OPEN)
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(15000)

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import User
 from compact.models import Commitment, Compact, Version
@@ -35,3 +36,20 @@ def test_loading_the_demo_twice_duplicates_nothing():
         Commitment.objects.count(),
         User.objects.count(),
     ) == counts
+
+
+def test_the_demo_history_shows_leaders_wording_replacing_staffs_between_version_1_and_2(client):
+    """Issue 8's walk-through: compare v1 and v2, see the rewording and the round that made it."""
+    call_command("load_demo", verbosity=0)
+    compact = Compact.objects.get(slug="leadership-compact")
+    statuses = dict(compact.versions.values_list("number", "status"))
+    assert statuses == {1: "consulted", 2: "published", 3: "consultation"}
+    client.force_login(User.objects.get(email="staff@example.org"))
+
+    url = reverse("compact:compare", kwargs={"slug": compact.slug})
+    body = client.get(url, {"from": 1, "to": 2}).content.decode()
+
+    assert "within three months" in body  # the winning proposal's wording
+    assert "Writing the compact: first round" in body  # linked as the reason for the change
+    assert "share data and staff with partners" in body  # the new commitment leaders supported
+    assert "raise concerns formally through our board" not in body  # the proposal that lost

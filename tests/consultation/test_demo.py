@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_holds_an_open_round_with_proposals_comments_and_votes():
     call_command("load_demo")
-    round = Round.objects.get()
+    round = Round.objects.get(status=Round.Status.OPEN)
     assert round.is_open
     assert round.proposals.filter(kind=Proposal.Kind.REWORDING).count() >= 2
     assert round.proposals.filter(kind=Proposal.Kind.NEW_COMMITMENT).exists()
