@@ -116,7 +116,7 @@ def test_many_signature_changes_coalesce_into_one_render(
     from compact import tasks
 
     enqueued = []
-    monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, countdown: enqueued.append(args))
+    monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, **options: enqueued.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(1000):
             signatures_changed.send(sender=Signature, version=version)
@@ -169,5 +169,5 @@ def test_the_reconciler_re_enqueues_owed_renders_the_broker_lost(version, monkey
     exports.request_pdf(version)
     PdfExport.objects.update(requested_at=PdfExport.objects.get().requested_at - timedelta(minutes=10))
     sent = []
-    monkeypatch.setattr(tasks.render_pdf, "delay", lambda version_id: sent.append(version_id))
-    assert exports.reconcile() == 1 and sent == [version.pk]
+    monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, **options: sent.append(args))
+    assert exports.reconcile() == 1 and sent == [(version.pk,)]
