@@ -61,6 +61,10 @@ bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
+## make soak: five minutes of reads, votes and signatures at 16 connections on PostgreSQL (DATABASE_URL) and Redis; fails on a 5xx, a lost or doubled vote or signature, or memory growth over 10 %
+soak: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.soak $(SOAK_ARGS)
+
 ## make screenshots: the public compact, a round and the signatories list, desktop and phone
 screenshots: $(VENV)/.installed assets
 	$(BIN)/python scripts/screenshots.py
