@@ -202,5 +202,8 @@ def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, dem
     page.get_by_label("Publication note").fill("Refreshed with leaders in the spring round.")
     visitor.click(page.get_by_role("button", name=re.compile("^Publish version")))
     assert "Refreshed with leaders in the spring round." in page.content()
-    assert "Version 4" in page.content()
+    # Each of the two rounds made the next draft: the round's version + 2 is now the published one.
+    published = demo.version.compact.versions.get(status="published")
+    assert published.number == demo.version.number + 2
+    assert f"Version {published.number}" in page.content()
     visitor.assert_unique_titles()
