@@ -71,6 +71,12 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
+def pdf_figure(pdf):
+    if "unfinished_after" in pdf:
+        return f"not finished after {pdf['unfinished_after']} s (stopped)"
+    return f"{pdf['seconds']} s, {pdf['peak_mb']} MB"
+
+
 def table(runs):
     base, *others = runs
     lines = [
@@ -116,8 +122,8 @@ def table(runs):
         f"| close a round and tally (s) | {' | '.join(map(str, closes))} | < 1 s national, no worse than linear: {verdict(closes[0] < 1 and linear)} |"
     )
     lines.append(f"| apply results (s) | {' | '.join(str(r['apply_seconds']) for r in runs)} | |")
-    pdf_ok = base["pdf"]["seconds"] < 20 and base["pdf"]["peak_mb"] < 500
-    pdfs = " | ".join(f"{r['pdf']['seconds']} s, {r['pdf']['peak_mb']} MB" for r in runs)
+    pdf_ok = "seconds" in base["pdf"] and base["pdf"]["seconds"] < 20 and base["pdf"]["peak_mb"] < 500
+    pdfs = " | ".join(pdf_figure(r["pdf"]) for r in runs)
     lines.append(
         f"| PDF with every signatory: seconds, peak MB | {pdfs} | < 20 s and 500 MB at national scale: {verdict(pdf_ok)} |"
     )
