@@ -206,6 +206,8 @@ PDF_RENDER_DELAY_SECONDS = float(env("PDF_RENDER_DELAY_SECONDS", "0"))
 # Only `make bench` sets this: it adds /bench/minimal, the yardstick view.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
 SIGNATURE_CONFIRMATION_HOURS = int(env("SIGNATURE_CONFIRMATION_HOURS", "72"))
+# A round's draft longer than this many commitments is shown one theme at a time.
+ROUND_PAGE_ALL_THEMES_UP_TO = int(env("ROUND_PAGE_ALL_THEMES_UP_TO", "60"))
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

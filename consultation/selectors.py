@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Q
 
 from compact.selectors import compact_layout
@@ -40,6 +41,11 @@ class RoundPage:
     questions: int
     answered: int
     filtered_out: int
+    # A long draft is shown one theme at a time unless "all themes" is asked for.
+    one_theme_at_a_time: bool = False
+    theme_shown: object = None
+    previous_theme: object = None
+    next_theme: object = None
 
     @property
     def progress(self):
@@ -78,10 +84,23 @@ def my_votes(round, user):
     return votes
 
 
-def round_page(round, user, *, theme=None, party=None, has_proposals=False, not_voted=False):
+def round_page(
+    round, user, *, theme=None, party=None, has_proposals=False, not_voted=False, all_themes=False
+):
     """The draft theme by theme, each commitment with its proposals, comment counts, the person's
-    vote and (when the round's rule allows) totals. About ten queries, whatever the size."""
+    vote and (when the round's rule allows) totals. About ten queries, whatever the size.
+
+    A draft longer than ROUND_PAGE_ALL_THEMES_UP_TO commitments opens on its first theme, with
+    links to the next: a national draft (200 commitments, 400 proposals with their diffs) on one
+    page is slow to serve and too long to read on a phone. `all_themes` asks for everything."""
     layout = compact_layout(round.version)
+    themes = [row.theme for row in layout.rows]
+    total = sum(len(c) for row in layout.rows for _, c in row.columns)
+    one_at_a_time = (
+        theme is None and not all_themes and bool(themes) and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
+    )
+    if one_at_a_time:
+        theme = themes[0].pk
     proposals = list(round.proposals.standing().select_related("author").order_by("created_at", "id"))
     comment_counts = Comment.objects.filter(round=round, deleted_at__isnull=True, hidden_at__isnull=True)
     by_commitment = dict(
@@ -130,7 +149,8 @@ def round_page(round, user, *, theme=None, party=None, has_proposals=False, not_
     for row in layout.rows:
         row.theme.comment_count = by_theme.get(row.theme.pk, 0)
         if theme and row.theme.pk != theme:
-            filtered_out += sum(len(c) for _, c in row.columns)
+            if not one_at_a_time:  # the other themes are a page away, not hidden by a filter
+                filtered_out += sum(len(c) for _, c in row.columns)
             continue
         columns = []
         for column_party, commitments in row.columns:
@@ -162,6 +182,8 @@ def round_page(round, user, *, theme=None, party=None, has_proposals=False, not_
                 new_proposals = [p for p in new_proposals if p.my_vote is None]
             columns.append((column_party, entries, new_proposals))
         rows.append((row.theme, columns))
+    shown = next((t for t in themes if t.pk == theme), None)
+    index = themes.index(shown) if shown else -1
     return RoundPage(
         round=round,
         layout=layout,
@@ -171,6 +193,11 @@ def round_page(round, user, *, theme=None, party=None, has_proposals=False, not_
         questions=questions,
         answered=answered,
         filtered_out=filtered_out,
+        one_theme_at_a_time=one_at_a_time
+        or (theme is not None and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO),
+        theme_shown=shown,
+        previous_theme=themes[index - 1] if shown and index > 0 else None,
+        next_theme=themes[index + 1] if shown and index + 1 < len(themes) else None,
     )
 
 

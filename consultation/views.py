@@ -5,6 +5,7 @@ error shows the message beside what the person typed.
 """
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -64,17 +65,32 @@ def _base_context(request, round):
 # --- Reading ---------------------------------------------------------------------------------------
 def round_detail(request, pk):
     round = _readable_round(request, pk)
+    all_themes = request.GET.get("theme") == "all"
     filters = {
         "theme": _int(request.GET.get("theme")),
         "party": _int(request.GET.get("party")),
         "has_proposals": request.GET.get("has_proposals") == "1",
         "not_voted": request.GET.get("not_voted") == "1" and request.user.is_authenticated,
     }
-    page = selectors.round_page(round, request.user, **filters)
+    page = selectors.round_page(round, request.user, **filters, all_themes=all_themes)
     context = {
         **_base_context(request, round),
         "page": page,
         "filters": filters,
+        "all_themes": all_themes,
+        # The other filters, kept when moving from theme to theme.
+        "other_filters": urlencode(
+            {
+                key: value
+                for key, value in (
+                    ("party", filters["party"]),
+                    ("has_proposals", "1" if filters["has_proposals"] else ""),
+                    ("not_voted", "1" if filters["not_voted"] else ""),
+                )
+                if value
+            }
+        ),
+        # Opening a long draft on its first theme is not a filter the person chose.
         "filtering": any(filters.values()),
     }
     return render(request, "consultation/round.html", context)
