@@ -101,7 +101,20 @@ def round_page(
     )
     if one_at_a_time:
         theme = themes[0].pk
-    proposals = list(round.proposals.standing().select_related("author").order_by("created_at", "id"))
+    standing = round.proposals.standing()
+    if theme is None:
+        proposals = list(standing.select_related("author").order_by("created_at", "id"))
+        questions_asked = [(p.pk, p.kind, p.commitment_id) for p in proposals]
+    else:
+        # One theme shown: load only its proposals whole; progress needs every question, but only
+        # as ids (at national scale, 50 proposals built instead of 400).
+        questions_asked = list(standing.values_list("pk", "kind", "commitment_id"))
+        shown = [c.pk for row in layout.rows if row.theme.pk == theme for _, cs in row.columns for c in cs]
+        proposals = list(
+            standing.filter(Q(commitment_id__in=shown) | Q(theme_id=theme))
+            .select_related("author")
+            .order_by("created_at", "id")
+        )
     comment_counts = Comment.objects.filter(round=round, deleted_at__isnull=True, hidden_at__isnull=True)
     by_commitment = dict(
         comment_counts.filter(target=Comment.Target.COMMITMENT)
@@ -138,11 +151,15 @@ def round_page(
             if round.totals_visible:
                 proposal.totals = {c: support_totals.get((proposal.pk, c), 0) for c in ("support", "oppose")}
 
-    # Progress counts every question in the round, whatever the filters hide.
-    new_proposals_all = [p for cell in new_by_cell.values() for p in cell]
-    questions = len(rewordings) + len(removals) + len(new_proposals_all)
-    answered = sum(("commitment", commitment_id) in mine for commitment_id in rewordings) + sum(
-        ("proposal", p.pk) in mine for p in [*removals.values(), *new_proposals_all]
+    # Progress counts every question in the round, whatever the filters hide: a wording question
+    # per reworded commitment, and each new-commitment or removal proposal.
+    reworded = {
+        commitment_id for _, kind, commitment_id in questions_asked if kind == Proposal.Kind.REWORDING
+    }
+    supported = [pk for pk, kind, _ in questions_asked if kind != Proposal.Kind.REWORDING]
+    questions = len(reworded) + len(supported)
+    answered = sum(("commitment", commitment_id) in mine for commitment_id in reworded) + sum(
+        ("proposal", pk) in mine for pk in supported
     )
     filtered_out = 0
     rows = []

@@ -1,6 +1,7 @@
 """Turning what leaders type into safe HTML, and showing proposed wording as a word-level diff."""
 
 import difflib
+import functools
 import re
 
 import nh3
@@ -34,6 +35,9 @@ def render_comment(body):
 _TOKENS = re.compile(r"\s+|[^\s\w]|\w+")
 
 
+# Pure in its two texts, and the round page shows the same diffs to every reader: keep the recent
+# ones rather than re-running difflib for each of a theme's proposals on every request.
+@functools.lru_cache(maxsize=4096)
 def word_diff(current, proposed):
     """The proposed wording with words removed from the current wording struck out and added
     words marked, so people compare alternatives rather than reread prose."""
