@@ -372,11 +372,15 @@ def reconcile_mail(now=None, older_than=None):
         older_than = timedelta(seconds=settings.RECONCILE_AFTER_SECONDS)
     stale = now - older_than
     sent = 0
+    # Only while a link could still be used: past that window a mail server that keeps refusing
+    # the address would otherwise be asked every five minutes for ever; the signatory can still
+    # ask for a new link from the compact page.
     unsent = Signature.objects.filter(
         status=Signature.Status.PENDING,
         signer__isnull=False,
         confirmation_sent_at__isnull=True,
         created_at__lt=stale,
+        created_at__gte=now - timedelta(hours=confirmation_hours()),
     )
     for pk in unsent.values_list("pk", flat=True):
         sent += dispatch.send(send_confirmation, pk)

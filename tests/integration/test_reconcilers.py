@@ -63,6 +63,17 @@ def test_signing_while_the_broker_is_down_succeeds_and_the_confirmation_goes_out
     assert len(mailoutbox) == 1
 
 
+def test_a_confirmation_owed_longer_than_a_link_would_last_is_no_longer_retried(leader, mailoutbox, settings):
+    settings.SIGNATURE_CONFIRMATION_HOURS = 72
+    version = published_version()
+    with broker_down():
+        signing.sign(actor=leader, version=version, full_name="A", role="B", consent=True)
+    # e.g. a mail server that refuses the address: the send rolls back and stays owed
+    assert signing.reconcile_mail(now=timezone.now() + timedelta(hours=71)) == 1
+    Signature.objects.update(confirmation_sent_at=None)
+    assert signing.reconcile_mail(now=timezone.now() + timedelta(hours=73)) == 0
+
+
 def test_a_duplicate_confirmation_task_sends_nothing_and_keeps_the_first_link(leader, mailoutbox):
     from signatories.tasks import send_confirmation
 
