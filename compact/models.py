@@ -43,9 +43,16 @@ class Compact(models.Model):
     def get_absolute_url(self):
         return reverse("compact:detail", kwargs={"slug": self.slug})
 
+    SLUG_LENGTH = 70
+
     @staticmethod
     def unique_slug_for(title):
-        base = slugify(title)[:70] or "compact"
+        base = slugify(title)
+        if len(base) > Compact.SLUG_LENGTH:
+            # End on a word boundary: "...-for-health-and-care", never "...-for-health-an".
+            cut = base[: Compact.SLUG_LENGTH + 1]
+            base = cut[: cut.rfind("-")] if "-" in cut else base[: Compact.SLUG_LENGTH]
+        base = base.strip("-") or "compact"
         slug, n = base, 2
         while Compact.objects.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
@@ -78,13 +85,25 @@ class Version(models.Model):
     LOCKED = (Status.CONSULTED, Status.RATIFIED, Status.PUBLISHED, Status.SUPERSEDED)
     # At most one version of a compact is being worked on at a time.
     IN_PROGRESS = (Status.DRAFT, Status.CONSULTATION)
+    class Layout(models.TextChoices):
+        # Commitments under themes, each party's in a column. A theme may belong to some parties
+        # only (a compact of six themes of what the employer gives and six of what staff give):
+        # then only those parties' columns show, full width for one.
+        THEMES = "themes", "Themes, with each party's commitments in columns"
+        # No themes: each party's commitments in its column, directly under the vision.
+        PARTIES = "parties", "No themes: each party's commitments in its column"
+        # Commitments paired row by row across the parties ("we give" beside "we get"), with or
+        # without themes; a pair is never separated, on the web or on paper.
+        ROWS = "rows", "Paired rows: each row pairs what the parties give each other"
+
     # Fields that make up the text of the version itself (children hold the rest).
-    TEXT_FIELDS = ("compact_id", "number", "vision", "content_hash", "based_on_id")
+    TEXT_FIELDS = ("compact_id", "number", "vision", "layout", "content_hash", "based_on_id")
 
     compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     vision = models.TextField("shared vision", blank=True)
+    layout = models.CharField(max_length=20, choices=Layout.choices, default=Layout.THEMES)
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="successors"
     )
@@ -143,6 +162,7 @@ class Version(models.Model):
                     " OR OLD.compact_id IS DISTINCT FROM NEW.compact_id"
                     " OR OLD.number IS DISTINCT FROM NEW.number"
                     " OR OLD.vision IS DISTINCT FROM NEW.vision"
+                    " OR OLD.layout IS DISTINCT FROM NEW.layout"
                     " OR OLD.content_hash IS DISTINCT FROM NEW.content_hash"
                     " OR OLD.based_on_id IS DISTINCT FROM NEW.based_on_id)"
                 ),
@@ -202,26 +222,37 @@ class Version(models.Model):
 
         Keys and order are part of the text (a commitment moved to another theme is a change);
         database ids and timestamps are not, so a copy of the same text hashes the same.
+
+        Fingerprints already issued must keep verifying, so everything added to the text after
+        the first ratifications (the layout, column headings, a section's placement, a theme's
+        parties, a commitment's row, commitments outside any theme) appears only when it differs
+        from the value every earlier version implicitly had. A version that uses none of them
+        serialises exactly as it did before they existed.
         """
         parties = list(self.parties.order_by("position", "id"))
         party_keys = {party.id: str(party.key) for party in parties}
         commitments_by_theme = {}
         for commitment in self.commitments.order_by("position", "id"):
-            commitments_by_theme.setdefault(commitment.theme_id, []).append(
-                {
-                    "key": str(commitment.key),
-                    "party": party_keys[commitment.party_id],
-                    "text": commitment.text,
-                }
-            )
-        return {
+            entry = {
+                "key": str(commitment.key),
+                "party": party_keys[commitment.party_id],
+                "text": commitment.text,
+            }
+            if commitment.row is not None:
+                entry["row"] = commitment.row
+            commitments_by_theme.setdefault(commitment.theme_id, []).append(entry)
+        text = {
             "compact": self.compact.title,
             "vision": self.vision,
             "sections": [
                 {"kind": s.kind, "heading": s.heading, "body": s.body}
+                | ({"placement": s.placement} if s.placement != Section.Placement.BEFORE else {})
                 for s in self.sections.order_by("position", "id")
             ],
-            "parties": [{"key": str(p.key), "name": p.name} for p in parties],
+            "parties": [
+                {"key": str(p.key), "name": p.name} | ({"heading": p.heading} if p.heading else {})
+                for p in parties
+            ],
             "themes": [
                 {
                     "key": str(theme.key),
@@ -229,9 +260,15 @@ class Version(models.Model):
                     "description": theme.description,
                     "commitments": commitments_by_theme.get(theme.id, []),
                 }
+                | ({"parties": list(theme.party_keys)} if theme.party_keys else {})
                 for theme in self.themes.order_by("position", "id")
             ],
         }
+        if self.layout != Version.Layout.THEMES:
+            text["layout"] = self.layout
+        if commitments_by_theme.get(None):
+            text["commitments"] = commitments_by_theme[None]
+        return text
 
     def compute_content_hash(self):
         serialised = json.dumps(
@@ -305,12 +342,15 @@ class VersionPart(models.Model):
 
 
 class Party(VersionPart):
-    """One side of the compact, shown as a column: "What <party> commits to"."""
+    """One side of the compact, shown as a column under its heading ("We give", "The Trust will…")."""
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="parties")
 
     key = models.UUIDField(default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=150)
+    # The column's heading as the compact words it. Blank means the default below; no page builds
+    # a sentence around the name, which garbles names such as "Regulator responsibilities".
+    heading = models.CharField(max_length=200, blank=True)
 
     class Meta(VersionPart.Meta):
         verbose_name_plural = "parties"
@@ -322,6 +362,10 @@ class Party(VersionPart):
     def __str__(self):
         return self.name
 
+    @property
+    def column_heading(self):
+        return self.heading or f"What {self.name} will do"
+
 
 class Theme(VersionPart):
     """A heading that groups commitments, e.g. "Creating the right environment"."""
@@ -331,6 +375,10 @@ class Theme(VersionPart):
     key = models.UUIDField(default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # The keys of the parties whose commitments this theme holds; empty means every party. Keys,
+    # not a many-to-many, so the restriction is part of the theme's own (frozen) row and a new
+    # draft copies it as it is: a party keeps its key from version to version.
+    party_keys = models.JSONField(default=list, blank=True)
 
     class Meta(VersionPart.Meta):
         constraints = [
@@ -347,6 +395,10 @@ class Section(VersionPart):
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="sections")
 
+    class Placement(models.TextChoices):
+        BEFORE = "before", "Before the commitments"
+        AFTER = "after", "After the commitments"
+
     class Kind(models.TextChoices):
         WHY = "why", "Why we need a compact"
         PURPOSE = "purpose", "Our shared purpose"
@@ -357,6 +409,9 @@ class Section(VersionPart):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     heading = models.CharField(max_length=200)
     body = models.TextField()
+    # Governance, "how we will review this" and notes close a compact; where a section stands is
+    # part of the text.
+    placement = models.CharField(max_length=10, choices=Placement.choices, default=Placement.BEFORE)
 
     class Meta(VersionPart.Meta):
         pass
@@ -366,14 +421,20 @@ class Section(VersionPart):
 
 
 class Commitment(VersionPart):
-    """One sentence a party commits to under a theme; its key follows it from version to version."""
+    """One sentence a party commits to (under a theme, where the compact has themes); its key
+    follows it from version to version."""
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="commitments")
 
     key = models.UUIDField(default=uuid.uuid4, editable=False)
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="commitments")
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="commitments"
+    )
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="commitments")
     text = models.TextField()
+    # In the paired-rows layout, the commitments of one row (within their theme, if any) are a
+    # pair: what each party gives the other. Empty in the other layouts.
+    row = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta(VersionPart.Meta):
         constraints = [
@@ -386,7 +447,8 @@ class Commitment(VersionPart):
     def save(self, *args, **kwargs):
         # A commitment's theme and party must belong to its own version; the database cannot
         # express a cross-table equality, so it is checked here and in the services.
-        if self.theme.version_id != self.version_id or self.party.version_id != self.version_id:
+        theme_elsewhere = self.theme_id is not None and self.theme.version_id != self.version_id
+        if theme_elsewhere or self.party.version_id != self.version_id:
             raise ValueError("A commitment's theme and party must belong to its version.")
         super().save(*args, **kwargs)
 

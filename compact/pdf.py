@@ -91,11 +91,16 @@ def render(version, *, signatures=None, draft=False):
     signatures = public_signatures(version) if signatures is None and not draft else (signatures or [])
     layout = compact_layout(version)
     for row in layout.rows:
-        # Commitments side by side, one column per party, as on the web page: row i holds each
-        # party's i-th commitment so the table breaks cleanly between rows and its header repeats.
-        columns = [commitments for _, commitments in row.columns]
-        depth = max((len(c) for c in columns), default=0)
-        row.lines = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
+        # Commitments side by side, one column per party with commitments, as on the web page:
+        # line i holds each party's i-th commitment so the table breaks cleanly between lines and
+        # its header repeats. Paired rows keep their pairs on one line.
+        row.printed_parties = row.parties if layout.paired else [party for party, _ in row.filled_columns]
+        if layout.paired:
+            row.lines = [[commitment for _, commitment in pair.cells] for pair in row.pairs]
+        else:
+            columns = [commitments for _, commitments in row.filled_columns]
+            depth = max((len(c) for c in columns), default=0)
+            row.lines = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
     groups, personal = grouped(signatures)
     html = render_to_string(
         "compact/pdf/compact.html",

@@ -6,10 +6,41 @@ from .models import Compact, Version
 
 
 @dataclass
+class Pair:
+    """One row of the paired-rows layout: per column, (party, that party's commitment or None)."""
+
+    row: int
+    cells: list
+
+
+@dataclass
 class ThemeRow:
+    """A block of the compact as it reads: a theme (or, with no themes, the whole text) and the
+    columns of the parties it holds. A theme that belongs to some parties only has only their
+    columns, so no page ever shows an empty column for a party the theme is not about."""
+
     theme: object
-    # One list of commitments per party, in party order: the columns of the row.
+    # One (party, commitments) pair per party shown, in party order: the columns of the block.
     columns: list = field(default_factory=list)
+    # In the paired-rows layout, the same commitments as rows of pairs, in row order.
+    pairs: list = field(default_factory=list)
+
+    @property
+    def parties(self):
+        return [party for party, _ in self.columns]
+
+    @property
+    def filled_columns(self):
+        """The columns with something in them: what a reader sees (a drafter sees every column)."""
+        return [(party, commitments) for party, commitments in self.columns if commitments]
+
+    @property
+    def full_width(self):
+        return len(self.columns) == 1
+
+    @property
+    def commitment_count(self):
+        return sum(len(commitments) for _, commitments in self.columns)
 
 
 @dataclass
@@ -20,22 +51,60 @@ class CompactLayout:
     rows: list
 
     @property
+    def sections_before(self):
+        return [s for s in self.sections if s.placement == s.Placement.BEFORE]
+
+    @property
+    def sections_after(self):
+        return [s for s in self.sections if s.placement == s.Placement.AFTER]
+
+    @property
+    def paired(self):
+        return self.version.layout == Version.Layout.ROWS
+
+    @property
+    def themed(self):
+        return any(row.theme is not None for row in self.rows)
+
+    @property
     def commitment_count(self):
-        return sum(len(commitments) for row in self.rows for _, commitments in row.columns)
+        return sum(row.commitment_count for row in self.rows)
+
+
+def _pairs(columns):
+    by_row = {}
+    for index, (_, commitments) in enumerate(columns):
+        for commitment in commitments:
+            by_row.setdefault(commitment.row or 0, [None] * len(columns))[index] = commitment
+    parties = [party for party, _ in columns]
+    return [
+        Pair(row=row, cells=list(zip(parties, cells, strict=True))) for row, cells in sorted(by_row.items())
+    ]
 
 
 def compact_layout(version):
-    """The version as it reads on paper: per theme a row, per party a column. Four queries."""
+    """The version as it reads on paper: per theme a block, per party a column. Four queries."""
     parties = list(version.parties.order_by("position", "id"))
     sections = list(version.sections.order_by("position", "id"))
     themes = list(version.themes.order_by("position", "id"))
+    paired = version.layout == Version.Layout.ROWS
     cells = {}
-    for commitment in version.commitments.order_by("position", "id"):
+    ordering = ("row", "position", "id") if paired else ("position", "id")
+    for commitment in version.commitments.order_by(*ordering):
         cells.setdefault((commitment.theme_id, commitment.party_id), []).append(commitment)
-    rows = [
-        ThemeRow(theme=theme, columns=[(party, cells.get((theme.id, party.id), [])) for party in parties])
-        for theme in themes
-    ]
+
+    def block(theme):
+        keys = set(theme.party_keys) if theme is not None and theme.party_keys else None
+        shown = [party for party in parties if keys is None or str(party.key) in keys]
+        theme_id = theme.id if theme is not None else None
+        columns = [(party, cells.get((theme_id, party.id), [])) for party in shown]
+        return ThemeRow(theme=theme, columns=columns, pairs=_pairs(columns) if paired else [])
+
+    rows = [block(theme) for theme in themes]
+    # Commitments outside any theme (the "no themes" layout, or paired rows without themes) read
+    # as one block; it comes first, since a compact with themes has none.
+    if any(theme_id is None for theme_id, _ in cells) or not themes:
+        rows.insert(0, block(None))
     return CompactLayout(version=version, parties=parties, sections=sections, rows=rows)
 
 

@@ -48,19 +48,23 @@ def _next_position(queryset):
 
 # --- Compacts and drafts ------------------------------------------------------------------------
 @transaction.atomic
-def create_compact(*, actor, title, summary="", vision="", party_names=()):
+def create_compact(*, actor, title, summary="", vision="", party_names=(), layout=Version.Layout.THEMES):
     """A new compact starts as version 1, a draft, with its parties as columns."""
     require_academy_staff(actor)
     title = title.strip()
     if not title:
         raise DomainError("Enter a title for the compact.")
+    if layout not in Version.Layout.values:
+        raise DomainError("Choose how the compact is laid out.")
     names = [name.strip() for name in party_names if name and name.strip()]
     if len(set(names)) != len(names):
         raise DomainError("Each party needs a different name.")
     compact = Compact.objects.create(
         title=title, slug=Compact.unique_slug_for(title), summary=summary.strip(), created_by=actor
     )
-    version = Version.objects.create(compact=compact, number=1, vision=vision.strip(), created_by=actor)
+    version = Version.objects.create(
+        compact=compact, number=1, vision=vision.strip(), layout=layout, created_by=actor
+    )
     for position, name in enumerate(names, start=1):
         Party.objects.create(version=version, name=name, position=position)
     return compact
@@ -101,25 +105,34 @@ def copy_version(source, *, created_by):
         compact=source.compact,
         number=source.number + 1,
         vision=source.vision,
+        layout=source.layout,
         based_on=source,
         created_by=created_by,
     )
     Section.objects.bulk_create(
-        Section(version=draft, kind=s.kind, heading=s.heading, body=s.body, position=s.position)
+        Section(
+            version=draft,
+            kind=s.kind,
+            heading=s.heading,
+            body=s.body,
+            placement=s.placement,
+            position=s.position,
+        )
         for s in source.sections.all()
     )
     party_ids = {}
     for party in source.parties.all():
         party_ids[party.id] = Party.objects.create(
-            version=draft, key=party.key, name=party.name, position=party.position
+            version=draft, key=party.key, name=party.name, heading=party.heading, position=party.position
         )
-    theme_ids = {}
+    theme_ids = {None: None}
     for theme in source.themes.all():
         theme_ids[theme.id] = Theme.objects.create(
             version=draft,
             key=theme.key,
             title=theme.title,
             description=theme.description,
+            party_keys=list(theme.party_keys),
             position=theme.position,
         )
     Commitment.objects.bulk_create(
@@ -129,6 +142,7 @@ def copy_version(source, *, created_by):
             theme=theme_ids[c.theme_id],
             party=party_ids[c.party_id],
             text=c.text,
+            row=c.row,
             position=c.position,
         )
         for c in source.commitments.all()
@@ -156,10 +170,27 @@ def _siblings(part):
     return siblings
 
 
-def _check_commitment_belongs(version, fields):
+def _check_commitment_belongs(version, fields, *, adding=False):
     theme, party = fields.get("theme"), fields.get("party")
     if (theme and theme.version_id != version.pk) or (party and party.version_id != version.pk):
         raise DomainError("Choose a theme and a party from this version.")
+    if adding and party is None:
+        raise DomainError("Choose which party gives this commitment.")
+    if adding and theme is None and version.layout == Version.Layout.THEMES:
+        raise DomainError(
+            "Choose a theme for this commitment: this compact groups its commitments under themes."
+        )
+    if theme is not None and version.layout == Version.Layout.PARTIES:
+        raise DomainError("This compact has no themes: add the commitment without one.")
+    if (
+        theme is not None
+        and party is not None
+        and theme.party_keys
+        and str(party.key) not in theme.party_keys
+    ):
+        raise DomainError(f"The theme “{theme.title}” does not hold commitments of “{party.name}”.")
+    if "text" in fields and not (fields["text"] or "").strip():
+        raise DomainError("Enter the wording of the commitment.")
 
 
 @transaction.atomic
@@ -169,11 +200,39 @@ def add_part(*, actor, version, model, **fields):
     version = _lock(version)
     _require_editable(version)
     if model is Commitment:
-        _check_commitment_belongs(version, fields)
+        _check_commitment_belongs(version, fields, adding=True)
     part = model(version=version, **fields)
     part.position = _next_position(_siblings(part))
+    if model is Commitment and version.layout == Version.Layout.ROWS and part.row is None:
+        # A new commitment starts the next free row of its party, beside the other party's.
+        part.row = part.position
     part.save()
     return part
+
+
+@transaction.atomic
+def change_layout(*, actor, version, layout):
+    """Choose how the draft is laid out; refused while the text does not fit the new layout."""
+    require_academy_staff(actor)
+    version = _lock(version)
+    _require_editable(version)
+    if layout not in Version.Layout.values:
+        raise DomainError("Choose how the compact is laid out.")
+    if layout == Version.Layout.PARTIES and version.themes.exists():
+        raise DomainError(
+            "Remove the themes (moving their commitments out first) before choosing a layout without themes."
+        )
+    if layout == Version.Layout.THEMES and version.commitments.filter(theme__isnull=True).exists():
+        raise DomainError("Put every commitment under a theme before choosing a layout with themes.")
+    if layout == Version.Layout.ROWS:
+        # Number the rows from each column's order, so each party's n-th commitment pairs up.
+        for commitment in version.commitments.filter(row__isnull=True).order_by("position", "id"):
+            siblings = _siblings(commitment).order_by("position", "id").values_list("pk", flat=True)
+            commitment.row = list(siblings).index(commitment.pk) + 1
+            commitment.save(update_fields=["row"])
+    version.layout = layout
+    version.save(update_fields=["layout"])
+    return version
 
 
 @transaction.atomic
@@ -243,12 +302,32 @@ def readiness_problems(version):
         problems.append("Write the shared vision.")
     if version.parties.count() < MINIMUM_PARTIES:
         problems.append(f"Add at least {MINIMUM_PARTIES} parties.")
-    if not version.themes.exists():
+    if version.layout == Version.Layout.THEMES and not version.themes.exists():
         problems.append("Add at least one theme.")
+    if version.layout == Version.Layout.PARTIES and version.themes.exists():
+        problems.append("This layout has no themes: remove them or choose a layout with themes.")
+    if version.themes.exists() and version.commitments.filter(theme__isnull=True).exists():
+        problems.append("Put every commitment under a theme.")
     if not version.commitments.exists():
         problems.append("Add at least one commitment.")
     empty = version.themes.filter(commitments__isnull=True).values_list("title", flat=True)
     problems.extend(f"The theme “{title}” has no commitments." for title in empty)
+    if version.layout == Version.Layout.ROWS:
+        problems.extend(_pairing_problems(version))
+    return problems
+
+
+def _pairing_problems(version):
+    problems, seen = [], set()
+    for commitment in version.commitments.select_related("party", "theme").order_by("row", "position"):
+        if commitment.row is None:
+            problems.append(f"Give “{commitment.text[:60]}” a row: in paired rows every commitment has one.")
+            continue
+        place = (commitment.theme_id, commitment.row, commitment.party_id)
+        if place in seen:
+            theme = f" under “{commitment.theme.title}”" if commitment.theme else ""
+            problems.append(f"Row {commitment.row}{theme} has two commitments of “{commitment.party.name}”.")
+        seen.add(place)
     return problems
 
 

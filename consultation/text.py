@@ -1,36 +1,13 @@
-"""Turning what leaders type into safe HTML, and showing proposed wording as a word-level diff."""
+"""Showing proposed wording as a word-level diff; rendering what leaders type lives in core.text."""
 
 import difflib
 import functools
 import re
 
-import nh3
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from markdown_it import MarkdownIt
 
-# A small subset of Markdown: paragraphs, emphasis, lists, quotes, inline code and links.
-# Raw HTML is off in the parser, and nh3 (an allow-list sanitiser) is the last word anyway.
-_markdown = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(
-    ["emphasis", "list", "blockquote", "backticks", "link", "newline", "escape"]
-)
-
-ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "a"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
-ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
-
-
-def render_comment(body):
-    """Markdown → sanitised HTML. Nothing that can run script or carry raw markup survives."""
-    html = _markdown.render(body)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="nofollow noopener noreferrer ugc",
-    )
-
+from core.text import render_comment  # noqa: F401 - re-exported: the comment services render with it
 
 _TOKENS = re.compile(r"\s+|[^\s\w]|\w+")
 

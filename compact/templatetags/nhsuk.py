@@ -2,6 +2,8 @@
 
 from django import template
 
+from core.text import render_prose
+
 register = template.Library()
 
 
@@ -22,3 +24,19 @@ def nhsuk_widget(field, css_class):
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def prose(text, document_id=None):
+    """The compact's own prose (vision, sections): the safe Markdown subset, with numbered notes."""
+    return render_prose(text, document_id=document_id)
+
+
+@register.filter
+def column_class(count):
+    """The NHS.UK grid column that gives `count` columns side by side."""
+    return {
+        1: "nhsuk-grid-column-full",
+        2: "nhsuk-grid-column-one-half",
+        3: "nhsuk-grid-column-one-third",
+    }.get(count, "nhsuk-grid-column-one-quarter")

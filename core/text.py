@@ -1,0 +1,65 @@
+"""Turning text people type into safe HTML: one Markdown subset and one sanitiser for the whole
+product, so a comment, a section of the compact and its vision can carry nothing that runs."""
+
+import itertools
+
+import nh3
+from django.utils.safestring import mark_safe
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
+# Paragraphs, emphasis, lists, quotes, inline code and links. Raw HTML is off in the parser, and
+# nh3 (an allow-list sanitiser) is the last word anyway.
+_RULES = ["emphasis", "list", "blockquote", "backticks", "link", "newline", "escape"]
+_comments = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(_RULES)
+# The compact's own prose also has numbered notes ("…the Code of Practice[^1]"), as real compacts
+# do; single line breaks are kept as a person typed them.
+_prose = (
+    MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(_RULES).use(footnote_plugin)
+)
+
+ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "a"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
+# Notes need their markers, their list and the links between them (ids the renderer makes from a
+# per-document prefix, never from the text).
+PROSE_TAGS = ALLOWED_TAGS | {"sup", "section", "hr"}
+PROSE_ATTRIBUTES = {
+    "a": {"href", "id", "class"},
+    "li": {"id", "class"},
+    "sup": {"class"},
+    "section": {"class"},
+    "hr": {"class"},
+    "ol": {"class", "start"},
+}
+
+_documents = itertools.count(1)
+
+
+def render_comment(body):
+    """Markdown → sanitised HTML. Nothing that can run script or carry raw markup survives."""
+    return nh3.clean(
+        _comments.render(body),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer ugc",
+    )
+
+
+def render_prose(body, *, document_id=None):
+    """The vision or a section of the compact → sanitised HTML, with numbered notes.
+
+    `document_id` keeps note anchors unique when several sections share a page.
+    """
+    env = {"docId": str(document_id if document_id is not None else next(_documents))}
+    html = _prose.render(body or "", env)
+    return mark_safe(  # noqa: S308 - nh3's allow-list output
+        nh3.clean(
+            html,
+            tags=PROSE_TAGS,
+            attributes=PROSE_ATTRIBUTES,
+            url_schemes=ALLOWED_URL_SCHEMES,
+            link_rel="noopener noreferrer",
+        )
+    )
