@@ -122,3 +122,54 @@ def test_party_names_are_unique_within_a_version():
     PartyFactory(version=version, name="Leaders")
     with pytest.raises(IntegrityError), transaction.atomic():
         PartyFactory(version=version, name="Leaders")
+
+
+def test_a_long_title_gives_a_slug_that_ends_on_a_word():
+    from compact.models import Compact
+
+    title = "The Leadership Compact between the National Academy and the Integrated Care Systems of England"
+    slug = Compact.unique_slug_for(title)
+    assert len(slug) <= Compact.SLUG_LENGTH
+    assert title.lower().replace(" ", "-").startswith(slug)
+    assert slug == "the-leadership-compact-between-the-national-academy-and-the-integrated"
+
+
+def test_a_version_with_the_original_layout_hashes_without_any_of_the_new_fields():
+    # Fingerprints issued before layouts must verify unchanged: defaults stay out of the text.
+    from compact.models import Section
+
+    version = draft_version()
+    Section.objects.create(version=version, heading="Why we need a compact", body="Because.", position=1)
+    text = version.canonical_text()
+    assert text["sections"] and text["parties"] and text["themes"]
+    assert "layout" not in text and "commitments" not in text
+    assert all(set(party) == {"key", "name"} for party in text["parties"])
+    assert all("placement" not in section for section in text["sections"])
+    assert all("parties" not in theme for theme in text["themes"])
+
+
+def test_layout_headings_placement_theme_parties_and_rows_each_change_the_hash():
+    from compact.models import Party, Section, Theme
+
+    version = draft_version()
+    baseline = version.compute_content_hash()
+    party = Party.objects.filter(version=version).first()
+    theme = Theme.objects.filter(version=version).first()
+    section = Section.objects.create(version=version, heading="Notes", body="¹ A note.", position=9)
+    with_section = version.compute_content_hash()
+    assert with_section != baseline
+
+    changes = [
+        lambda: Version.objects.filter(pk=version.pk).update(layout=Version.Layout.ROWS),
+        lambda: Party.objects.filter(pk=party.pk).update(heading="We give"),
+        lambda: Section.objects.filter(pk=section.pk).update(placement=Section.Placement.AFTER),
+        lambda: Theme.objects.filter(pk=theme.pk).update(party_keys=[str(party.key)]),
+        lambda: Commitment.objects.filter(version=version).update(row=1),
+    ]
+    seen = {with_section}
+    for change in changes:
+        change()
+        version.refresh_from_db()
+        fingerprint = version.compute_content_hash()
+        assert fingerprint not in seen
+        seen.add(fingerprint)
