@@ -29,16 +29,21 @@ def coalesce_seconds():
 
 
 def request_pdf(version):
-    """Note that the version's PDF is out of date and make sure a render is on its way."""
+    """Note that the version's PDF is out of date and make sure a render is on its way.
+
+    Only a *pending* row is joined: a render under way may already have read the signatories,
+    so a change while it runs leaves a new pending row behind it.
+    """
     if version.status not in RENDERABLE:
         return None
-    owed = PdfExport.objects.waiting().filter(version=version).first()
+    pending = PdfExport.objects.filter(version=version, status=PdfExport.Status.PENDING)
+    owed = pending.first()
     if owed is None:
         try:
             with transaction.atomic():
                 owed = PdfExport.objects.create(version=version)
         except IntegrityError:
-            owed = PdfExport.objects.waiting().filter(version=version).first()
+            owed = pending.first()
     _enqueue_once(version.pk)
     return owed
 
@@ -52,14 +57,13 @@ def _enqueue_once(version_id):
         dispatch.send_on_commit(render_pdf, version_id, countdown=window)
 
 
-def render_owed(version_id):
-    """Render the pending PDF of a version, if any. Idempotent: the same signatories render once."""
-    cache.delete(f"pdf:scheduled:{version_id}")  # changes from now on schedule another render
+def _take_owed(version_id):
+    """Claim the next render owed: the pending row, else one whose worker died mid-render."""
     with transaction.atomic():
+        waiting = PdfExport.objects.select_for_update(skip_locked=True).filter(version_id=version_id)
         owed = (
-            PdfExport.objects.select_for_update(skip_locked=True)
-            .filter(version_id=version_id, status__in=[PdfExport.Status.PENDING, PdfExport.Status.RENDERING])
-            .first()
+            waiting.filter(status=PdfExport.Status.PENDING).first()
+            or waiting.filter(status=PdfExport.Status.RENDERING).order_by("-id").first()
         )
         if owed is None:
             return None
@@ -69,6 +73,15 @@ def render_owed(version_id):
             owed.attempts + 1,
         )
         owed.save(update_fields=["status", "started_at", "attempts"])
+        return owed
+
+
+def render_owed(version_id):
+    """Render the pending PDF of a version, if any. Idempotent: the same signatories render once."""
+    cache.delete(f"pdf:scheduled:{version_id}")  # changes from now on schedule another render
+    owed = _take_owed(version_id)
+    if owed is None:
+        return None
     version = Version.objects.select_related("compact").get(pk=version_id)
     signatures = pdf.public_signatures(version)
     digest = pdf.signatories_digest(signatures)

@@ -435,11 +435,13 @@ class PdfExport(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
         constraints = [
-            # At most one render owed per version at a time: requests coalesce onto it.
+            # At most one render waiting per version: requests coalesce onto it. A render already
+            # under way may read the signatories before a change lands, so a change during it
+            # owes a new pending row rather than joining the one being rendered.
             models.UniqueConstraint(
                 fields=["version"],
-                condition=Q(status__in=["pending", "rendering"]),
-                name="one_pdf_owed_per_version",
+                condition=Q(status="pending"),
+                name="one_pending_pdf_per_version",
             ),
             models.UniqueConstraint(
                 fields=["version", "signatories_digest"],

@@ -171,3 +171,34 @@ def test_the_reconciler_re_enqueues_owed_renders_the_broker_lost(version, monkey
     sent = []
     monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, **options: sent.append(args))
     assert exports.reconcile() == 1 and sent == [(version.pk,)]
+
+
+def test_a_signature_confirmed_while_the_pdf_renders_reaches_the_next_pdf(
+    version, monkeypatch, django_capture_on_commit_callbacks
+):
+    from compact import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, **options: enqueued.append(args))
+    SignatureFactory(version=version, full_name="First Signer")
+    exports.request_pdf(version)
+    real_render = pdf.render
+
+    def render_while_someone_signs(*args, **kwargs):
+        monkeypatch.setattr(pdf, "render", real_render)
+        with django_capture_on_commit_callbacks(execute=True):
+            SignatureFactory(version=version, full_name="Second Signer")
+            signatures_changed.send(sender=Signature, version=version)  # as a confirmation does
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render", render_while_someone_signs)
+    first = exports.render_owed(version.pk)
+    assert first.signatory_count == 1
+    assert PdfExport.objects.filter(version=version, status="pending").exists()  # still owed
+    assert enqueued == [(version.pk,)]  # and the change during the render sent the next one
+
+    exports.render_owed(version.pk)  # the follow-up task (or the reconciler) renders what is owed
+    ready, waiting, _failed = exports.current_pdf(version)
+    assert ready.signatory_count == 2 and not waiting
+    _, text = text_of(ready.file.read())
+    assert "First Signer" in text and "Second Signer" in text
