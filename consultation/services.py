@@ -805,8 +805,9 @@ def _apply_to_draft(round, draft, results):
     themes = {t.key: t for t in draft.themes.all()}
     parties = {p.key: p for p in draft.parties.all()}
     entries, accepted, not_taken = [], set(), {}
-    removed_keys = {
-        r.proposal.commitment.key
+    # Commitment key -> the removal proposal that won: a rewording of it cannot be taken.
+    removed_by = {
+        r.proposal.commitment.key: r.proposal_id
         for r in results
         if r.proposal_id
         and r.proposal.kind == Proposal.Kind.REMOVAL
@@ -821,17 +822,25 @@ def _apply_to_draft(round, draft, results):
             standing = [o["option"] for o in result.options if o["option"].startswith("proposal:")]
             if chosen.startswith("proposal:"):
                 proposal_id = int(chosen.split(":")[1])
-                accepted.add(proposal_id)
                 for other in standing:
                     if other != chosen:
                         not_taken[int(other.split(":")[1])] = (
                             why or f"Another wording had more support ({_votes_phrase(result, chosen)})."
                         )
                 target = by_key.get(commitment.key)
-                if commitment.key in removed_keys or target is None:
+                if commitment.key in removed_by or target is None:
                     summary = f"{_quote(commitment.text)}: wording from proposal #{proposal_id} chosen, but the commitment was removed."
                     changed = False
+                    # The author must not be told their wording was taken: there is no commitment
+                    # left to carry it.
+                    removal = removed_by.get(commitment.key)
+                    not_taken[proposal_id] = (
+                        f"This wording had the most support, but the commitment was removed (proposal #{removal})."
+                        if removal
+                        else "This wording had the most support, but the commitment was removed."
+                    )
                 else:
+                    accepted.add(proposal_id)
                     target.text = next(o["label"] for o in result.options if o["option"] == chosen)
                     target.save(update_fields=["text"])
                     summary = f"{_quote(commitment.text)}: wording from proposal #{proposal_id}, " + (
