@@ -38,6 +38,9 @@ class Round(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
         APPLIED = "applied", "Results applied"
+        # Closed before it ever opened: nobody took part, there are no results to apply, and the
+        # draft is free for another round.
+        CANCELLED = "cancelled", "Cancelled before it opened"
 
     class Participation(models.TextChoices):
         EVERY_LEADER = "everyone", "Every leader with a verified e-mail address"

@@ -162,7 +162,7 @@ def open_round(*, round):
 
 
 @transaction.atomic
-def close_round(*, round, actor=None, reason=""):
+def close_round(*, round, actor=None, reason="", now=None):
     """Close a round and freeze its results. Staff closing early must say why."""
     early = actor is not None
     if early:
@@ -170,19 +170,16 @@ def close_round(*, round, actor=None, reason=""):
         if not reason.strip():
             raise DomainError("Give a reason for closing the round early; leaders will see it.")
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if round.status in (Round.Status.CLOSED, Round.Status.APPLIED):
+    if round.status in (Round.Status.CLOSED, Round.Status.APPLIED, Round.Status.CANCELLED):
         if early:
             raise DomainError("This round is already closed.")
         return round
     before = round.status
-    now = timezone.now()
+    now = now or timezone.now()
     if not early and now < round.closes_at:
         return round  # The scheduler ran early or twice: the round is not due yet.
     if round.status == Round.Status.SCHEDULED:
-        # Cancelled before it opened: nothing was said, so there is nothing to tally.
-        Version.objects.filter(pk=round.version_id, status=Version.Status.CONSULTATION).update(
-            status=Version.Status.DRAFT
-        )
+        return _cancel_scheduled(round, actor=actor, reason=reason.strip() if early else "", now=now)
     round.status = Round.Status.CLOSED
     round.closed_at = now
     round.closed_by = actor
@@ -201,12 +198,29 @@ def close_round(*, round, actor=None, reason=""):
     return round
 
 
+def _cancel_scheduled(round, *, actor, reason, now):
+    """A round closed before it opened: nothing was said, so nothing is tallied, and the draft
+    (never put in consultation) stays free for another round."""
+    round.status = Round.Status.CANCELLED
+    round.closed_at, round.closed_by, round.closed_early_reason = now, actor, reason
+    round.save(update_fields=["status", "closed_at", "closed_by", "closed_early_reason"])
+    audit.record(
+        "cancel round",
+        actor=actor,
+        target=round,
+        before={"status": "scheduled"},
+        after={"status": "cancelled", "reason": reason},
+    )
+    _public_pages_changed(round)
+    return round
+
+
 @transaction.atomic
 def stop_proposals(*, actor, round, accepting):
     """Staff can stop (or restart) new proposals while votes and comments go on."""
     require_academy_staff(actor)
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if round.has_results:
+    if round.has_results or round.status == Round.Status.CANCELLED:
         raise DomainError("This round has closed.")
     round.accepting_proposals = accepting
     round.save(update_fields=["accepting_proposals"])

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from compact import services as compact_services
@@ -119,3 +120,20 @@ def test_a_round_on_a_ratified_version_is_refused(staff):
     compact_services.ratify(actor=staff, version=version)
     with pytest.raises(DomainError, match="only a draft"):
         open_round(staff=staff, version=version)
+
+
+def test_cancelling_a_scheduled_round_frees_its_draft_for_a_new_round(staff, client):
+    round = scheduled_round(staff=staff)
+    services.close_round(round=round, actor=staff, reason="Wrong dates")
+    cancelled = reload(round)
+    assert cancelled.status == Round.Status.CANCELLED and not cancelled.has_results
+    assert cancelled.version.status == Version.Status.DRAFT
+    compact_services.update_vision(actor=staff, version=cancelled.version, vision="Still editable")
+
+    again = scheduled_round(staff=staff, version=cancelled.version)
+    assert again.status == Round.Status.SCHEDULED
+
+    client.force_login(staff)
+    page = client.get(reverse("consultation:staff_round", kwargs={"pk": cancelled.pk})).content.decode()
+    assert "Cancelled before it opened" in page and "apply the results" not in page
+
