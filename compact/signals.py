@@ -12,3 +12,8 @@ version_published = Signal()
 # Sent with version=<Version> whenever the set of its public (confirmed, standing) signatures
 # changes: a confirmation, a withdrawal, a hide or restore, an erasure. The PDF listens.
 signatures_changed = Signal()
+
+# Sent with version=<Version> inside `ratify`'s transaction, before the text is frozen. A receiver
+# refuses by raising DomainError with a message for staff (consultation: a round still scheduled
+# on the draft could never open once it is ratified).
+version_ratifying = Signal()

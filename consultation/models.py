@@ -85,6 +85,9 @@ class Round(models.Model):
     opening_notice_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     decision_notices_sent_at = models.DateTimeField(null=True, blank=True)
+    # The scheduler's last failure on this round, shown to staff; cleared when a step succeeds.
+    scheduler_error = models.TextField(blank=True)
+    scheduler_failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = RoundQuerySet.as_manager()
 

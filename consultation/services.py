@@ -5,6 +5,7 @@ status *and* by time, so a stale tab or a direct POST after closing time is refu
 scheduler has not yet marked the round closed.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,6 +30,8 @@ REMINDER_BEFORE_CLOSE = timedelta(hours=48)
 MAX_PROPOSAL_LENGTH = 600
 MAX_RATIONALE_LENGTH = 3000
 MAX_COMMENT_LENGTH = 5000
+
+logger = logging.getLogger(__name__)
 
 
 # --- Who may take part ---------------------------------------------------------------------------
@@ -140,7 +143,7 @@ def schedule_round(
 
 
 @transaction.atomic
-def open_round(*, round):
+def open_round(*, round, now=None):
     """Open a scheduled round: its draft is then "in consultation" and staff cannot edit it."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.status != Round.Status.SCHEDULED:
@@ -151,7 +154,7 @@ def open_round(*, round):
     version.status = Version.Status.CONSULTATION
     version.save(update_fields=["status"])
     round.status = Round.Status.OPEN
-    round.opened_at = timezone.now()
+    round.opened_at = now or timezone.now()
     round.save(update_fields=["status", "opened_at"])
     audit.record("open round", target=round, before={"status": "scheduled"}, after={"status": "open"})
     _public_pages_changed(round)
@@ -230,18 +233,29 @@ def stop_proposals(*, actor, round, accepting):
 def advance_rounds(now=None):
     """What the scheduler runs every minute: open what is due, close what is due, remind once.
 
-    Each step is idempotent under its own row lock, so overlapping runs do no harm.
+    Each round is handled in its own transaction under its own row lock, so overlapping runs do
+    no harm and one round that cannot move (its draft was ratified, say) never stops the others:
+    its failure is logged and kept on the round for staff to see, and the run goes on. One clock
+    per run: every step reads `now`, so a round is judged due and then closed by the same time.
     """
     now = now or timezone.now()
-    opened = closed = reminded = 0
-    for round in Round.objects.filter(status=Round.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now):
-        if open_round(round=round).status == Round.Status.OPEN:
-            opened += 1
-    for round in Round.objects.filter(
+    done = {"opened": 0, "closed": 0, "reminded": 0, "failed": 0}
+    due_to_open = Round.objects.filter(status=Round.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now)
+    for round in due_to_open:
+        outcome = _scheduler_step(round, "open", lambda r: open_round(round=r, now=now), now)
+        if outcome is None:
+            done["failed"] += 1
+        elif outcome.status == Round.Status.OPEN:
+            done["opened"] += 1
+    due_to_close = Round.objects.filter(
         status__in=[Round.Status.SCHEDULED, Round.Status.OPEN], closes_at__lte=now
-    ):
-        close_round(round=round)
-        closed += 1
+    )
+    for round in due_to_close:
+        outcome = _scheduler_step(round, "close", lambda r: close_round(round=r, now=now), now)
+        if outcome is None:
+            done["failed"] += 1
+        elif outcome.status in (Round.Status.CLOSED, Round.Status.CANCELLED):
+            done["closed"] += 1
     due = Round.objects.filter(
         status=Round.Status.OPEN,
         reminder_sent_at__isnull=True,
@@ -252,8 +266,27 @@ def advance_rounds(now=None):
 
     for round in due:
         dispatch.send(send_closing_reminders, round.pk)
-        reminded += 1
-    return {"opened": opened, "closed": closed, "reminded": reminded}
+        done["reminded"] += 1
+    return done
+
+
+def _scheduler_step(round, step, action, now):
+    """Run one round's step in its own transaction; on failure log it, record it, return None."""
+    try:
+        with transaction.atomic():
+            outcome = action(round)
+    except Exception as error:  # noqa: BLE001 - any failure of one round must not stop the others
+        reason = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
+        recorded = f"The scheduler could not {step} this round: {reason}"[:2000]
+        if round.scheduler_error != recorded:
+            logger.exception("The scheduler could not %s round %s: %s", step, round.pk, reason)
+        else:  # the same failure every minute: once with its traceback is enough
+            logger.warning("The scheduler still cannot %s round %s: %s", step, round.pk, reason)
+        Round.objects.filter(pk=round.pk).update(scheduler_error=recorded, scheduler_failed_at=now)
+        return None
+    if round.scheduler_error:
+        Round.objects.filter(pk=round.pk).update(scheduler_error="", scheduler_failed_at=None)
+    return outcome
 
 
 def reconcile_notices(now=None, older_than=None):
