@@ -10,7 +10,9 @@ from django.dispatch import Signal
 version_published = Signal()
 
 # Sent with version=<Version> whenever the set of its public (confirmed, standing) signatures
-# changes: a confirmation, a withdrawal, a hide or restore, an erasure. The PDF listens.
+# changes: a confirmation, a withdrawal, a hide or restore, an erasure. The PDF listens. Pass
+# removed=True when a name must stop being published (withdrawal, hiding, erasure): the current
+# PDF is then deleted at once instead of when its replacement is ready.
 signatures_changed = Signal()
 
 # Sent with version=<Version> inside `ratify`'s transaction, before the text is frozen. A receiver

@@ -102,12 +102,12 @@ def test_publishing_renders_the_pdf_and_the_page_links_it(
     assert export.status == PdfExport.Status.READY and export.file.name.endswith(".pdf")
     assert version.content_hash[:16] in export.file.name
     page = client.get(version.compact.get_absolute_url()).content.decode()
-    download = reverse("compact:pdf_file", kwargs={"pk": export.pk, "filename": export.filename})
+    download = reverse("compact:pdf_file", kwargs={"token": export.token, "filename": export.filename})
     assert download in page
     response = client.get(download)
     assert response["Content-Type"] == "application/pdf"
     assert f'filename="{export.filename}"' in response["Content-Disposition"]
-    assert "immutable" in response["Cache-Control"]
+    assert response["Cache-Control"] == "public, max-age=300" and response["ETag"]
 
 
 def test_many_signature_changes_coalesce_into_one_render(
@@ -146,7 +146,7 @@ def test_while_a_new_pdf_is_prepared_the_page_offers_the_last_one_ready(client, 
     page = client.get(version.compact.get_absolute_url()).content.decode()
     assert (
         "being prepared" in page
-        and reverse("compact:pdf_file", kwargs={"pk": ready.pk, "filename": ready.filename}) in page
+        and reverse("compact:pdf_file", kwargs={"token": ready.token, "filename": ready.filename}) in page
     )
 
 
