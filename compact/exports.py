@@ -4,7 +4,13 @@ A change (publication, a signature confirmed or withdrawn) marks a render as owe
 PdfExport row per version, whatever the number of changes. A task is enqueued at most once per
 coalescing window; when it runs it renders what is true then. So 1,000 signatures in a minute
 cause a handful of renders, and a render owed survives a lost broker message (the reconciler
-finds the pending row and enqueues it again).
+finds the pending row and enqueues it again). A change while a render is under way leaves a new
+pending row behind it, so nothing confirmed mid-render is missed.
+
+Only the current PDF of a version is public: its address carries a random token, an earlier file
+is deleted once its replacement is ready, and one listing a person who has withdrawn, been hidden
+or erased is deleted at once (`withdraw_pdfs`); a render that finishes after such a change is
+thrown away rather than published.
 """
 
 from datetime import timedelta
@@ -29,16 +35,21 @@ def coalesce_seconds():
 
 
 def request_pdf(version):
-    """Note that the version's PDF is out of date and make sure a render is on its way."""
+    """Note that the version's PDF is out of date and make sure a render is on its way.
+
+    Only a *pending* row is joined: a render under way may already have read the signatories,
+    so a change while it runs leaves a new pending row behind it.
+    """
     if version.status not in RENDERABLE:
         return None
-    owed = PdfExport.objects.waiting().filter(version=version).first()
+    pending = PdfExport.objects.filter(version=version, status=PdfExport.Status.PENDING)
+    owed = pending.first()
     if owed is None:
         try:
             with transaction.atomic():
                 owed = PdfExport.objects.create(version=version)
         except IntegrityError:
-            owed = PdfExport.objects.waiting().filter(version=version).first()
+            owed = pending.first()
     _enqueue_once(version.pk)
     return owed
 
@@ -52,14 +63,13 @@ def _enqueue_once(version_id):
         dispatch.send_on_commit(render_pdf, version_id, countdown=window)
 
 
-def render_owed(version_id):
-    """Render the pending PDF of a version, if any. Idempotent: the same signatories render once."""
-    cache.delete(f"pdf:scheduled:{version_id}")  # changes from now on schedule another render
+def _take_owed(version_id):
+    """Claim the next render owed: the pending row, else one whose worker died mid-render."""
     with transaction.atomic():
+        waiting = PdfExport.objects.select_for_update(skip_locked=True).filter(version_id=version_id)
         owed = (
-            PdfExport.objects.select_for_update(skip_locked=True)
-            .filter(version_id=version_id, status__in=[PdfExport.Status.PENDING, PdfExport.Status.RENDERING])
-            .first()
+            waiting.filter(status=PdfExport.Status.PENDING).first()
+            or waiting.filter(status=PdfExport.Status.RENDERING).order_by("-id").first()
         )
         if owed is None:
             return None
@@ -69,6 +79,15 @@ def render_owed(version_id):
             owed.attempts + 1,
         )
         owed.save(update_fields=["status", "started_at", "attempts"])
+        return owed
+
+
+def render_owed(version_id):
+    """Render the pending PDF of a version, if any. Idempotent: the same signatories render once."""
+    cache.delete(f"pdf:scheduled:{version_id}")  # changes from now on schedule another render
+    owed = _take_owed(version_id)
+    if owed is None:
+        return None
     version = Version.objects.select_related("compact").get(pk=version_id)
     signatures = pdf.public_signatures(version)
     digest = pdf.signatories_digest(signatures)
@@ -88,13 +107,76 @@ def render_owed(version_id):
         digest,
         len(signatures),
     )
-    name = f"{version.compact.slug}-v{version.number}-{version.content_hash[:16]}-{digest[:16]}.pdf"
+    # The token is in the stored name too, so the file's path cannot be worked out either.
+    name = f"{version.compact.slug[:30]}-v{version.number}-{version.content_hash[:16]}-{owed.token}.pdf"
     owed.file.save(name, ContentFile(content), save=False)
     owed.size = len(content)
-    owed.status, owed.finished_at, owed.error = PdfExport.Status.READY, timezone.now(), ""
-    owed.save()
+    if not _publish(owed, version, signatures):
+        owed.file.storage.delete(owed.file.name)
+        return None
     bump(version.compact_id)  # the page now links the new file
     return owed
+
+
+def _listed(signatures):
+    """What a PDF prints of each signatory: a change to any of these means a name must go."""
+    return {
+        (s.pk, s.full_name, s.role, s.organisation.name if s.organisation_id else "", s.confirmed_at)
+        for s in signatures
+    }
+
+
+def _publish(owed, version, signatures):
+    """Make a finished render the version's only public PDF, unless it is already out of date.
+
+    Runs under a lock on the version, as `withdraw_pdfs` does, so a withdrawal either sees this
+    file and removes it or is seen here and the file is never published.
+    """
+    with transaction.atomic():
+        Version.objects.select_for_update().filter(pk=version.pk).first()
+        if not PdfExport.objects.filter(pk=owed.pk).exists():
+            return False  # a newer render finished first and retired this one
+        if not _listed(signatures) <= _listed(pdf.public_signatures(version)):
+            # Someone it lists has since withdrawn, been hidden or erased; that change left a
+            # render owed, which will follow.
+            PdfExport.objects.filter(pk=owed.pk).delete()
+            return False
+        if PdfExport.objects.ready().filter(version=version, pk__gt=owed.pk).exists():
+            PdfExport.objects.filter(pk=owed.pk).delete()
+            return False
+        # Everything requested before this render is superseded by it: earlier files go from
+        # storage, so an old address (or a leaked one) stops working.
+        superseded = _discard(
+            PdfExport.objects.filter(version=version, pk__lt=owed.pk).exclude(status=PdfExport.Status.PENDING)
+        )
+        owed.status, owed.finished_at, owed.error = PdfExport.Status.READY, timezone.now(), ""
+        owed.save()
+    _delete_files(superseded)
+    return True
+
+
+def _discard(queryset):
+    """Delete export rows; return their files, for the caller to delete once the rows are gone."""
+    gone = list(queryset.select_for_update())
+    PdfExport.objects.filter(pk__in=[export.pk for export in gone]).delete()
+    return [(export.file.storage, export.file.name) for export in gone if export.file]
+
+
+def _delete_files(files):
+    # After the rows' transaction: a failure here leaves a file nobody links, never a dead link.
+    for storage, name in files:
+        storage.delete(name)
+
+
+def withdraw_pdfs(version):
+    """Remove a version's PDFs at once: one lists a person who has withdrawn, been hidden or
+    erased. Readers get the "being prepared" page until the render this change owes is ready."""
+    with transaction.atomic():
+        Version.objects.select_for_update().filter(pk=version.pk).first()
+        removed = _discard(PdfExport.objects.filter(version=version, status=PdfExport.Status.READY))
+    _delete_files(removed)
+    bump(version.compact_id)  # the page stops linking the file
+    return len(removed)
 
 
 def mark_failed(version_id, error):

@@ -7,6 +7,7 @@ hash quoted by signatures and PDFs is computed from one canonical serialisation 
 
 import hashlib
 import json
+import secrets
 import uuid
 
 import pgtrigger
@@ -457,6 +458,11 @@ def pdf_upload_to(export, filename):
     return f"compacts/pdf/{filename}"
 
 
+def new_pdf_token():
+    """The secret part of a PDF's address: a superseded file must not be found by counting."""
+    return secrets.token_urlsafe(16)
+
+
 class PdfExportQuerySet(models.QuerySet):
     def ready(self):
         return self.filter(status=PdfExport.Status.READY).exclude(file="")
@@ -480,6 +486,7 @@ class PdfExport(models.Model):
         FAILED = "failed", "Failed"
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="pdf_exports")
+    token = models.CharField(max_length=32, unique=True, default=new_pdf_token, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     content_hash = models.CharField(max_length=64, blank=True)
     signatories_digest = models.CharField(max_length=64, blank=True)
@@ -497,11 +504,13 @@ class PdfExport(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
         constraints = [
-            # At most one render owed per version at a time: requests coalesce onto it.
+            # At most one render waiting per version: requests coalesce onto it. A render already
+            # under way may read the signatories before a change lands, so a change during it
+            # owes a new pending row rather than joining the one being rendered.
             models.UniqueConstraint(
                 fields=["version"],
-                condition=Q(status__in=["pending", "rendering"]),
-                name="one_pdf_owed_per_version",
+                condition=Q(status="pending"),
+                name="one_pending_pdf_per_version",
             ),
             models.UniqueConstraint(
                 fields=["version", "signatories_digest"],

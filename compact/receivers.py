@@ -15,7 +15,13 @@ def pdf_on_publish(sender, version, previous, **kwargs):
     _request(version)
 
 
-def pdf_on_signatures(sender, version, **kwargs):
+def pdf_on_signatures(sender, version, removed=False, **kwargs):
+    if removed:
+        # The PDF lists someone who has withdrawn, been hidden or erased: it goes now, not when
+        # its replacement is ready.
+        from .exports import withdraw_pdfs
+
+        transaction.on_commit(lambda: withdraw_pdfs(version))
     _request(version)
 
 

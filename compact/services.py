@@ -15,7 +15,7 @@ from accounts.roles import is_academy_staff
 from .caching import bump
 from .errors import DomainError, NotAllowed, VersionLocked
 from .models import Commitment, Compact, Party, Section, Theme, Version
-from .signals import version_published
+from .signals import version_published, version_ratifying
 
 MINIMUM_PARTIES = 2
 
@@ -343,6 +343,7 @@ def ratify(*, actor, version):
     problems = readiness_problems(version)
     if problems:
         raise DomainError("This draft is not ready to ratify: " + " ".join(problems))
+    version_ratifying.send(sender=Version, version=version)  # other apps may refuse, saying why
     version.content_hash = version.compute_content_hash()
     version.status = Version.Status.RATIFIED
     version.ratified_at = timezone.now()

@@ -10,5 +10,12 @@ from django.dispatch import Signal
 version_published = Signal()
 
 # Sent with version=<Version> whenever the set of its public (confirmed, standing) signatures
-# changes: a confirmation, a withdrawal, a hide or restore, an erasure. The PDF listens.
+# changes: a confirmation, a withdrawal, a hide or restore, an erasure. The PDF listens. Pass
+# removed=True when a name must stop being published (withdrawal, hiding, erasure): the current
+# PDF is then deleted at once instead of when its replacement is ready.
 signatures_changed = Signal()
+
+# Sent with version=<Version> inside `ratify`'s transaction, before the text is frozen. A receiver
+# refuses by raising DomainError with a message for staff (consultation: a round still scheduled
+# on the draft could never open once it is ratified).
+version_ratifying = Signal()

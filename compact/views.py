@@ -1,7 +1,7 @@
 """Public pages: the list of compacts and a compact as it reads on paper."""
 
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -100,21 +100,39 @@ def version_pdf(request, slug, number):
         return render(
             request, "compact/pdf_preparing.html", {"compact": compact, "version": version}, status=503
         )
-    return redirect("compact:pdf_file", pk=ready.pk, filename=ready.filename)
+    return redirect("compact:pdf_file", token=ready.token, filename=ready.filename)
 
 
-def pdf_file(request, pk, filename):
-    """A stored rendering: its address names exactly one content, so it may be cached for long."""
-    export = get_object_or_404(
-        PdfExport.objects.select_related("version__compact"), pk=pk, status=PdfExport.Status.READY
-    )
-    if export.version.status not in (
-        Version.Status.PUBLISHED,
-        Version.Status.SUPERSEDED,
-    ) and (not is_academy_staff(request.user) or needs_two_factor_setup(request.user)):
+# A PDF can be withdrawn (a signatory withdraws, is hidden or erased): shared caches may keep a
+# public one for a few minutes, then must ask again; the ETag makes asking again cheap.
+PDF_MAX_AGE_SECONDS = 300
+
+
+def pdf_file(request, token, filename):
+    """The current rendering of a version, at an address with a random token.
+
+    Only the version's current PDF is served: an earlier one is gone (from storage too) once its
+    replacement is ready, or at once when it lists someone who has withdrawn, been hidden or erased.
+    """
+    export = get_object_or_404(PdfExport.objects.ready().select_related("version__compact"), token=token)
+    public = export.version.status in (Version.Status.PUBLISHED, Version.Status.SUPERSEDED)
+    if not public and (not is_academy_staff(request.user) or needs_two_factor_setup(request.user)):
         raise Http404("No such file.")
-    response = FileResponse(export.file.open("rb"), content_type="application/pdf", filename=export.filename)
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    current, _waiting, _failed = exports.current_pdf(export.version)
+    if current is None or current.pk != export.pk:
+        raise Http404("This PDF has been replaced.")
+    etag = f'"{export.token}"'
+    cache_control = f"public, max-age={PDF_MAX_AGE_SECONDS}" if public else "private, no-store"
+    if public and etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        try:
+            handle = export.file.open("rb")
+        except FileNotFoundError as error:  # removed a moment ago: the row goes with it
+            raise Http404("This PDF has been replaced.") from error
+        response = FileResponse(handle, content_type="application/pdf", filename=export.filename)
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
     return response
 
 

@@ -38,6 +38,9 @@ class Round(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
         APPLIED = "applied", "Results applied"
+        # Closed before it ever opened: nobody took part, there are no results to apply, and the
+        # draft is free for another round.
+        CANCELLED = "cancelled", "Cancelled before it opened"
 
     class Participation(models.TextChoices):
         EVERY_LEADER = "everyone", "Every leader with a verified e-mail address"
@@ -82,6 +85,9 @@ class Round(models.Model):
     opening_notice_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     decision_notices_sent_at = models.DateTimeField(null=True, blank=True)
+    # The scheduler's last failure on this round, shown to staff; cleared when a step succeeds.
+    scheduler_error = models.TextField(blank=True)
+    scheduler_failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = RoundQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ status *and* by time, so a stale tab or a direct POST after closing time is refu
 scheduler has not yet marked the round closed.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,6 +30,8 @@ REMINDER_BEFORE_CLOSE = timedelta(hours=48)
 MAX_PROPOSAL_LENGTH = 600
 MAX_RATIONALE_LENGTH = 3000
 MAX_COMMENT_LENGTH = 5000
+
+logger = logging.getLogger(__name__)
 
 
 # --- Who may take part ---------------------------------------------------------------------------
@@ -140,7 +143,7 @@ def schedule_round(
 
 
 @transaction.atomic
-def open_round(*, round):
+def open_round(*, round, now=None):
     """Open a scheduled round: its draft is then "in consultation" and staff cannot edit it."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.status != Round.Status.SCHEDULED:
@@ -151,7 +154,7 @@ def open_round(*, round):
     version.status = Version.Status.CONSULTATION
     version.save(update_fields=["status"])
     round.status = Round.Status.OPEN
-    round.opened_at = timezone.now()
+    round.opened_at = now or timezone.now()
     round.save(update_fields=["status", "opened_at"])
     audit.record("open round", target=round, before={"status": "scheduled"}, after={"status": "open"})
     _public_pages_changed(round)
@@ -162,7 +165,7 @@ def open_round(*, round):
 
 
 @transaction.atomic
-def close_round(*, round, actor=None, reason=""):
+def close_round(*, round, actor=None, reason="", now=None):
     """Close a round and freeze its results. Staff closing early must say why."""
     early = actor is not None
     if early:
@@ -170,19 +173,16 @@ def close_round(*, round, actor=None, reason=""):
         if not reason.strip():
             raise DomainError("Give a reason for closing the round early; leaders will see it.")
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if round.status in (Round.Status.CLOSED, Round.Status.APPLIED):
+    if round.status in (Round.Status.CLOSED, Round.Status.APPLIED, Round.Status.CANCELLED):
         if early:
             raise DomainError("This round is already closed.")
         return round
     before = round.status
-    now = timezone.now()
+    now = now or timezone.now()
     if not early and now < round.closes_at:
         return round  # The scheduler ran early or twice: the round is not due yet.
     if round.status == Round.Status.SCHEDULED:
-        # Cancelled before it opened: nothing was said, so there is nothing to tally.
-        Version.objects.filter(pk=round.version_id, status=Version.Status.CONSULTATION).update(
-            status=Version.Status.DRAFT
-        )
+        return _cancel_scheduled(round, actor=actor, reason=reason.strip() if early else "", now=now)
     round.status = Round.Status.CLOSED
     round.closed_at = now
     round.closed_by = actor
@@ -201,12 +201,29 @@ def close_round(*, round, actor=None, reason=""):
     return round
 
 
+def _cancel_scheduled(round, *, actor, reason, now):
+    """A round closed before it opened: nothing was said, so nothing is tallied, and the draft
+    (never put in consultation) stays free for another round."""
+    round.status = Round.Status.CANCELLED
+    round.closed_at, round.closed_by, round.closed_early_reason = now, actor, reason
+    round.save(update_fields=["status", "closed_at", "closed_by", "closed_early_reason"])
+    audit.record(
+        "cancel round",
+        actor=actor,
+        target=round,
+        before={"status": "scheduled"},
+        after={"status": "cancelled", "reason": reason},
+    )
+    _public_pages_changed(round)
+    return round
+
+
 @transaction.atomic
 def stop_proposals(*, actor, round, accepting):
     """Staff can stop (or restart) new proposals while votes and comments go on."""
     require_academy_staff(actor)
     round = Round.objects.select_for_update().get(pk=round.pk)
-    if round.has_results:
+    if round.has_results or round.status == Round.Status.CANCELLED:
         raise DomainError("This round has closed.")
     round.accepting_proposals = accepting
     round.save(update_fields=["accepting_proposals"])
@@ -216,18 +233,29 @@ def stop_proposals(*, actor, round, accepting):
 def advance_rounds(now=None):
     """What the scheduler runs every minute: open what is due, close what is due, remind once.
 
-    Each step is idempotent under its own row lock, so overlapping runs do no harm.
+    Each round is handled in its own transaction under its own row lock, so overlapping runs do
+    no harm and one round that cannot move (its draft was ratified, say) never stops the others:
+    its failure is logged and kept on the round for staff to see, and the run goes on. One clock
+    per run: every step reads `now`, so a round is judged due and then closed by the same time.
     """
     now = now or timezone.now()
-    opened = closed = reminded = 0
-    for round in Round.objects.filter(status=Round.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now):
-        if open_round(round=round).status == Round.Status.OPEN:
-            opened += 1
-    for round in Round.objects.filter(
+    done = {"opened": 0, "closed": 0, "reminded": 0, "failed": 0}
+    due_to_open = Round.objects.filter(status=Round.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now)
+    for round in due_to_open:
+        outcome = _scheduler_step(round, "open", lambda r: open_round(round=r, now=now), now)
+        if outcome is None:
+            done["failed"] += 1
+        elif outcome.status == Round.Status.OPEN:
+            done["opened"] += 1
+    due_to_close = Round.objects.filter(
         status__in=[Round.Status.SCHEDULED, Round.Status.OPEN], closes_at__lte=now
-    ):
-        close_round(round=round)
-        closed += 1
+    )
+    for round in due_to_close:
+        outcome = _scheduler_step(round, "close", lambda r: close_round(round=r, now=now), now)
+        if outcome is None:
+            done["failed"] += 1
+        elif outcome.status in (Round.Status.CLOSED, Round.Status.CANCELLED):
+            done["closed"] += 1
     due = Round.objects.filter(
         status=Round.Status.OPEN,
         reminder_sent_at__isnull=True,
@@ -238,8 +266,27 @@ def advance_rounds(now=None):
 
     for round in due:
         dispatch.send(send_closing_reminders, round.pk)
-        reminded += 1
-    return {"opened": opened, "closed": closed, "reminded": reminded}
+        done["reminded"] += 1
+    return done
+
+
+def _scheduler_step(round, step, action, now):
+    """Run one round's step in its own transaction; on failure log it, record it, return None."""
+    try:
+        with transaction.atomic():
+            outcome = action(round)
+    except Exception as error:  # noqa: BLE001 - any failure of one round must not stop the others
+        reason = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
+        recorded = f"The scheduler could not {step} this round: {reason}"[:2000]
+        if round.scheduler_error != recorded:
+            logger.exception("The scheduler could not %s round %s: %s", step, round.pk, reason)
+        else:  # the same failure every minute: once with its traceback is enough
+            logger.warning("The scheduler still cannot %s round %s: %s", step, round.pk, reason)
+        Round.objects.filter(pk=round.pk).update(scheduler_error=recorded, scheduler_failed_at=now)
+        return None
+    if round.scheduler_error:
+        Round.objects.filter(pk=round.pk).update(scheduler_error="", scheduler_failed_at=None)
+    return outcome
 
 
 def reconcile_notices(now=None, older_than=None):
@@ -805,8 +852,9 @@ def _apply_to_draft(round, draft, results):
     themes = {t.key: t for t in draft.themes.all()}
     parties = {p.key: p for p in draft.parties.all()}
     entries, accepted, not_taken = [], set(), {}
-    removed_keys = {
-        r.proposal.commitment.key
+    # Commitment key -> the removal proposal that won: a rewording of it cannot be taken.
+    removed_by = {
+        r.proposal.commitment.key: r.proposal_id
         for r in results
         if r.proposal_id
         and r.proposal.kind == Proposal.Kind.REMOVAL
@@ -821,17 +869,25 @@ def _apply_to_draft(round, draft, results):
             standing = [o["option"] for o in result.options if o["option"].startswith("proposal:")]
             if chosen.startswith("proposal:"):
                 proposal_id = int(chosen.split(":")[1])
-                accepted.add(proposal_id)
                 for other in standing:
                     if other != chosen:
                         not_taken[int(other.split(":")[1])] = (
                             why or f"Another wording had more support ({_votes_phrase(result, chosen)})."
                         )
                 target = by_key.get(commitment.key)
-                if commitment.key in removed_keys or target is None:
+                if commitment.key in removed_by or target is None:
                     summary = f"{_quote(commitment.text)}: wording from proposal #{proposal_id} chosen, but the commitment was removed."
                     changed = False
+                    # The author must not be told their wording was taken: there is no commitment
+                    # left to carry it.
+                    removal = removed_by.get(commitment.key)
+                    not_taken[proposal_id] = (
+                        f"This wording had the most support, but the commitment was removed (proposal #{removal})."
+                        if removal
+                        else "This wording had the most support, but the commitment was removed."
+                    )
                 else:
+                    accepted.add(proposal_id)
                     target.text = next(o["label"] for o in result.options if o["option"] == chosen)
                     target.save(update_fields=["text"])
                     summary = f"{_quote(commitment.text)}: wording from proposal #{proposal_id}, " + (

@@ -85,8 +85,13 @@ class RoundManageView(AcademyStaffRequiredMixin, View):
                 form = CloseRoundForm(request.POST)
                 if not form.is_valid():
                     return self.get(request, pk, close_form=form, status=400)
-                services.close_round(round=round, actor=request.user, reason=form.cleaned_data["reason"])
-                messages.success(request, "The round is closed and its results are frozen.")
+                round = services.close_round(
+                    round=round, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+                if round.status == Round.Status.CANCELLED:
+                    messages.success(request, "The round is cancelled; its draft can have another round.")
+                else:
+                    messages.success(request, "The round is closed and its results are frozen.")
             elif action in ("stop_proposals", "allow_proposals"):
                 services.stop_proposals(
                     actor=request.user, round=round, accepting=action == "allow_proposals"

@@ -246,7 +246,7 @@ def withdraw(*, actor, signature, reason=""):
         after={"status": "withdrawn"},
     )
     if was_public:
-        _changed(signature.version)
+        _changed(signature.version, removed=True)
     return signature
 
 
@@ -285,7 +285,7 @@ def hide_signature(*, actor, signature, reason):
         before={"status": "confirmed"},
         after={"status": "hidden", "reason": reason},
     )
-    _changed(signature.version)
+    _changed(signature.version, removed=True)
     return signature
 
 
@@ -322,11 +322,11 @@ def anonymise_signatures(*, signer):
         if signature.status == Signature.Status.CONFIRMED:
             versions.add(signature.version)
     for version in versions:
-        _changed(version)  # the PDF lists names: it is rendered again without this one
+        _changed(version, removed=True)  # the PDF lists names: it goes, and is rendered again
 
 
-def _changed(version):
-    signatures_changed.send(sender=Signature, version=version)
+def _changed(version, removed=False):
+    signatures_changed.send(sender=Signature, version=version, removed=removed)
 
 
 # --- Refresh ---------------------------------------------------------------------------------------

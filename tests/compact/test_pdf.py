@@ -102,12 +102,12 @@ def test_publishing_renders_the_pdf_and_the_page_links_it(
     assert export.status == PdfExport.Status.READY and export.file.name.endswith(".pdf")
     assert version.content_hash[:16] in export.file.name
     page = client.get(version.compact.get_absolute_url()).content.decode()
-    download = reverse("compact:pdf_file", kwargs={"pk": export.pk, "filename": export.filename})
+    download = reverse("compact:pdf_file", kwargs={"token": export.token, "filename": export.filename})
     assert download in page
     response = client.get(download)
     assert response["Content-Type"] == "application/pdf"
     assert f'filename="{export.filename}"' in response["Content-Disposition"]
-    assert "immutable" in response["Cache-Control"]
+    assert response["Cache-Control"] == "public, max-age=300" and response["ETag"]
 
 
 def test_many_signature_changes_coalesce_into_one_render(
@@ -146,7 +146,7 @@ def test_while_a_new_pdf_is_prepared_the_page_offers_the_last_one_ready(client, 
     page = client.get(version.compact.get_absolute_url()).content.decode()
     assert (
         "being prepared" in page
-        and reverse("compact:pdf_file", kwargs={"pk": ready.pk, "filename": ready.filename}) in page
+        and reverse("compact:pdf_file", kwargs={"token": ready.token, "filename": ready.filename}) in page
     )
 
 
@@ -171,3 +171,34 @@ def test_the_reconciler_re_enqueues_owed_renders_the_broker_lost(version, monkey
     sent = []
     monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, **options: sent.append(args))
     assert exports.reconcile() == 1 and sent == [(version.pk,)]
+
+
+def test_a_signature_confirmed_while_the_pdf_renders_reaches_the_next_pdf(
+    version, monkeypatch, django_capture_on_commit_callbacks
+):
+    from compact import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, **options: enqueued.append(args))
+    SignatureFactory(version=version, full_name="First Signer")
+    exports.request_pdf(version)
+    real_render = pdf.render
+
+    def render_while_someone_signs(*args, **kwargs):
+        monkeypatch.setattr(pdf, "render", real_render)
+        with django_capture_on_commit_callbacks(execute=True):
+            SignatureFactory(version=version, full_name="Second Signer")
+            signatures_changed.send(sender=Signature, version=version)  # as a confirmation does
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render", render_while_someone_signs)
+    first = exports.render_owed(version.pk)
+    assert first.signatory_count == 1
+    assert PdfExport.objects.filter(version=version, status="pending").exists()  # still owed
+    assert enqueued == [(version.pk,)]  # and the change during the render sent the next one
+
+    exports.render_owed(version.pk)  # the follow-up task (or the reconciler) renders what is owed
+    ready, waiting, _failed = exports.current_pdf(version)
+    assert ready.signatory_count == 2 and not waiting
+    _, text = text_of(ready.file.read())
+    assert "First Signer" in text and "Second Signer" in text

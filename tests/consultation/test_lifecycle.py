@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from compact import services as compact_services
@@ -68,7 +69,7 @@ def test_an_open_round_closes_by_itself_at_closing_time(staff, leader):
     assert closed.status == Round.Status.CLOSED
     assert closed.closed_at is not None
     # Running the scheduler again changes nothing.
-    assert services.advance_rounds() == {"opened": 0, "closed": 0, "reminded": 0}
+    assert services.advance_rounds() == {"opened": 0, "closed": 0, "reminded": 0, "failed": 0}
 
 
 def test_staff_closing_early_must_give_a_reason(staff):
@@ -119,3 +120,68 @@ def test_a_round_on_a_ratified_version_is_refused(staff):
     compact_services.ratify(actor=staff, version=version)
     with pytest.raises(DomainError, match="only a draft"):
         open_round(staff=staff, version=version)
+
+
+def test_cancelling_a_scheduled_round_frees_its_draft_for_a_new_round(staff, client):
+    round = scheduled_round(staff=staff)
+    services.close_round(round=round, actor=staff, reason="Wrong dates")
+    cancelled = reload(round)
+    assert cancelled.status == Round.Status.CANCELLED and not cancelled.has_results
+    assert cancelled.version.status == Version.Status.DRAFT
+    compact_services.update_vision(actor=staff, version=cancelled.version, vision="Still editable")
+
+    again = scheduled_round(staff=staff, version=cancelled.version)
+    assert again.status == Round.Status.SCHEDULED
+
+    client.force_login(staff)
+    page = client.get(reverse("consultation:staff_round", kwargs={"pk": cancelled.pk})).content.decode()
+    assert "Cancelled before it opened" in page and "apply the results" not in page
+
+
+def test_a_round_that_cannot_open_does_not_stop_the_scheduler_closing_or_reminding_others(
+    staff, leader, client
+):
+    stuck = scheduled_round(staff=staff, opens_in=timedelta(hours=1))
+    # A draft ratified under a scheduled round (the state earlier releases allowed): it can never open.
+    Version.objects.filter(pk=stuck.version_id).update(
+        status=Version.Status.RATIFIED, content_hash=stuck.version.compute_content_hash()
+    )
+    due_to_close = open_round(staff=staff)
+    Round.objects.filter(pk=due_to_close.pk).update(closes_at=timezone.now() + timedelta(minutes=30))
+    due_reminder = open_round(staff=staff)
+    Round.objects.filter(pk=due_reminder.pk).update(closes_at=timezone.now() + timedelta(hours=47))
+    mail.outbox.clear()
+
+    done = services.advance_rounds(now=timezone.now() + timedelta(hours=1, minutes=1))
+
+    assert done["closed"] == 1 and done["reminded"] == 1 and done["failed"] == 1
+    assert reload(due_to_close).status == Round.Status.CLOSED
+    assert any(m.subject.startswith("Two days left") for m in mail.outbox)
+    failed = reload(stuck)
+    assert failed.status == Round.Status.SCHEDULED and "no longer a draft" in failed.scheduler_error
+    client.force_login(staff)
+    page = client.get(reverse("consultation:staff_round", kwargs={"pk": stuck.pk})).content.decode()
+    assert "The scheduler could not open this round" in page and "no longer a draft" in page
+
+
+def test_the_scheduler_closes_by_the_time_it_was_given(staff):
+    round = open_round(staff=staff)
+    assert services.advance_rounds(now=round.closes_at + timedelta(minutes=1))["closed"] == 1
+    closed = reload(round)
+    assert closed.status == Round.Status.CLOSED and closed.closed_at == round.closes_at + timedelta(minutes=1)
+
+
+def test_a_scheduled_round_whose_closing_time_passes_unopened_is_cancelled(staff):
+    round = scheduled_round(staff=staff)
+    services.advance_rounds(now=round.closes_at + timedelta(minutes=1))
+    assert reload(round).status == Round.Status.CANCELLED
+    assert scheduled_round(staff=staff, version=round.version).status == Round.Status.SCHEDULED
+
+
+def test_a_draft_with_a_scheduled_round_cannot_be_ratified(staff):
+    round = scheduled_round(staff=staff)
+    with pytest.raises(DomainError, match="scheduled"):
+        compact_services.ratify(actor=staff, version=round.version)
+    assert reload(round).version.status == Version.Status.DRAFT
+    services.close_round(round=round, actor=staff, reason="Ratifying as it stands")
+    assert compact_services.ratify(actor=staff, version=round.version).status == Version.Status.RATIFIED

@@ -213,3 +213,33 @@ def test_tallying_counts_in_the_database_not_in_python(round, staff, django_asse
     with django_assert_max_num_queries(4):
         services.tally(round)
     assert round.results.get().total_votes == 30
+
+
+def test_a_rewording_of_a_commitment_removed_in_the_same_results_is_not_taken(round, staff, client):
+    commitment = round.version.commitments.order_by("pk").first()
+    author, *voters = leaders(4)
+    rewording = services.propose(
+        actor=author,
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="We will listen, then act.",
+        rationale="Clearer.",
+    )
+    removal = services.propose(
+        actor=voters[0], round=round, kind=Proposal.Kind.REMOVAL, commitment=commitment, rationale="Vague."
+    )
+    for voter in voters:
+        services.cast_vote(actor=voter, round=round, commitment=commitment, choice=rewording)
+        services.cast_vote(actor=voter, round=round, proposal=removal, choice="support")
+    services.close_round(round=round, actor=staff, reason="Test")
+
+    draft = services.apply_results(actor=staff, round=round)
+
+    assert not draft.commitments.filter(key=commitment.key).exists()
+    rewording.refresh_from_db()
+    assert rewording.status == Proposal.Status.NOT_TAKEN
+    client.force_login(author)
+    page = client.get(rewording.get_absolute_url()).content.decode()
+    assert "Taken into the next draft" not in page
+    assert f"the commitment was removed (proposal #{removal.pk})" in page

@@ -75,7 +75,12 @@ def test_a_rolled_back_transaction_enqueues_nothing(media):
         assert list(PdfExport.objects.filter(version=version)) == [first]
         SignatureFactory(version=version)
         signatures_changed.send(sender=Signature, version=version)  # committed: renders
-        wait_for(lambda: PdfExport.objects.filter(version=version, status="ready").count() == 2)
+        second = wait_for(
+            lambda: PdfExport.objects.filter(version=version, status="ready").exclude(pk=first.pk).first()
+        )
+    # The new PDF replaced the first one, whose file is deleted.
+    assert list(PdfExport.objects.filter(version=version)) == [second]
+    assert [p.name for p in media.rglob("*.pdf")] == [os.path.basename(second.file.name)]
 
 
 def test_a_failing_render_retries_with_backoff_then_shows_as_failed_to_staff(media, client):

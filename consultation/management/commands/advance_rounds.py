@@ -18,7 +18,8 @@ class Command(BaseCommand):
             done = services.advance_rounds()
             if any(done.values()) or not every:
                 self.stdout.write(
-                    f"Rounds opened: {done['opened']}, closed: {done['closed']}, reminded: {done['reminded']}"
+                    f"Rounds opened: {done['opened']}, closed: {done['closed']}, reminded: {done['reminded']}, "
+                    f"failed: {done['failed']} (the failure is shown on each round's staff page)"
                 )
             if not every:
                 return
