@@ -44,6 +44,8 @@ def attach_current_versions(page):
 def compact_detail(compact):
     """The compact's public versions and rounds: two queries."""
     compact.public_versions = list(public_versions().filter(compact=compact).order_by("-number"))
+    for version in compact.public_versions:
+        version.compact = compact
     compact.current = next(
         (v.number for v in compact.public_versions if v.status == Version.Status.PUBLISHED), None
     )

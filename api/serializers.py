@@ -152,7 +152,7 @@ class RoundSummarySerializer(serializers.Serializer):
     def get_questions_url(self, round) -> str:
         return absolute(self.context, "api:questions", round_id=round.pk)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_results_url(self, round):
         return absolute(self.context, "api:results", round_id=round.pk) if round.has_results else None
 

@@ -230,6 +230,7 @@ class RoundDetail(OpenDataView):
 
 
 class QuestionList(OpenDataView):
+    pagination_class = None  # a round's questions come whole: the round page shows them all too
     serializer_class = QuestionSerializer
 
     @extend_schema(
@@ -248,6 +249,7 @@ class QuestionList(OpenDataView):
 
 
 class ResultList(OpenDataView):
+    pagination_class = None
     serializer_class = ResultSerializer
 
     @extend_schema(

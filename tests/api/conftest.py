@@ -79,7 +79,9 @@ def closed_round(staff):
 
 def close(round, staff):
     consultation.close_round(round=round, actor=staff, reason="Enough heard.")
-    return Round.objects.get(pk=round.pk)
+    closed = Round.objects.get(pk=round.pk)
+    closed.voters, closed.rewording = getattr(round, "voters", []), getattr(round, "rewording", None)
+    return closed
 
 
 def organisation(**kwargs):
