@@ -54,3 +54,20 @@ def test_share_links_are_plain_links_carrying_the_compact_address(client, versio
 def test_a_page_without_its_own_meta_carries_none(client):
     html = client.get(reverse("privacy")).content.decode()
     assert "og:title" not in html
+
+
+def test_the_share_block_on_a_receipt_says_you_signed_and_offers_the_badge(rf, version):
+    """The receipt page (the signing app's) includes the same block with a signature in context."""
+    from django.template.loader import render_to_string
+
+    from .conftest import organisation, sign
+
+    signature = sign(version, organisation=organisation(name="Scutari NHS Trust"))
+    html = render_to_string("includes/share.html", {"signature": signature}, request=rf.get("/signatures/1/"))
+    mailto = unescape(re.search(r'href="(mailto:[^"]+)"', html).group(1))
+    assert parse_qs(urlparse(mailto).query)["body"][0].startswith(f"I have signed {version.compact.title}.")
+    assert f'value="http://testserver{version.compact.get_absolute_url()}"' in html
+    badge = reverse(
+        "api:badge", kwargs={"slug": version.compact.slug, "organisation_id": signature.organisation_id}
+    )
+    assert badge in html
