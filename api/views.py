@@ -51,11 +51,10 @@ class Pages(PageNumberPagination):
     max_page_size = 500
 
 
-class OpenDataView(generics.GenericAPIView):
+class OpenDataMixin:
     """GET only; conditional GET; CORS for everyone, without credentials."""
 
     http_method_names = ["get", "head", "options"]
-    pagination_class = Pages
     last_modified = None
 
     def options(self, request, *args, **kwargs):
@@ -83,6 +82,10 @@ class OpenDataView(generics.GenericAPIView):
             for name, value in CORS_HEADERS.items():
                 response[name] = value
         return response
+
+
+class OpenDataView(OpenDataMixin, generics.GenericAPIView):
+    pagination_class = Pages
 
 
 def _compact(slug):
@@ -265,17 +268,10 @@ class ResultList(OpenDataView):
         return Response(self.get_serializer(selectors.round_results(round), many=True).data)
 
 
-class Schema(SpectacularJSONAPIView):
-    """The OpenAPI 3 document, with the same CORS and throttle as the rest."""
+class Schema(OpenDataMixin, SpectacularJSONAPIView):
+    """The OpenAPI 3 document, with the same ETag, CORS and throttle as the rest."""
 
     authentication_classes = []
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD"):
-            for name, value in CORS_HEADERS.items():
-                response[name] = value
-        return response
 
 
 # --- The human page ---------------------------------------------------------------------------

@@ -21,7 +21,10 @@ def version_url(version):
 
 
 def test_the_schema_is_openapi_3_and_lists_every_resource(client):
-    schema = client.get("/api/v1/schema.json").json()
+    response = client.get("/api/v1/schema.json")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/api/v1/schema.json", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    schema = response.json()
     assert schema["openapi"].startswith("3.")
     paths = set(schema["paths"])
     for path in (
