@@ -55,7 +55,7 @@ def badge_lines(state):
     else:
         claim = "Not signed"
         version = f"version {state.current.number}" if state.current else "no published version"
-    return claim, _shorten(state.organisation.name, 60), _shorten(f"{compact.title}, {version}", 70)
+    return claim, _shorten(state.organisation.name, 50), _shorten(f"{compact.title}, {version}", 70)
 
 
 def render_svg(state):

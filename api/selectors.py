@@ -292,3 +292,21 @@ def feed_events(compact, limit=50):
             events.append(FeedEvent("closed", round.closed_at or round.closes_at, round=round))
     events.sort(key=lambda e: e.when, reverse=True)
     return events[:limit]
+
+
+# --- The guide's worked examples ---------------------------------------------------------------
+def example_values():
+    """Real values for the guide's "Try it" links: the first compact, its published version, its
+    latest round and latest closed round (results exist only after closing). Four queries."""
+    compact = Compact.objects.order_by("title").first()
+    if compact is None:
+        return {}
+    rounds = public_rounds().filter(version__compact=compact).order_by("-opens_at")
+    return {
+        "{slug}": compact.slug,
+        "{number}": compact.versions.published().values_list("number", flat=True).first(),
+        "{round_id}": rounds.values_list("pk", flat=True).first(),
+        "{closed_round_id}": rounds.filter(status__in=[Round.Status.CLOSED, Round.Status.APPLIED])
+        .values_list("pk", flat=True)
+        .first(),
+    }

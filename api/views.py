@@ -286,15 +286,19 @@ def _schema_for_docs():
 def docs(request):
     """Every endpoint from the generated schema, so the page cannot drift from the API."""
     schema = _schema_for_docs()
-    example = Compact.objects.order_by("title").first()
+    values = selectors.example_values()
     endpoints = []
     for path, operations in schema["paths"].items():
         operation = operations.get("get")
         if not operation:
             continue
         example_path = path
-        if example:
-            example_path = example_path.replace("{slug}", example.slug)
+        if path.endswith("/results/"):
+            # Results exist only once a round has closed: the example is the latest closed one.
+            example_path = example_path.replace("{round_id}", "{closed_round_id}")
+        for placeholder, value in values.items():
+            if value is not None:
+                example_path = example_path.replace(placeholder, str(value))
         if "{" in example_path:
             example_path = None
         endpoints.append(
@@ -314,6 +318,5 @@ def docs(request):
             "endpoints": endpoints,
             "schema_url": request.build_absolute_uri(reverse("api:schema")),
             "base": request.build_absolute_uri(reverse("api:docs")),
-            "example": example,
         },
     )

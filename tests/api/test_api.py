@@ -3,6 +3,7 @@ and how it behaves as HTTP (conditional GET, CORS, no cookies, rate limits)."""
 
 import hashlib
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -169,3 +170,17 @@ def test_the_guide_lists_every_address_with_a_curl_example(client, version):
 def test_published_version_status_names_stay_the_api_contract():
     # The API's schema promises these two; if the model's names changed, the contract would break.
     assert {Version.Status.PUBLISHED, Version.Status.SUPERSEDED} == {"published", "superseded"}
+
+
+def test_every_worked_example_in_the_guide_answers(client, staff, version):
+    from tests.consultation.factories import open_round
+
+    from .conftest import close
+
+    draft = compact_services.start_new_draft(actor=staff, compact=version.compact)
+    close(open_round(staff=staff, version=draft), staff)
+    page = client.get(reverse("api:docs")).content.decode()
+    examples = re.findall(r'Try it: <a href="http://testserver([^"]+)"', page)
+    assert len(examples) == 10
+    for path in examples:
+        assert client.get(path).status_code == 200, path
