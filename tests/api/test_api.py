@@ -184,3 +184,23 @@ def test_every_worked_example_in_the_guide_answers(client, staff, version):
     assert len(examples) == 10
     for path in examples:
         assert client.get(path).status_code == 200, path
+
+
+def test_layout_fields_of_the_text_pass_through_and_fit_the_schema(api_get, version, monkeypatch):
+    """Column headings, paired rows, a section's placement, a theme's parties and commitments
+    outside any theme are part of the hashed text when a version uses them; the API passes the
+    text through as it is, and its schema describes them."""
+    text = version.canonical_text()
+    party = text["parties"][0]["key"]
+    text["layout"] = "rows"
+    text["parties"][0]["heading"] = "We give"
+    text["sections"][0:0] = [{"kind": "why", "heading": "Why", "body": "Because.", "placement": "after"}]
+    text["themes"][0]["parties"] = [party]
+    text["themes"][0]["commitments"][0]["row"] = 1
+    text["commitments"] = [
+        {"key": "0b9c1c57-2f1e-4a8e-9d8e-7f3b2a1c0d9e", "party": party, "text": "Untethered."}
+    ]
+    monkeypatch.setattr(Version, "canonical_text", lambda self: text)
+    body = api_get(version_url(version)).json()
+    assert body["layout"] == "rows"
+    assert body["text"] == json.loads(json.dumps(text))
