@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "signatories",
     "reflections",
     "audit",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +211,32 @@ BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
 SIGNATURE_CONFIRMATION_HOURS = int(env("SIGNATURE_CONFIRMATION_HOURS", "72"))
 # A round's draft longer than this many commitments is shown one theme at a time.
 ROUND_PAGE_ALL_THEMES_UP_TO = int(env("ROUND_PAGE_ALL_THEMES_UP_TO", "60"))
+
+# --- Open data API (api/) ---------------------------------------------------------------------
+# Anonymous and read-only: no session or basic authentication, so no cookie is read and there is
+# no CSRF surface; every request is throttled per client address on the shared cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientAddressThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE_LIMIT", "300/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Leadership Compact open data API",
+    "DESCRIPTION": "Read-only, anonymous JSON about public compacts, their versions, consultation rounds and signatories.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VersionStatusEnum": ["published", "superseded"],
+        "RoundStatusEnum": ["open", "closed", "applied"],
+    },
+}
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

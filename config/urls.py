@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("signatories.urls")),
     path("", include("reflections.urls")),
     path("", include("audit.urls")),
+    path("", include("api.urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:

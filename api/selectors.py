@@ -1,0 +1,312 @@
+"""Reads for open data, badges and the feed, each in a fixed number of queries whatever the size.
+
+Only what is already public elsewhere on the site is read here: published and superseded versions
+(their text exactly as hashed), rounds once they have opened, vote *totals* under the round's own
+rule, and signatures through the signatories app's public selectors.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from compact.models import Compact, Version
+from consultation.models import Proposal, Result, Round
+from consultation.selectors import _proposal_totals
+from signatories import selectors as signatory_selectors
+from signatories.models import Organisation, Signature
+
+# A round is public once it has opened (the round pages show open, closed and applied rounds;
+# a scheduled one only to staff).
+PUBLIC_ROUND_STATUSES = (Round.Status.OPEN, Round.Status.CLOSED, Round.Status.APPLIED)
+
+
+def public_versions():
+    return Version.objects.publicly_readable()
+
+
+def public_rounds():
+    return Round.objects.filter(status__in=PUBLIC_ROUND_STATUSES)
+
+
+def compacts():
+    """Every compact, with `current` (its published version's number or None) set per page."""
+    return Compact.objects.order_by("title", "id")
+
+
+def attach_current_versions(page):
+    """One query for a page of compacts: the number of each one's published version."""
+    published = dict(Version.objects.published().filter(compact__in=page).values_list("compact_id", "number"))
+    for compact in page:
+        compact.current = published.get(compact.pk)
+    return page
+
+
+def compact_detail(compact):
+    """The compact's public versions and rounds: two queries."""
+    compact.public_versions = list(public_versions().filter(compact=compact).order_by("-number"))
+    for version in compact.public_versions:
+        version.compact = compact
+    compact.current = next(
+        (v.number for v in compact.public_versions if v.status == Version.Status.PUBLISHED), None
+    )
+    compact.public_rounds = list(
+        public_rounds()
+        .filter(version__compact=compact)
+        .select_related("version")
+        .order_by("-opens_at", "-id")
+    )
+    for round in compact.public_rounds:
+        round.version.compact = compact
+    return compact
+
+
+def public_version(compact, number):
+    return public_versions().filter(compact=compact, number=number).first()
+
+
+def version_text(version):
+    """The text exactly as its content hash covers it (Version.canonical_text): whatever the
+    version's layout holds (column headings, paired rows, a section's placement) comes with it,
+    and anyone can recompute the fingerprint from it. Five queries."""
+    return version.canonical_text()
+
+
+def version_last_modified(version):
+    # The text of a public version is frozen; only its status and dates change after that.
+    return max(filter(None, [version.ratified_at, version.published_at, version.superseded_at]), default=None)
+
+
+# --- Rounds ----------------------------------------------------------------------------------------
+def public_round(pk):
+    return public_rounds().select_related("version__compact").filter(pk=pk).first()
+
+
+@dataclass
+class Question:
+    kind: str
+    commitment: object = None
+    proposal: object = None
+    theme: object = None
+    party: object = None
+    options: list = field(default_factory=list)
+
+    @property
+    def total_votes(self):
+        counts = [option["count"] for option in self.options]
+        return None if any(count is None for count in counts) else sum(counts)
+
+
+KIND_NAMES = {
+    Proposal.Kind.REWORDING: "wording",
+    Proposal.Kind.NEW_COMMITMENT: "new_commitment",
+    Proposal.Kind.REMOVAL: "removal",
+}
+
+
+def round_questions(round):
+    """The questions a round asks, in the order its results list them, with totals per option
+    only where the round's rule shows them (Round.totals_visible) and never who chose what.
+    Two queries, four when totals are shown."""
+    proposals = list(
+        round.proposals.standing()
+        .select_related("commitment__theme", "commitment__party", "theme", "party")
+        .order_by("created_at", "id")
+    )
+    visible = round.totals_visible
+    wording_totals, support_totals = _proposal_totals(round) if visible else ({}, {})
+
+    def count(value):
+        return value if visible else None
+
+    rewordings = {}
+    for proposal in proposals:
+        if proposal.kind == Proposal.Kind.REWORDING:
+            rewordings.setdefault(proposal.commitment, []).append(proposal)
+    questions = []
+    # The tally's order: by theme, party and position of the commitment, then the other proposals.
+    for commitment in sorted(rewordings, key=lambda c: (c.theme_id, c.party_id, c.position, c.pk)):
+        options = [
+            {
+                "option": "current",
+                "label": commitment.text,
+                "count": count(wording_totals.get((commitment.pk, None), 0)),
+            }
+        ] + [
+            {
+                "option": f"proposal:{p.pk}",
+                "label": p.text,
+                "count": count(wording_totals.get((commitment.pk, p.pk), 0)),
+            }
+            for p in rewordings[commitment]
+        ]
+        questions.append(
+            Question(
+                kind="wording",
+                commitment=commitment,
+                theme=commitment.theme,
+                party=commitment.party,
+                options=options,
+            )
+        )
+    for proposal in proposals:
+        if not proposal.is_support_question:
+            continue
+        questions.append(
+            Question(
+                kind=KIND_NAMES[proposal.kind],
+                commitment=proposal.commitment,
+                proposal=proposal,
+                theme=proposal.commitment.theme if proposal.commitment_id else proposal.theme,
+                party=proposal.commitment.party if proposal.commitment_id else proposal.party,
+                options=[
+                    {
+                        "option": choice,
+                        "label": label,
+                        "count": count(support_totals.get((proposal.pk, choice), 0)),
+                    }
+                    for choice, label in (("support", "Support"), ("oppose", "Oppose"))
+                ],
+            )
+        )
+    return questions
+
+
+def round_results(round):
+    """The frozen tally of a closed round: totals per option, never a voter. One query."""
+    results = list(
+        Result.objects.filter(round=round).select_related("commitment", "proposal").order_by("position", "id")
+    )
+    for result in results:
+        result.kind = "wording" if result.commitment_id else KIND_NAMES.get(result.proposal.kind, "")
+        result.commitment_key = result.commitment.key if result.commitment_id else None
+        # Only counts and shares leave the building: the stored options carry nothing else today,
+        # and picking the keys keeps it so if they ever do.
+        result.public_options = [
+            {
+                "option": option["option"],
+                "label": option.get("label", ""),
+                "count": option["count"],
+                "share": option.get("share", 0.0),
+            }
+            for option in result.options
+        ]
+    return results
+
+
+# --- Signatories -----------------------------------------------------------------------------------
+def version_signatories(version):
+    """The public list in the order signatures were confirmed, oldest first, so a page's contents
+    only change when a signature is withdrawn or hidden, never because someone new signed."""
+    return signatory_selectors.public_signatures(version).order_by("confirmed_at", "id")
+
+
+def version_counts(version):
+    """The public counts by kind and region (signatories.selectors.public_counts), with codes."""
+    counts = signatory_selectors.public_counts(version)
+    kinds = {label: code for code, label in Organisation.Kind.choices}
+    regions = {label: code for code, label in Organisation.Region.choices}
+    return {
+        "total": counts["total"],
+        "organisations": counts["organisations"],
+        "by_kind": [{"kind": kinds.get(label), "label": label, "count": n} for label, n in counts["by_kind"]],
+        "by_region": [
+            {"region": regions.get(label), "label": label, "count": n} for label, n in counts["by_region"]
+        ],
+    }
+
+
+# --- Badges ----------------------------------------------------------------------------------------
+@dataclass
+class BadgeState:
+    compact: object
+    organisation: object
+    # The latest public version the organisation has a standing public signature on, or None.
+    signed_version: object
+    current: object
+
+    @property
+    def signed(self):
+        return self.signed_version is not None
+
+    @property
+    def signed_superseded(self):
+        return self.signed and self.signed_version.status == Version.Status.SUPERSEDED
+
+
+def organisations_signed(compact):
+    """Organisations with a public signature on any public version of the compact, by name."""
+    signed = Signature.objects.public().filter(
+        version__in=public_versions().filter(compact=compact), organisation__isnull=False
+    )
+    return Organisation.objects.filter(pk__in=signed.values("organisation_id")).order_by("name", "id")
+
+
+def badge_state(compact, organisation_id):
+    """None when the organisation never had a confirmed signature on this compact: nobody gets a
+    badge (with their name on it) for a signature that was never confirmed. Three queries."""
+    organisation = (
+        Organisation.objects.filter(
+            pk=organisation_id,
+            signatures__version__compact=compact,
+            signatures__confirmed_at__isnull=False,
+        )
+        .distinct()
+        .first()
+    )
+    if organisation is None:
+        return None
+    standing = (
+        Signature.objects.public()
+        .filter(organisation=organisation, version__in=public_versions().filter(compact=compact))
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+    current = public_versions().filter(compact=compact).filter(Q(status=Version.Status.PUBLISHED)).first()
+    return BadgeState(
+        compact=compact,
+        organisation=organisation,
+        signed_version=standing.version if standing else None,
+        current=current,
+    )
+
+
+# --- Feed ------------------------------------------------------------------------------------------
+@dataclass
+class FeedEvent:
+    kind: str  # "published", "opened" or "closed"
+    when: object
+    version: object = None
+    round: object = None
+
+
+def feed_events(compact, limit=50):
+    """Publications and rounds opening and closing, newest first. Two queries."""
+    events = [
+        FeedEvent("published", v.published_at, version=v)
+        for v in public_versions().filter(compact=compact, published_at__isnull=False)
+    ]
+    for round in public_rounds().filter(version__compact=compact).select_related("version"):
+        events.append(FeedEvent("opened", round.opened_at or round.opens_at, round=round))
+        if round.has_results:
+            events.append(FeedEvent("closed", round.closed_at or round.closes_at, round=round))
+    events.sort(key=lambda e: e.when, reverse=True)
+    return events[:limit]
+
+
+# --- The guide's worked examples ---------------------------------------------------------------
+def example_values():
+    """Real values for the guide's "Try it" links: the first compact, its published version, its
+    latest round and latest closed round (results exist only after closing). Four queries."""
+    compact = Compact.objects.order_by("title").first()
+    if compact is None:
+        return {}
+    rounds = public_rounds().filter(version__compact=compact).order_by("-opens_at")
+    return {
+        "{slug}": compact.slug,
+        "{number}": compact.versions.published().values_list("number", flat=True).first(),
+        "{round_id}": rounds.values_list("pk", flat=True).first(),
+        "{closed_round_id}": rounds.filter(status__in=[Round.Status.CLOSED, Round.Status.APPLIED])
+        .values_list("pk", flat=True)
+        .first(),
+    }
