@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Prefetch, Q
 
 from compact.selectors import compact_layout
 
-from .models import Comment, Proposal, Result, Vote
+from .models import Comment, Proposal, Report, Result, Vote
 from .text import word_diff
 
 
@@ -243,13 +243,20 @@ def comment_threads(round, **subject):
 
 
 def moderation_queue():
-    """Comments with unresolved reports, most reported first."""
+    """Comments with unresolved reports, the one waiting longest first, each with its count.
+
+    Not `filter(reports__resolved_at__isnull=True)`: through the LEFT JOIN that also matches a
+    comment nobody reported, which filled the queue with every comment of every round."""
+    waiting = Q(reports__resolved_at__isnull=True, reports__isnull=False)
     return (
-        Comment.objects.filter(reports__resolved_at__isnull=True)
-        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        Comment.objects.annotate(
+            open_reports=Count("reports", filter=waiting),
+            first_reported_at=Min("reports__created_at", filter=waiting),
+        )
+        .filter(open_reports__gt=0)
         .select_related("author", "round")
-        .prefetch_related("reports")
-        .order_by("-open_reports", "created_at")
+        .prefetch_related(Prefetch("reports", queryset=Report.objects.filter(resolved_at__isnull=True)))
+        .order_by("first_reported_at", "pk")
     )
 
 

@@ -155,7 +155,7 @@ class ModerationQueueView(AcademyStaffRequiredMixin, View):
             request,
             "consultation/staff/moderation.html",
             {
-                "reported": selectors.moderation_queue(),
+                "reported": list(selectors.moderation_queue()),
                 "hidden": hidden,
                 "form": ReasonForm(),
             },
