@@ -22,7 +22,9 @@ def test_a_replaced_word_and_its_replacement_are_kept_apart_by_a_space():
 
 def test_removed_and_added_words_carry_no_spaces_inside_their_marks():
     diff = word_diff("Leaders listen to staff.", "Leaders hear staff.")
-    assert '<ins class="app-diff__added"><span class="nhsuk-u-visually-hidden">added: </span>hear</ins>' in diff
+    assert (
+        '<ins class="app-diff__added"><span class="nhsuk-u-visually-hidden">added: </span>hear</ins>' in diff
+    )
     assert "removed: </span>listen to</del>" in diff
     assert as_read(diff) == "Leaders listen to hear staff."
 
