@@ -64,4 +64,3 @@ def readable_versions(user, compact):
             Q(status__in=[Version.Status.PUBLISHED, Version.Status.SUPERSEDED]) | Q(pk__in=opened)
         )
     return list(versions)
-

@@ -306,7 +306,7 @@ class VotingProgress:
 
 
 def voting_progress(round, user, *, current=None):
-    """"You have voted on N of M" and where to go next, for every page of a round. Two queries.
+    """ "You have voted on N of M" and where to go next, for every page of a round. Two queries.
 
     A question is a commitment's wording (when someone proposed other wording) or a
     new-commitment or removal proposal. `current` is ("commitment", id) or ("proposal", id)."""

@@ -75,9 +75,7 @@ def _version_links(request, round):
     published = next((v for v in readable if v.status == Version.Status.PUBLISHED), None)
     compare_from = published if published and published.pk != round.version_id else None
     return {
-        "history_keys": set(
-            Commitment.objects.filter(version__in=readable).values_list("key", flat=True)
-        ),
+        "history_keys": set(Commitment.objects.filter(version__in=readable).values_list("key", flat=True)),
         "compare_from": compare_from if round.version in readable else None,
     }
 
