@@ -21,7 +21,7 @@ from compact.errors import DomainError
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import readable_versions
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .forms import CommentForm, ProposalForm, ReasonForm
 from .models import Comment, Proposal, Round, Vote
 from .text import word_diff
@@ -563,7 +563,7 @@ def results(request, round_pk):
         "consultation/results.html",
         {
             **_base_context(request, round),
-            "results": selectors.results_for(round),
+            "questions": presenters.questions(round, selectors.results_for(round)),
             "change_log": round.change_log.all() if round.status == Round.Status.APPLIED else None,
         },
     )
