@@ -64,3 +64,13 @@ def readable_versions(user, compact):
             Q(status__in=[Version.Status.PUBLISHED, Version.Status.SUPERSEDED]) | Q(pk__in=opened)
         )
     return list(versions)
+
+
+def versions_with_failed_pdfs():
+    """Versions whose latest PDF render failed after its retries: staff retry from the version page."""
+    from .models import PdfExport
+
+    failed = PdfExport.objects.filter(status=PdfExport.Status.FAILED).values("version_id")
+    return list(
+        Version.objects.filter(pk__in=failed).select_related("compact").order_by("compact__title", "number")
+    )

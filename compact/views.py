@@ -15,7 +15,11 @@ from .selectors import compact_layout, compacts_for_home, readable_versions
 
 
 def home(request):
-    return render(request, "compact/home.html", {"compacts": compacts_for_home()})
+    from consultation.selectors import open_rounds_by_compact
+
+    rounds = open_rounds_by_compact()
+    compacts = [(compact, version, rounds.get(compact.pk, [])) for compact, version in compacts_for_home()]
+    return render(request, "compact/home.html", {"compacts": compacts})
 
 
 def compact_detail(request, slug):

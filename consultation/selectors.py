@@ -348,3 +348,39 @@ def voting_progress(round, user, *, current=None):
             progress.next_url = reverse("consultation:proposal", kwargs={"round_pk": round.pk, "pk": pk})
             progress.next_label = "Next proposal to vote on"
     return progress
+
+
+@dataclass
+class ConsultationWork:
+    """What consultation asks of staff now, for the staff dashboard."""
+
+    reports_waiting: int
+    open_rounds: list
+    closing_soon: list
+    to_apply: list
+
+
+def consultation_work(now=None, closing_within=None):
+    """Reports waiting, rounds open (and those closing soon), results to apply. Three queries."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    closing_within = closing_within or timedelta(hours=48)
+    rounds = Round.objects.select_related("version__compact").order_by("closes_at")
+    open_rounds = list(rounds.open_now())
+    return ConsultationWork(
+        reports_waiting=moderation_queue().count(),
+        open_rounds=open_rounds,
+        closing_soon=[round for round in open_rounds if round.closes_at <= now + closing_within],
+        to_apply=list(rounds.filter(status=Round.Status.CLOSED).order_by("closed_at")),
+    )
+
+
+def open_rounds_by_compact():
+    """Rounds leaders can take part in now, by compact id, for the home page. One query."""
+    by_compact = {}
+    for round in Round.objects.open_now().select_related("version").order_by("closes_at"):
+        by_compact.setdefault(round.version.compact_id, []).append(round)
+    return by_compact
