@@ -125,3 +125,18 @@ def compare(before, after):
         counts[change.kind] = counts.get(change.kind, 0) + 1
     vision = word_diff(before.vision, after.vision) if before.vision != after.vision else ""
     return Comparison(before, after, vision, sections, themes, counts)
+
+
+def shown(comparison, show_unchanged=False):
+    """The themes and party columns that have something to show: a party heading with nothing
+    under it, or a theme with no column left, is left out rather than shown empty."""
+    themes = []
+    for theme in comparison.themes:
+        columns = [
+            (party_name, [change for change in changes if show_unchanged or change.changed])
+            for party_name, changes in theme.columns
+        ]
+        columns = [(party_name, changes) for party_name, changes in columns if changes]
+        if columns:
+            themes.append(ThemeChanges(theme.title, theme.key, columns))
+    return themes

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from .models import Compact, Version
 
 
@@ -113,3 +115,31 @@ def compacts_for_home():
     compacts = list(Compact.objects.order_by("title"))
     published = {v.compact_id: v for v in Version.objects.published().filter(compact__in=compacts)}
     return [(compact, published.get(compact.id)) for compact in compacts]
+
+
+def readable_versions(user, compact):
+    """The versions of a compact this person may read, oldest first, in two or three queries.
+
+    Staff read every version; others the public ones, plus what consultation opens to them: the
+    text of a round that has closed, and an open round's draft to the people taking part in it."""
+    from accounts.roles import is_academy_staff
+
+    versions = compact.versions.order_by("number")
+    if not is_academy_staff(user):
+        from consultation.selectors import versions_opened_by_rounds
+
+        opened = versions_opened_by_rounds(compact, user)
+        versions = versions.filter(
+            Q(status__in=[Version.Status.PUBLISHED, Version.Status.SUPERSEDED]) | Q(pk__in=opened)
+        )
+    return list(versions)
+
+
+def versions_with_failed_pdfs():
+    """Versions whose latest PDF render failed after its retries: staff retry from the version page."""
+    from .models import PdfExport
+
+    failed = PdfExport.objects.filter(status=PdfExport.Status.FAILED).values("version_id")
+    return list(
+        Version.objects.filter(pk__in=failed).select_related("compact").order_by("compact__title", "number")
+    )

@@ -27,7 +27,7 @@ from .forms import (
     VisionForm,
 )
 from .models import Commitment, Compact, Party, Section, Theme, Version
-from .selectors import compact_layout
+from .selectors import compact_layout, versions_with_failed_pdfs
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,15 @@ class StaffDashboardView(AcademyStaffRequiredMixin, View):
         compacts = Compact.objects.order_by("title").prefetch_related("versions")
         from django.utils import timezone
 
+        from consultation.selectors import consultation_work
+
         context = {
             "compacts": compacts,
-            "due_for_review": services.due_for_review(),
+            "due_for_review": list(services.due_for_review()),
             "today": timezone.localdate(),
+            # What needs doing, each with a count and a link.
+            "work": consultation_work(),
+            "failed_pdfs": versions_with_failed_pdfs(),
         }
         return render(request, "compact/staff/dashboard.html", context)
 

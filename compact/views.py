@@ -11,11 +11,15 @@ from accounts.roles import is_academy_staff, needs_two_factor_setup
 from . import caching, exports, pdf
 from .errors import DomainError
 from .models import Commitment, Compact, PdfExport, Version
-from .selectors import compact_layout, compacts_for_home
+from .selectors import compact_layout, compacts_for_home, readable_versions
 
 
 def home(request):
-    return render(request, "compact/home.html", {"compacts": compacts_for_home()})
+    from consultation.selectors import open_rounds_by_compact
+
+    rounds = open_rounds_by_compact()
+    compacts = [(compact, version, rounds.get(compact.pk, [])) for compact, version in compacts_for_home()]
+    return render(request, "compact/home.html", {"compacts": compacts})
 
 
 def compact_detail(request, slug):
@@ -42,15 +46,16 @@ def version_detail(request, slug, number):
     """Any version at its own address; only staff may read one that is not yet public."""
     compact = get_object_or_404(Compact, slug=slug)
     version = get_object_or_404(Version, compact=compact, number=number)
-    readable = version.status in (Version.Status.PUBLISHED, Version.Status.SUPERSEDED)
-    if not readable and not is_academy_staff(request.user):
-        # Not 403: a draft's existence is nobody's business but staff's.
+    if version not in _readable_versions(request, compact):
+        # Not 403: a draft's existence is nobody's business but staff's (and its round's).
         raise Http404("No such version.")
     return _render_version(request, compact, version)
 
 
 def _render_version(request, compact, version):
     current = version if version.status == Version.Status.PUBLISHED else compact.versions.published().first()
+    # Offered only when there is an earlier version this reader may open: never a dead end.
+    earlier = [v for v in _readable_versions(request, compact) if v.number < version.number]
     return render(
         request,
         "compact/compact_detail.html",
@@ -60,6 +65,7 @@ def _render_version(request, compact, version):
             "current": current,
             "layout": compact_layout(version),
             "pdf": _pdf_state(version),
+            "earlier_version": earlier[-1] if earlier else None,
         },
     )
 
@@ -148,15 +154,12 @@ def retry_pdf(request, slug, number):
 
 
 def _readable_versions(request, compact):
-    versions = compact.versions.order_by("number")
-    if not is_academy_staff(request.user):
-        versions = versions.filter(status__in=[Version.Status.PUBLISHED, Version.Status.SUPERSEDED])
-    return list(versions)
+    return readable_versions(request.user, compact)
 
 
 def compare_versions(request, slug):
     """Any two versions side by side and word by word; visitors compare public versions only."""
-    from .comparison import compare
+    from .comparison import compare, shown
 
     compact = get_object_or_404(Compact, slug=slug)
     versions = _readable_versions(request, compact)
@@ -175,11 +178,14 @@ def compare_versions(request, slug):
     after = pick("to", versions[-1].number)
     earlier = [v for v in versions if v.number < after.number] or versions[:1]
     before = pick("from", earlier[-1].number)
+    comparison = compare(before, after)
+    show_unchanged = request.GET.get("all") == "1"
     context = {
         "compact": compact,
         "versions": versions,
-        "comparison": compare(before, after),
-        "show_unchanged": request.GET.get("all") == "1",
+        "comparison": comparison,
+        "themes": shown(comparison, show_unchanged),
+        "show_unchanged": show_unchanged,
     }
     return render(request, "compact/compare.html", context)
 

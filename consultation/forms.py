@@ -13,14 +13,31 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class RoundForm(forms.Form):
-    title = forms.CharField(label="Title of the round", max_length=200)
+    title = forms.CharField(
+        label="Title of the round",
+        max_length=200,
+        error_messages={"required": "Enter a title for the round."},
+    )
     description = forms.CharField(
         label="What you are asking leaders", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     opens_at = forms.DateTimeField(
-        label="Opens at", widget=DateTimeInput(), help_text="UK time, for example 09:00."
+        label="Opens at",
+        widget=DateTimeInput(),
+        help_text="UK time, for example 09:00.",
+        error_messages={
+            "required": "Enter when the round opens.",
+            "invalid": "Enter the opening date and time.",
+        },
     )
-    closes_at = forms.DateTimeField(label="Closes at", widget=DateTimeInput())
+    closes_at = forms.DateTimeField(
+        label="Closes at",
+        widget=DateTimeInput(),
+        error_messages={
+            "required": "Enter when the round closes.",
+            "invalid": "Enter the closing date and time.",
+        },
+    )
     participation = forms.ChoiceField(
         label="Who may take part",
         choices=Round.Participation.choices,
@@ -62,6 +79,7 @@ class CloseRoundForm(forms.Form):
         label="Why are you closing the round early?",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Leaders see this on the round page.",
+        error_messages={"required": "Give the reason for closing the round early; leaders will see it."},
     )
 
 
@@ -71,12 +89,14 @@ class ProposalForm(forms.Form):
         max_length=MAX_PROPOSAL_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        error_messages={"required": "Enter the wording you propose."},
     )
     rationale = forms.CharField(
         label="Why this change?",
         max_length=MAX_RATIONALE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Other leaders read this when they vote.",
+        error_messages={"required": "Say why you propose this change."},
     )
 
     def __init__(self, *args, kind, **kwargs):
@@ -85,10 +105,12 @@ class ProposalForm(forms.Form):
         if kind == Proposal.Kind.REMOVAL:
             del self.fields["text"]
             self.fields["rationale"].label = "Why should this commitment be removed?"
+            self.fields["rationale"].error_messages["required"] = "Say why this commitment should be removed."
         else:
             self.fields["text"].required = True
             if kind == Proposal.Kind.NEW_COMMITMENT:
                 self.fields["text"].label = "The new commitment"
+                self.fields["text"].error_messages["required"] = "Enter the new commitment."
 
 
 class CommentForm(forms.Form):
@@ -97,6 +119,7 @@ class CommentForm(forms.Form):
         max_length=MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Plain text. You can use *emphasis*, **bold**, lists and links. Your name, role and organisation are shown.",
+        error_messages={"required": "Enter your comment."},
     )
     target = forms.ChoiceField(choices=Comment.Target.choices, widget=forms.HiddenInput)
     subject = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -104,4 +127,9 @@ class CommentForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason."},
+    )

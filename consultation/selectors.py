@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Prefetch, Q
+from django.urls import reverse
 
 from compact.selectors import compact_layout
 
-from .models import Comment, Proposal, Result, Vote
+from .models import Comment, Proposal, Report, Result, Round, Vote
 from .text import word_diff
 
 
@@ -243,13 +244,20 @@ def comment_threads(round, **subject):
 
 
 def moderation_queue():
-    """Comments with unresolved reports, most reported first."""
+    """Comments with unresolved reports, the one waiting longest first, each with its count.
+
+    Not `filter(reports__resolved_at__isnull=True)`: through the LEFT JOIN that also matches a
+    comment nobody reported, which filled the queue with every comment of every round."""
+    waiting = Q(reports__resolved_at__isnull=True, reports__isnull=False)
     return (
-        Comment.objects.filter(reports__resolved_at__isnull=True)
-        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        Comment.objects.annotate(
+            open_reports=Count("reports", filter=waiting),
+            first_reported_at=Min("reports__created_at", filter=waiting),
+        )
+        .filter(open_reports__gt=0)
         .select_related("author", "round")
-        .prefetch_related("reports")
-        .order_by("-open_reports", "created_at")
+        .prefetch_related(Prefetch("reports", queryset=Report.objects.filter(resolved_at__isnull=True)))
+        .order_by("first_reported_at", "pk")
     )
 
 
@@ -263,3 +271,116 @@ def results_for(round):
             "proposal__commitment",
         )
     )
+
+
+def versions_opened_by_rounds(compact, user):
+    """Ids of a compact's versions that consultation makes readable beyond the published ones.
+
+    - The text a round consulted on is public once the round has closed: it is what leaders
+      voted on, and the change log and comparisons refer to exactly that wording.
+    - While a round is open, the people who can take part in it may read (and compare) the draft
+      it is held on: they are being asked to judge it against the current published text.
+    """
+    from .services import participation_problem
+
+    rounds = Round.objects.filter(version__compact=compact).exclude(status=Round.Status.SCHEDULED)
+
+    def taking_part(round):
+        return round.is_open and user.is_authenticated and participation_problem(user, round) is None
+
+    return {round.version_id for round in rounds if round.has_results or taking_part(round)}
+
+
+@dataclass
+class VotingProgress:
+    answered: int
+    questions: int
+    # The next question this person has not answered, after the one they are on, in the order
+    # the draft reads; None when every question is answered.
+    next_url: str = None
+    next_label: str = ""
+
+    @property
+    def percent(self):
+        return round(100 * self.answered / self.questions) if self.questions else 0
+
+
+def voting_progress(round, user, *, current=None):
+    """ "You have voted on N of M" and where to go next, for every page of a round. Two queries.
+
+    A question is a commitment's wording (when someone proposed other wording) or a
+    new-commitment or removal proposal. `current` is ("commitment", id) or ("proposal", id)."""
+    if not (user and user.is_authenticated):
+        return None
+    rows = round.proposals.standing().values_list(
+        "pk",
+        "kind",
+        "commitment_id",
+        "commitment__theme__position",
+        "commitment__party__position",
+        "commitment__position",
+        "theme__position",
+        "party__position",
+    )
+    order = {}
+    for pk, kind, commitment_id, c_theme, c_party, c_position, theme, party in rows:
+        if kind == Proposal.Kind.REWORDING:
+            order[("commitment", commitment_id)] = (c_theme, c_party, c_position, 0, 0)
+        elif kind == Proposal.Kind.REMOVAL:
+            order[("proposal", pk)] = (c_theme, c_party, c_position, 1, pk)
+        else:
+            order[("proposal", pk)] = (theme, party, float("inf"), 2, pk)
+    questions = sorted(order, key=order.get)
+    mine = set(my_votes(round, user))
+    unanswered = [question for question in questions if question not in mine]
+    after = questions.index(current) + 1 if current in order else 0
+    # The first unanswered question after this one, else the first before it.
+    following = [q for q in questions[after:] if q in unanswered] + [
+        q for q in questions[:after] if q in unanswered and q != current
+    ]
+    progress = VotingProgress(answered=len(questions) - len(unanswered), questions=len(questions))
+    if following:
+        kind, pk = following[0]
+        if kind == "commitment":
+            progress.next_url = reverse("consultation:commitment", kwargs={"round_pk": round.pk, "pk": pk})
+            progress.next_label = "Next commitment to vote on"
+        else:
+            progress.next_url = reverse("consultation:proposal", kwargs={"round_pk": round.pk, "pk": pk})
+            progress.next_label = "Next proposal to vote on"
+    return progress
+
+
+@dataclass
+class ConsultationWork:
+    """What consultation asks of staff now, for the staff dashboard."""
+
+    reports_waiting: int
+    open_rounds: list
+    closing_soon: list
+    to_apply: list
+
+
+def consultation_work(now=None, closing_within=None):
+    """Reports waiting, rounds open (and those closing soon), results to apply. Three queries."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    closing_within = closing_within or timedelta(hours=48)
+    rounds = Round.objects.select_related("version__compact").order_by("closes_at")
+    open_rounds = list(rounds.open_now())
+    return ConsultationWork(
+        reports_waiting=moderation_queue().count(),
+        open_rounds=open_rounds,
+        closing_soon=[round for round in open_rounds if round.closes_at <= now + closing_within],
+        to_apply=list(rounds.filter(status=Round.Status.CLOSED).order_by("closed_at")),
+    )
+
+
+def open_rounds_by_compact():
+    """Rounds leaders can take part in now, by compact id, for the home page. One query."""
+    by_compact = {}
+    for round in Round.objects.open_now().select_related("version").order_by("closes_at"):
+        by_compact.setdefault(round.version.compact_id, []).append(round)
+    return by_compact

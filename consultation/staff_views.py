@@ -9,9 +9,9 @@ from accounts.mixins import AcademyStaffRequiredMixin
 from compact.errors import DomainError
 from compact.models import Version
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .forms import CloseRoundForm, ReasonForm, RoundForm
-from .models import Comment, Result, Round
+from .models import Comment, Round
 
 
 class ScheduleRoundView(AcademyStaffRequiredMixin, View):
@@ -62,12 +62,11 @@ class ScheduleRoundView(AcademyStaffRequiredMixin, View):
 class RoundManageView(AcademyStaffRequiredMixin, View):
     template_name = "consultation/staff/round_manage.html"
 
-    def get(self, request, pk, close_form=None, status=200):
+    def get(self, request, pk, status=200):
         round = get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
         context = {
             "round": round,
             "version": round.version,
-            "close_form": close_form or CloseRoundForm(),
             "proposal_count": round.proposals.standing().count(),
             "comment_count": round.comments.count(),
             "voter_count": round.votes.values("voter").distinct().count(),
@@ -78,13 +77,13 @@ class RoundManageView(AcademyStaffRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
     def post(self, request, pk):
-        round = get_object_or_404(Round, pk=pk)
+        round = get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
         action = request.POST.get("action")
         try:
             if action == "close":
                 form = CloseRoundForm(request.POST)
                 if not form.is_valid():
-                    return self.get(request, pk, close_form=form, status=400)
+                    return CloseRoundView.render(request, round, form, status=400)
                 round = services.close_round(
                     round=round, actor=request.user, reason=form.cleaned_data["reason"]
                 )
@@ -110,39 +109,56 @@ class RoundManageView(AcademyStaffRequiredMixin, View):
         return redirect("consultation:staff_round", pk=round.pk)
 
 
-class ApplyResultsView(AcademyStaffRequiredMixin, View):
-    """Review each question's result, accept the leader or override with a reason, then apply."""
+class CloseRoundView(AcademyStaffRequiredMixin, View):
+    """Closing early cannot be undone, so it is never one click: this page asks why and to
+    confirm, and its form posts to the round's page (no JavaScript needed)."""
 
-    template_name = "consultation/staff/apply.html"
-
-    def _context(self, round, submitted=None, errors=None):
-        results = selectors.results_for(round)
-        for result in results:
-            chosen = (submitted or {}).get(result.pk)
-            result.form_decision = chosen[0] if chosen else ("override" if result.is_tie else "accept")
-            result.form_option = chosen[1] if chosen else services.default_choice(result)
-            result.form_reason = chosen[2] if chosen else ""
-        return {"round": round, "version": round.version, "results": results, "errors": errors or []}
+    @staticmethod
+    def render(request, round, form, status=200):
+        context = {"round": round, "version": round.version, "form": form}
+        return render(request, "consultation/staff/close_round.html", context, status=status)
 
     def get(self, request, pk):
         round = get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
-        return render(request, self.template_name, self._context(round))
+        return self.render(request, round, CloseRoundForm())
+
+
+class ApplyResultsView(AcademyStaffRequiredMixin, View):
+    """Review each question's result in plain words, accept the leaders' choice or override it
+    with a reason, then confirm on a second page: applying can be done once."""
+
+    template_name = "consultation/staff/apply.html"
+
+    def _render(self, request, round, questions, *, confirming=False, problems=(), status=200):
+        context = {
+            "round": round,
+            "version": round.version,
+            "questions": questions,
+            "confirming": confirming,
+            "summary_errors": [*problems, *presenters.error_links(questions)],
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def _round_and_questions(self, pk):
+        round = get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
+        return round, presenters.questions(round, selectors.results_for(round))
+
+    def get(self, request, pk):
+        round, questions = self._round_and_questions(pk)
+        return self._render(request, round, questions)
 
     def post(self, request, pk):
-        round = get_object_or_404(Round.objects.select_related("version__compact"), pk=pk)
-        decisions = {}
-        for result in round.results.only("pk"):
-            decision = request.POST.get(f"decision-{result.pk}", Result.Decision.ACCEPT)
-            decisions[result.pk] = (
-                Result.Decision.OVERRIDE if decision == "override" else Result.Decision.ACCEPT,
-                request.POST.get(f"option-{result.pk}", ""),
-                request.POST.get(f"reason-{result.pk}", ""),
-            )
+        round, questions = self._round_and_questions(pk)
+        decisions, complete = presenters.read_decisions(questions, request.POST)
+        if not complete:
+            return self._render(request, round, questions, status=400)
+        if request.POST.get("confirmed") != "yes":
+            # Every decision is complete: show what will happen, and ask once more.
+            return self._render(request, round, questions, confirming=True)
         try:
             draft = services.apply_results(actor=request.user, round=round, decisions=decisions)
         except DomainError as error:
-            context = self._context(round, submitted=decisions, errors=[error.message])
-            return render(request, self.template_name, context, status=400)
+            return self._render(request, round, questions, problems=[error.message], status=400)
         messages.success(
             request, f"Applied the results: version {draft.number} is the new draft, with its change log."
         )
@@ -160,7 +176,7 @@ class ModerationQueueView(AcademyStaffRequiredMixin, View):
             request,
             "consultation/staff/moderation.html",
             {
-                "reported": selectors.moderation_queue(),
+                "reported": list(selectors.moderation_queue()),
                 "hidden": hidden,
                 "form": ReasonForm(),
             },

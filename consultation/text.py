@@ -22,19 +22,35 @@ def word_diff(current, proposed):
     pieces = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
-        removed = escape("".join(before[a_start:a_end]))
-        added = escape("".join(after[b_start:b_end]))
+        removed = "".join(before[a_start:a_end])
+        added = "".join(after[b_start:b_end])
         if operation == "equal":
-            pieces.append(added)
+            pieces.append(escape(added))
             continue
-        if operation in ("delete", "replace") and removed.strip():
-            pieces.append(
-                f'<del class="app-diff__removed"><span class="nhsuk-u-visually-hidden">removed: </span>{removed}</del>'
+        # Spaces stay outside the marks, and a removed word never touches the word that replaced
+        # it: "the <del>protected</del> <ins>agreed</ins> time", not "theprotectedagreed".
+        marked = []
+        if removed.strip():
+            marked.append(
+                '<del class="app-diff__removed"><span class="nhsuk-u-visually-hidden">removed: </span>'
+                f"{escape(removed.strip())}</del>"
             )
-        if operation in ("insert", "replace") and added.strip():
-            pieces.append(
-                f'<ins class="app-diff__added"><span class="nhsuk-u-visually-hidden">added: </span>{added}</ins>'
+        if added.strip():
+            marked.append(
+                '<ins class="app-diff__added"><span class="nhsuk-u-visually-hidden">added: </span>'
+                f"{escape(added.strip())}</ins>"
             )
-        elif operation in ("insert", "replace"):
-            pieces.append(added)
+        # The new text's own spacing around the change, or the old text's where nothing was added.
+        spacing = added if added.strip() else (added or removed)
+        lead = spacing[: len(spacing) - len(spacing.lstrip())]
+        trail = spacing[len(spacing.rstrip()) :]
+        if not marked:
+            pieces.append(escape(added))
+            continue
+        if not added.strip() and not added:
+            # A pure deletion: keep one space where words were taken out, never two.
+            previous = pieces[-1] if pieces else ""
+            lead = "" if previous.endswith(" ") or not previous else " "
+            trail = ""
+        pieces.append(lead + " ".join(marked) + trail)
     return mark_safe("".join(pieces))  # noqa: S308 - every piece of text above is escaped

@@ -28,6 +28,7 @@ urlpatterns = [
         name="staff_schedule",
     ),
     path("staff/rounds/<int:pk>/", staff_views.RoundManageView.as_view(), name="staff_round"),
+    path("staff/rounds/<int:pk>/close/", staff_views.CloseRoundView.as_view(), name="staff_close"),
     path("staff/rounds/<int:pk>/apply/", staff_views.ApplyResultsView.as_view(), name="staff_apply"),
     path("staff/moderation/", staff_views.ModerationQueueView.as_view(), name="moderation"),
     path(

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
 from compact.errors import DomainError
-from compact.models import Commitment, Party, Theme
+from compact.models import Commitment, Party, Theme, Version
+from compact.selectors import readable_versions
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .forms import CommentForm, ProposalForm, ReasonForm
 from .models import Comment, Proposal, Round, Vote
 from .text import word_diff
@@ -52,17 +53,33 @@ def _int(value):
         return None
 
 
-def _base_context(request, round):
+def _base_context(request, round, *, current=None):
     return {
         "round": round,
         "compact": round.version.compact,
         "version": round.version,
         "participation_problem": services.participation_problem(request.user, round),
         "is_staff": is_academy_staff(request.user),
+        # "You have voted on N of M" and the next question, on every page of the round.
+        "progress": selectors.voting_progress(round, request.user, current=current),
     }
 
 
 # --- Reading ---------------------------------------------------------------------------------------
+def _version_links(request, round):
+    """Where this reader can go from the round to the compact's versions: each commitment's
+    history (only for commitments in a version they may read) and a comparison of the round's
+    draft with the published text (once they may read both). No link that leads to a 404."""
+    compact = round.version.compact
+    readable = readable_versions(request.user, compact)
+    published = next((v for v in readable if v.status == Version.Status.PUBLISHED), None)
+    compare_from = published if published and published.pk != round.version_id else None
+    return {
+        "history_keys": set(Commitment.objects.filter(version__in=readable).values_list("key", flat=True)),
+        "compare_from": compare_from if round.version in readable else None,
+    }
+
+
 def round_detail(request, pk):
     round = _readable_round(request, pk)
     all_themes = request.GET.get("theme") == "all"
@@ -76,6 +93,7 @@ def round_detail(request, pk):
     context = {
         **_base_context(request, round),
         "page": page,
+        **_version_links(request, round),
         "filters": filters,
         "all_themes": all_themes,
         # The other filters, kept when moving from theme to theme.
@@ -92,6 +110,7 @@ def round_detail(request, pk):
         ),
         # Opening a long draft on its first theme is not a filter the person chose.
         "filtering": any(filters.values()),
+        "can_see_results": round.has_results and _can_see_results(request, round),
     }
     return render(request, "consultation/round.html", context)
 
@@ -101,6 +120,10 @@ def commitment_detail(request, round_pk, pk):
     commitment = get_object_or_404(
         Commitment.objects.select_related("theme", "party"), pk=pk, version_id=round.version_id
     )
+    return render(request, "consultation/commitment.html", _commitment_context(request, round, commitment))
+
+
+def _commitment_context(request, round, commitment, vote_error=None):
     proposals = list(round.proposals.standing().filter(commitment=commitment).select_related("author"))
     rewordings = [p for p in proposals if p.kind == Proposal.Kind.REWORDING]
     removal = next((p for p in proposals if p.kind == Proposal.Kind.REMOVAL), None)
@@ -116,18 +139,36 @@ def commitment_detail(request, round_pk, pk):
         if removal:
             totals["support"] = support.get((removal.pk, "support"), 0)
             totals["oppose"] = support.get((removal.pk, "oppose"), 0)
-    context = {
-        **_base_context(request, round),
+    return {
+        **_base_context(request, round, current=("commitment", commitment.pk)),
+        **_vote_error_context(vote_error, "#choice-current"),
         "commitment": commitment,
         "rewordings": rewordings,
         "removal": removal,
         "my_vote": mine.get(("commitment", commitment.pk)),
         "my_removal_vote": mine.get(("proposal", removal.pk)) if removal else None,
         "totals": totals,
+        "history_url": _history_url(request, round, commitment),
         "threads": selectors.comment_threads(round, target=Comment.Target.COMMITMENT, commitment=commitment),
         "comment_form": CommentForm(initial={"target": Comment.Target.COMMITMENT, "subject": commitment.pk}),
     }
-    return render(request, "consultation/commitment.html", context)
+
+
+def _vote_error_context(vote_error, href):
+    """A refused vote is shown beside the radios and linked from the error summary."""
+    if not vote_error:
+        return {}
+    return {"vote_error": vote_error, "summary_errors": [{"href": href, "text": vote_error}]}
+
+
+def _history_url(request, round, commitment):
+    """The commitment's history, when this reader may read a version that holds it."""
+    readable = readable_versions(request.user, round.version.compact)
+    if Commitment.objects.filter(version__in=readable, key=commitment.key).exists():
+        return reverse(
+            "compact:commitment_history", kwargs={"slug": round.version.compact.slug, "key": commitment.key}
+        )
+    return None
 
 
 def proposal_detail(request, round_pk, pk):
@@ -137,13 +178,18 @@ def proposal_detail(request, round_pk, pk):
     )
     if proposal.status == Proposal.Status.HIDDEN and not is_academy_staff(request.user):
         raise Http404("This proposal has been hidden by the moderators.")
+    return render(request, "consultation/proposal.html", _proposal_context(request, round, proposal))
+
+
+def _proposal_context(request, round, proposal, vote_error=None):
     mine = selectors.my_votes(round, request.user)
     totals = None
     if round.totals_visible and proposal.is_support_question:
         _, support = selectors._proposal_totals(round)
         totals = {choice: support.get((proposal.pk, choice), 0) for choice in ("support", "oppose")}
-    context = {
-        **_base_context(request, round),
+    return {
+        **_base_context(request, round, current=("proposal", proposal.pk)),
+        **_vote_error_context(vote_error, "#choice-support"),
         "proposal": proposal,
         "diff": word_diff(proposal.commitment.text, proposal.text)
         if proposal.kind == Proposal.Kind.REWORDING
@@ -156,7 +202,6 @@ def proposal_detail(request, round_pk, pk):
         "threads": selectors.comment_threads(round, target=Comment.Target.PROPOSAL, proposal=proposal),
         "comment_form": CommentForm(initial={"target": Comment.Target.PROPOSAL, "subject": proposal.pk}),
     }
-    return render(request, "consultation/proposal.html", context)
 
 
 def discussion(request, round_pk, theme_pk=None):
@@ -321,34 +366,49 @@ def withdraw_proposal(request, round_pk, pk):
 @login_required
 @require_POST
 def vote(request, round_pk):
+    """Save a vote and go back to the question, offering the next one. A refused vote shows the
+    question again with the problem beside its options (no JavaScript needed)."""
     round = _readable_round(request, round_pk)
     choice_value = request.POST.get("choice", "")
-    commitment = proposal = None
+    if request.POST.get("commitment"):
+        commitment = get_object_or_404(
+            Commitment.objects.select_related("theme", "party"),
+            pk=_int(request.POST["commitment"]),
+            version_id=round.version_id,
+        )
+        proposal = None
+        fallback = reverse("consultation:commitment", kwargs={"round_pk": round.pk, "pk": commitment.pk})
+    else:
+        commitment = None
+        proposal = get_object_or_404(
+            Proposal.objects.select_related("author", "commitment", "theme", "party"),
+            pk=_int(request.POST.get("proposal")),
+            round=round,
+        )
+        fallback = proposal.get_absolute_url()
     try:
-        if request.POST.get("commitment"):
-            commitment = get_object_or_404(
-                Commitment, pk=_int(request.POST["commitment"]), version_id=round.version_id
-            )
-            if choice_value == "current":
-                choice = Vote.Choice.CURRENT
-            else:
-                choice = round.proposals.filter(pk=_int(choice_value.removeprefix("proposal:"))).first()
-                if choice is None:
-                    raise DomainError("Choose one of the wordings shown.")
-            fallback = reverse("consultation:commitment", kwargs={"round_pk": round.pk, "pk": commitment.pk})
-        else:
-            proposal = get_object_or_404(Proposal, pk=_int(request.POST.get("proposal")), round=round)
-            choice = choice_value
-            fallback = proposal.get_absolute_url()
         if not choice_value:
             raise DomainError("Choose an option before saving your vote.")
+        if commitment is None:
+            choice = choice_value
+        elif choice_value == "current":
+            choice = Vote.Choice.CURRENT
+        else:
+            choice = round.proposals.filter(pk=_int(choice_value.removeprefix("proposal:"))).first()
+            if choice is None:
+                raise DomainError("Choose one of the wordings shown.")
         services.cast_vote(
             actor=request.user, round=round, choice=choice, commitment=commitment, proposal=proposal
         )
     except DomainError as error:
-        messages.error(request, error.message)
-        return _back(request, round.get_absolute_url())
-    messages.success(request, "Your vote is saved. You can change it until the round closes.")
+        if commitment is not None:
+            context = _commitment_context(request, round, commitment, vote_error=error.message)
+            return render(request, "consultation/commitment.html", context, status=400)
+        context = _proposal_context(request, round, proposal, vote_error=error.message)
+        return render(request, "consultation/proposal.html", context, status=400)
+    messages.success(
+        request, "Your vote is saved. You can change it until the round closes.", extra_tags="vote-saved"
+    )
     return _back(request, fallback)
 
 
@@ -492,11 +552,7 @@ def results(request, round_pk):
     if not round.has_results:
         messages.info(request, "Results appear when the round closes.")
         return redirect(round)
-    staff = is_academy_staff(request.user)
-    could_take_part = (
-        request.user.is_authenticated and services.eligible_leaders(round).filter(pk=request.user.pk).exists()
-    )
-    if not (staff or could_take_part):
+    if not _can_see_results(request, round):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         return render(
@@ -507,9 +563,16 @@ def results(request, round_pk):
         "consultation/results.html",
         {
             **_base_context(request, round),
-            "results": selectors.results_for(round),
+            "questions": presenters.questions(round, selectors.results_for(round)),
             "change_log": round.change_log.all() if round.status == Round.Status.APPLIED else None,
         },
+    )
+
+
+def _can_see_results(request, round):
+    """Staff, and everyone who could take part in the round."""
+    return is_academy_staff(request.user) or (
+        request.user.is_authenticated and services.eligible_leaders(round).filter(pk=request.user.pk).exists()
     )
 
 

@@ -39,6 +39,22 @@ def path_of(url):
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
+def focused_class(visitor):
+    """With JavaScript, nhsuk-frontend moves focus to the error summary or success banner."""
+    return visitor.page.evaluate("document.activeElement && document.activeElement.className") or ""
+
+
+def assert_focus_on(visitor, css_class):
+    if visitor.javascript:
+        assert css_class in focused_class(visitor), focused_class(visitor)
+
+
+def assert_words_apart_in_diffs(page):
+    """A removed word never touches the word that replaced it ("theprotected")."""
+    for text in page.locator(".app-diff").all_inner_texts():
+        assert not re.search(r"\w(removed|added): ", text), text
+
+
 def sign_in(visitor, email):
     page = visitor.page
     visitor.go("/accounts/login/")
@@ -90,27 +106,59 @@ def test_leader_signs_up_comments_proposes_and_votes(visitor, demo):
     visitor.click(page.get_by_role("button", name="Publish the proposal"))
     assert "is published" in page.content()
 
-    # Vote on three questions, then change one vote.
+    # Saving without choosing: the problem is beside the options and linked from the summary.
     round_path = f"/rounds/{demo.pk}/"
-    for index in range(2):
+    visitor.go(round_path)
+    assert page.locator("progress.app-progress__bar").count() == 1
+    assert_words_apart_in_diffs(page)
+    visitor.click(page.get_by_role("link", name=re.compile("^Compare wordings and vote")).first)
+    assert page.locator("#progress").count() == 1, "progress on every round page"
+    visitor.click(page.get_by_role("button", name="Save my vote"))
+    assert_focus_on(visitor, "nhsuk-error-summary")
+    summary_link = page.locator(
+        ".nhsuk-error-summary a", has_text="Choose an option before saving your vote."
+    )
+    assert summary_link.get_attribute("href") == "#choice-current"
+    assert page.locator("#choice-error").count() == 1
+
+    # Vote on three questions, then change one vote; each saved vote offers the next question.
+    for _ in range(2):
         visitor.go(round_path)
-        visitor.click(page.get_by_role("link", name=re.compile("^Compare wordings and vote")).nth(index))
+        visitor.click(page.get_by_role("link", name=re.compile("^Compare wordings and vote")).first)
         page.locator("input[name=choice]").nth(1).check()
         visitor.click(page.get_by_role("button", name="Save my vote"))
         assert "Your vote is saved" in page.content()
+        assert_focus_on(visitor, "nhsuk-notification-banner")
+        assert (
+            page.get_by_role("link", name=re.compile("^Next (commitment|proposal) to vote on")).count() == 1
+        )
     visitor.go(round_path)
     visitor.click(page.get_by_role("link", name=re.compile("^Read and vote")).first)
     page.get_by_label("Support").check()
     visitor.click(page.get_by_role("button", name="Save my vote"))
 
+    # A removal proposal is voted on from its own link, and the round page shows the vote.
     visitor.go(round_path)
-    visitor.click(page.get_by_role("link", name=re.compile("^Compare wordings and vote")).first)
+    visitor.click(page.get_by_role("link", name=re.compile("^Vote on removing it")).first)
+    page.get_by_label("Oppose").check()
+    visitor.click(page.get_by_role("button", name="Save my vote"))
+    visitor.go(round_path)
+    assert "You have voted on removing it." in page.content()
+
+    visitor.click(page.get_by_role("link", name=re.compile("^Change your vote on its wording")).first)
     page.get_by_label(re.compile("Keep the current wording")).check()
     visitor.click(page.get_by_role("button", name="Change my vote"))
 
     visitor.go(round_path)
     progress = page.locator("#progress").inner_text()
-    assert re.fullmatch(r"You have voted on 3 of \d+\.", progress), progress
+    assert re.fullmatch(r"You have voted on 4 of \d+\.", progress), progress
+
+    # A participant compares the draft with the published text, and opens a commitment's history.
+    visitor.click(page.get_by_role("link", name=re.compile("^Compare this draft with the published version")))
+    assert "There is only one version" not in page.content()
+    visitor.go(round_path)
+    visitor.click(page.get_by_role("link", name=re.compile("^History of this commitment")).first)
+    assert page.get_by_role("heading", name="History of a commitment").count() == 1
     visitor.assert_unique_titles()
 
 
@@ -161,23 +209,40 @@ def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, dem
 
     page = visitor.page
     sign_in(visitor, "staff@example.org")
-    visitor.go("/staff/moderation/")
+    # The dashboard says what needs doing and links to it.
+    visitor.go("/staff/")
+    assert "Reported comments: 1" in page.content() and "Rounds open: 1" in page.content()
+    visitor.click(page.get_by_role("link", name="Moderation queue"))
+    assert "1 comment is waiting" in page.content() and "0 reports" not in page.content()
+    assert page.get_by_role("button", name="Hide the comment").count() == 1
     page.get_by_label("Reason for hiding (shown in its place)").first.fill("Not respectful")
     visitor.click(page.get_by_role("button", name="Hide the comment").first)
     assert Comment.objects.get(pk=rude.pk).is_hidden
 
+    # Closing early is asked for on a page of its own; a missing reason is linked to its field.
     visitor.go(f"/staff/rounds/{demo.pk}/")
+    visitor.click(page.get_by_role("link", name="Close the round early"))
+    visitor.click(page.get_by_role("button", name="Close the round now"))
+    assert_focus_on(visitor, "nhsuk-error-summary")
+    assert page.locator(".nhsuk-error-summary a").first.get_attribute("href") == "#id_reason"
     page.get_by_label("Why are you closing the round early?").fill("The board meets next week.")
     visitor.click(page.get_by_role("button", name="Close the round now"))
+    assert "Closed early on" in page.content()
+
+    # Results in plain words; overriding reveals its fields; applying is confirmed first.
     visitor.click(page.get_by_role("link", name="Review and apply the results"))
-    first = page.locator("fieldset.app-result-decision").first
-    first.get_by_label(re.compile("^(Override|Decide) with a reason")).check()
+    assert "proposal:" not in page.locator("main").inner_text()
+    assert_words_apart_in_diffs(page)
+    first = page.locator("section.app-result-decision").first
+    first.get_by_label(re.compile("^(Override the leaders’ choice|Decide which option stands)")).check()
     first.locator("select").select_option("current")
     first.locator("textarea").fill("The board wants the original wording kept for now.")
-    for tie in page.locator("fieldset.app-result-decision").all()[1:]:
-        if tie.get_by_label(re.compile("^Decide with a reason")).count():
-            tie.get_by_label(re.compile("^Decide with a reason")).check()
+    for tie in page.locator("section.app-result-decision").all()[1:]:
+        if tie.get_by_label(re.compile("^Decide which option stands")).count():
+            tie.locator("select").select_option("current")
             tie.locator("textarea").fill("A tie: staff keep the status quo.")
+    visitor.click(page.get_by_role("button", name="Continue"))
+    assert "This can be done once" in page.content()
     visitor.click(page.get_by_role("button", name="Apply the results and create the next draft"))
     assert "Change log" in page.content()
     assert "staff override, reason: The board wants the original wording kept for now." in page.content()
@@ -191,9 +256,11 @@ def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, dem
     page.get_by_label("Title of the round").fill("A short check before ratifying")
     visitor.click(page.get_by_role("button", name="Schedule the round"))
     assert "is open" in page.content()
+    visitor.click(page.get_by_role("link", name="Close the round early"))
     page.get_by_label("Why are you closing the round early?").fill("No more changes are expected.")
     visitor.click(page.get_by_role("button", name="Close the round now"))
     visitor.click(page.get_by_role("link", name="Review and apply the results"))
+    visitor.click(page.get_by_role("button", name="Continue"))
     visitor.click(page.get_by_role("button", name="Apply the results and create the next draft"))
 
     visitor.click(page.get_by_role("link", name="Ratify this version"))
@@ -206,4 +273,33 @@ def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, dem
     published = demo.version.compact.versions.get(status="published")
     assert published.number == demo.version.number + 2
     assert f"Version {published.number}" in page.content()
+    # The audit trail names what was acted on as a person would.
+    visitor.go(f"/staff/compacts/{published.compact.slug}/audit/")
+    assert "Consultation round “" in page.content() and "consultation.round" not in page.content()
+    visitor.assert_unique_titles()
+
+
+def test_visitor_follows_how_the_compact_changed(visitor, demo):
+    page = visitor.page
+    visitor.go("/")
+    assert "Consultation open" in page.content()
+    assert "Administration" not in page.content()
+    visitor.click(page.get_by_role("link", name="The Leadership Compact"))
+    # The text the first round consulted on is public, so the comparison has two versions.
+    visitor.click(page.get_by_role("link", name=re.compile("^See what changed from version")))
+    assert "There is only one version" not in page.content()
+    assert "reworded" in page.content()
+    assert_words_apart_in_diffs(page)
+    # No party heading with nothing under it.
+    for changes in page.locator("ul.app-changes").all():
+        assert changes.locator("li.app-change").count() > 0
+    visitor.click(page.get_by_role("link", name=re.compile("^History of this commitment")).first)
+    assert "Version 1" in page.content() and "Version 2" in page.content()
+    visitor.click(page.get_by_role("link", name="Version 1"))
+    assert "The text leaders were consulted on" in page.content()
+
+    # The compact page links each commitment to its history.
+    visitor.go("/compacts/leadership-compact/")
+    visitor.click(page.locator("a.app-history-link").first)
+    assert page.get_by_role("heading", name="History of a commitment").count() == 1
     visitor.assert_unique_titles()

@@ -263,7 +263,9 @@ def test_staff_apply_results_through_the_form_and_see_the_change_log(
         reverse("consultation:staff_round", kwargs={"pk": round.pk}),
         {"action": "close", "reason": "Board date"},
     )
-    response = staff_client.post(reverse("consultation:staff_apply", kwargs={"pk": round.pk}), follow=True)
+    response = staff_client.post(
+        reverse("consultation:staff_apply", kwargs={"pk": round.pk}), {"confirmed": "yes"}, follow=True
+    )
     page = response.content.decode()
     assert "We will listen, then act together." in page
     assert f"wording from proposal #{proposal.pk}, 1 of 1 votes" in page

@@ -418,6 +418,8 @@ ACTIONS = [
         "POST",
         lambda w: reverse("consultation:staff_apply", kwargs={"pk": w.d_closed.pk}),
         "302 login | 403 | 403 | 403 | 403 | 403 | 302 done | 302 mfa",
+        # The second, confirming step of applying (the first only shows what will happen).
+        data=lambda w: {"confirmed": "yes"},
         effect=lambda w: Round.objects.get(pk=w.d_closed.pk).status == Round.Status.APPLIED,
     ),
     Action("moderation queue", "GET", R("consultation:moderation"), STAFF_PAGE),

@@ -1,0 +1,204 @@
+"""Results in plain words, for the results page and the page where staff apply them.
+
+A frozen result stores its options as keys ("current", "proposal:<id>", "support", "oppose").
+Templates never parse those: this module turns each question into what a person would say —
+which proposal, by whom, its wording against the current wording, votes and share — and checks
+the staff's decisions field by field, so each problem can be shown beside the field it is about.
+"""
+
+from dataclasses import dataclass, field
+
+from .models import Proposal, Result, Vote
+from .services import default_choice
+from .text import word_diff
+
+PROPOSAL_PREFIX = "proposal:"
+
+
+@dataclass
+class OptionView:
+    key: str
+    label: str  # what the option is, in words: "Keep the current wording", "Proposal #4 by …"
+    count: int
+    percent: int
+    leading: bool
+    wording: str = ""  # the wording this option would give, when it is a wording
+    diff: str = ""  # that wording marked against the current wording
+
+
+@dataclass
+class QuestionView:
+    result: object
+    position: int
+    heading: str
+    context: str  # where in the compact: "Creating the right environment, what The Academy commits to"
+    current_text: str
+    options: list
+    total_votes: int
+    turnout_percent: int
+    is_tie: bool
+    # What accepting gives: the leading option, or the status quo when nobody voted.
+    accept_label: str = ""
+    # The form's state: submitted values, or the defaults.
+    decision: str = ""
+    chosen_option: str = ""
+    reason: str = ""
+    errors: dict = field(default_factory=dict)  # field name ("decision", "option", "reason") → message
+
+    @property
+    def pk(self):
+        return self.result.pk
+
+    @property
+    def overriding(self):
+        return self.decision == Result.Decision.OVERRIDE
+
+    @property
+    def chosen_label(self):
+        option = next((o for o in self.options if o.key == self.chosen_option), None)
+        return option.label if option else ""
+
+
+def _percent(share):
+    return round(100 * (share or 0))
+
+
+def _proposal_name(proposal):
+    author = (
+        proposal.author.display_name if proposal.author_id and proposal.author else "a former participant"
+    )
+    return f"Proposal #{proposal.pk} by {author}"
+
+
+def questions(round, results):
+    """One QuestionView per result, in two queries whatever the number of proposals."""
+    proposal_ids = {
+        int(option["option"].removeprefix(PROPOSAL_PREFIX))
+        for result in results
+        for option in result.options
+        if option["option"].startswith(PROPOSAL_PREFIX)
+    } | {result.proposal_id for result in results if result.proposal_id}
+    proposals = Proposal.objects.filter(round=round, pk__in=proposal_ids).select_related("author")
+    proposals = {proposal.pk: proposal for proposal in proposals}
+    return [_question(result, proposals) for result in results]
+
+
+def _question(result, proposals):
+    if result.commitment_id:
+        commitment = result.commitment
+        current = commitment.text
+        heading = f"Which wording of “{_short(current)}” should stand?"
+        labels = {"current": "Keep the current wording"}
+        wordings = {"current": current}
+        for option in result.options:
+            if option["option"].startswith(PROPOSAL_PREFIX):
+                proposal = proposals.get(int(option["option"].removeprefix(PROPOSAL_PREFIX)))
+                labels[option["option"]] = _proposal_name(proposal) if proposal else "A withdrawn proposal"
+                wordings[option["option"]] = option["label"]
+        where = commitment
+    else:
+        proposal = proposals.get(result.proposal_id) or result.proposal
+        if proposal.kind == Proposal.Kind.NEW_COMMITMENT:
+            current = ""
+            heading = f"{_proposal_name(proposal)}: add a new commitment"
+            labels = {Vote.Choice.SUPPORT: "Support: add it", Vote.Choice.OPPOSE: "Oppose: do not add it"}
+            wordings = {Vote.Choice.SUPPORT: proposal.text}
+            where = proposal
+        else:
+            current = proposal.commitment.text
+            heading = f"{_proposal_name(proposal)}: remove “{_short(current)}”"
+            labels = {Vote.Choice.SUPPORT: "Support: remove it", Vote.Choice.OPPOSE: "Oppose: keep it"}
+            wordings = {}
+            where = proposal.commitment
+    options = []
+    for option in result.options:
+        key = option["option"]
+        wording = wordings.get(key, "")
+        options.append(
+            OptionView(
+                key=key,
+                label=labels.get(key, option["label"]),
+                count=option["count"],
+                percent=_percent(option.get("share")),
+                leading=key == result.leading_option,
+                wording=wording,
+                diff=word_diff(current, wording) if current and wording and wording != current else "",
+            )
+        )
+    question = QuestionView(
+        result=result,
+        position=result.position,
+        heading=heading,
+        context=f"{where.theme.title}, what {where.party.name} commits to",
+        current_text=current,
+        options=options,
+        total_votes=result.total_votes,
+        turnout_percent=_percent(result.turnout),
+        is_tie=result.is_tie,
+    )
+    default = default_choice(result)
+    default_label = labels.get(default, "")
+    if result.leading_option:
+        question.accept_label = f"Accept the leaders’ choice: {default_label}"
+    elif not result.is_tie:
+        question.accept_label = f"Accept: nobody voted, so the status quo stands ({default_label.lower()})"
+    question.decision = Result.Decision.OVERRIDE if result.is_tie else Result.Decision.ACCEPT
+    question.chosen_option = default
+    return question
+
+
+def _short(text, words=14):
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def read_decisions(questions, data):
+    """Take each question's decision from a submitted form and check it, field by field.
+
+    Returns the decisions in the form `services.apply_results` takes, and whether all are
+    complete. The service checks again: this is so each problem is shown beside its field."""
+    decisions, complete = {}, True
+    for question in questions:
+        pk = question.pk
+        # As the service does, a question sent without a decision is accepted (unless it is a tie).
+        decision = data.get(f"decision-{pk}", "" if question.is_tie else Result.Decision.ACCEPT)
+        question.decision = decision
+        question.chosen_option = data.get(f"option-{pk}", "")
+        question.reason = data.get(f"reason-{pk}", "").strip()
+        question.errors = {}
+        if decision == Result.Decision.OVERRIDE:
+            if question.chosen_option not in {option.key for option in question.options}:
+                question.errors["option"] = (
+                    f"Question {question.position}: choose the option that should stand."
+                )
+            if not question.reason:
+                question.errors["reason"] = (
+                    f"Question {question.position}: give the reason for overriding the leaders’ choice."
+                )
+        elif decision == Result.Decision.ACCEPT and not question.is_tie:
+            question.chosen_option = default_choice(question.result)
+        elif question.is_tie:
+            question.errors["decision"] = (
+                f"Question {question.position} is a tie: choose which option stands and say why."
+            )
+        else:
+            question.errors["decision"] = (
+                f"Question {question.position}: accept the leaders’ choice or override it."
+            )
+        complete = complete and not question.errors
+        decisions[pk] = (
+            Result.Decision.OVERRIDE if decision == Result.Decision.OVERRIDE else Result.Decision.ACCEPT,
+            question.chosen_option,
+            question.reason,
+        )
+    return decisions, complete
+
+
+def error_links(questions):
+    """The error summary's entries: each names its question and links to its field."""
+    anchors = {"decision": "decision-{pk}-override", "option": "option-{pk}", "reason": "reason-{pk}"}
+    return [
+        {"href": "#" + anchors[name].format(pk=question.pk), "text": message}
+        for question in questions
+        for name, message in question.errors.items()
+    ]
