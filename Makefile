@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# E-mails sent by tasks link here; `make run PORT=8203` links to 8203 unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint check assets migrate demo bench soak screenshots worker clean
@@ -34,6 +36,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 ## make run: set everything up and serve the demo on http://127.0.0.1:$(PORT)
+run: export SITE_URL := $(SITE_URL)
 run: $(VENV)/.installed assets demo
 	@echo ""
 	@echo "Serving on http://127.0.0.1:$(PORT)  (tasks run in-process; e-mails print here)"

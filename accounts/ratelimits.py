@@ -13,12 +13,16 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 # action: [(scope, limit, window in seconds), ...]; a deployment may override any of them
-# with a RATE_LIMITS setting of the same shape.
+# with a RATE_LIMITS setting of the same shape. The per-account numbers stop one person flooding;
+# the per-address numbers only stop a machine, and are set for an NHS trust's busiest hour: a
+# trust's (sometimes a region's) staff reach the internet through one or a few shared addresses,
+# so an address limit near one person's would turn one keen colleague into everyone's lock-out.
 DEFAULT_LIMITS = {
-    "comment": [("user", 20, 10 * 60), ("ip", 60, 10 * 60)],
-    "proposal": [("user", 10, 60 * 60), ("ip", 30, 60 * 60)],
-    "sign": [("user", 5, 60 * 60), ("ip", 20, 60 * 60)],
-    "resend": [("user", 10, 60 * 60), ("ip", 30, 60 * 60)],
+    "comment": [("user", 20, 10 * 60), ("ip", 600, 10 * 60)],
+    "proposal": [("user", 10, 60 * 60), ("ip", 300, 60 * 60)],
+    "sign": [("user", 5, 60 * 60), ("ip", 500, 60 * 60)],
+    "resend": [("user", 10, 60 * 60), ("ip", 300, 60 * 60)],
+    "reflect": [("user", 10, 60 * 60), ("ip", 300, 60 * 60)],
 }
 
 DESCRIPTIONS = {
@@ -26,6 +30,7 @@ DESCRIPTIONS = {
     "proposal": "propose changes",
     "sign": "sign",
     "resend": "ask for confirmation e-mails",
+    "reflect": "record reflections",
 }
 
 

@@ -25,3 +25,26 @@ def has_two_factor(user):
 def needs_two_factor_setup(user):
     """Staff must have TOTP before they reach staff pages, where the deployment requires it."""
     return settings.STAFF_REQUIRE_MFA and not has_two_factor(user)
+
+
+def has_staff_powers(user):
+    """Academy staff, and anyone who may enter the admin: the accounts two-factor protects."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or user.is_superuser or is_academy_staff(user)
+
+
+def must_set_up_two_factor(user):
+    """An account with staff powers and no TOTP, where the deployment requires two-factor.
+
+    The answer is kept on the user object for the rest of the request: the gate asks once per
+    request and pages ask again.
+    """
+    if not settings.STAFF_REQUIRE_MFA:
+        return False
+    cached = getattr(user, "_must_set_up_two_factor", None)
+    if cached is None:
+        cached = has_staff_powers(user) and not has_two_factor(user)
+        if user is not None and user.is_authenticated:
+            user._must_set_up_two_factor = cached
+    return cached

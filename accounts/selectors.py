@@ -1,6 +1,43 @@
-"""What the service holds about one person, for their own download (UK GDPR right of access)."""
+"""What the service holds about one person, for their own download (UK GDPR right of access).
+
+Everything linked to the person is in it: each foreign key (or many-to-many) from any model to the
+user model is listed in COVERAGE with the section of the download that holds its rows, and
+tests/accounts/test_personal_data.py fails when a model gains a link to people that is not here.
+"""
 
 from django.apps import apps
+
+# "app_label.model.field" -> the download's section holding the rows linked through that field.
+COVERAGE = {
+    "account.emailaddress.user": "account",
+    "mfa.authenticator.user": "two_factor",
+    "consultation.comment.author": "comments",
+    "consultation.proposal.author": "proposals",
+    "consultation.vote.voter": "votes",
+    "consultation.report.reporter": "reports_filed",
+    "consultation.round.invited": "rounds_invited_to",
+    "signatories.signature.signer": "signatures",
+    "reflections.reflection.author": "reflections",
+    "audit.auditevent.actor": "audit_trail",
+    "admin.logentry.user": "admin_changes",
+}
+# What staff did: the record, and in which capacity the person appears on it.
+STAFF_ACTIONS = [
+    ("compact.Compact", "created_by"),
+    ("compact.Version", "created_by"),
+    ("compact.Version", "ratified_by"),
+    ("compact.Version", "published_by"),
+    ("consultation.Round", "created_by"),
+    ("consultation.Round", "closed_by"),
+    ("consultation.Round", "applied_by"),
+    ("consultation.Comment", "hidden_by"),
+    ("consultation.Report", "resolved_by"),
+    ("consultation.Result", "decided_by"),
+    ("signatories.Organisation", "verified_by"),
+    ("signatories.Signature", "hidden_by"),
+    ("reflections.ReflectionSession", "created_by"),
+]
+COVERAGE.update({f"{label.lower()}.{field}": "staff_actions" for label, field in STAFF_ACTIONS})
 
 
 def _iso(value):
@@ -15,6 +52,12 @@ def personal_data(user):
     Vote = apps.get_model("consultation", "Vote")
     Signature = apps.get_model("signatories", "Signature")
     EmailAddress = apps.get_model("account", "EmailAddress")
+    Report = apps.get_model("consultation", "Report")
+    Round = apps.get_model("consultation", "Round")
+    Reflection = apps.get_model("reflections", "Reflection")
+    Authenticator = apps.get_model("mfa", "Authenticator")
+    AuditEvent = apps.get_model("audit", "AuditEvent")
+    LogEntry = apps.get_model("admin", "LogEntry")
     return {
         "account": {
             "id": user.pk,
@@ -25,7 +68,7 @@ def personal_data(user):
             "joined": _iso(user.date_joined),
             "last_sign_in": _iso(user.last_login),
             "email_addresses": [
-                {"email": e.email, "verified": e.verified, "primary": e.primary}
+                {"id": e.pk, "email": e.email, "verified": e.verified, "primary": e.primary}
                 for e in EmailAddress.objects.filter(user=user).order_by("id")
             ],
         },
@@ -56,6 +99,7 @@ def personal_data(user):
         # Only the person themself ever sees their own votes: everyone else sees totals.
         "votes": [
             {
+                "id": v.pk,
                 "round": v.round.title,
                 "commitment": v.commitment_id,
                 "proposal_question": v.question_proposal_id,
@@ -84,4 +128,61 @@ def personal_data(user):
             .select_related("version__compact", "organisation")
             .order_by("id")
         ],
+        "reflections": [
+            {
+                "id": r.pk,
+                "compact": r.compact.title,
+                "commitment": str(r.commitment_key) if r.commitment_key else None,
+                "kind": r.kind,
+                "text": r.text,
+                "who_may_read": r.visibility,
+                "written": _iso(r.created_at),
+            }
+            for r in Reflection.objects.filter(author=user).select_related("compact").order_by("id")
+        ],
+        "reports_filed": [
+            {
+                "id": r.pk,
+                "comment": r.comment_id,
+                "reason": r.reason,
+                "filed": _iso(r.created_at),
+                "resolved": _iso(r.resolved_at),
+            }
+            for r in Report.objects.filter(reporter=user).order_by("id")
+        ],
+        "rounds_invited_to": [
+            {"id": r.pk, "round": r.title} for r in Round.objects.filter(invited=user).order_by("id")
+        ],
+        # The kind of device and when it was used; never its secret.
+        "two_factor": [
+            {"id": a.pk, "type": a.type, "added": _iso(a.created_at), "last_used": _iso(a.last_used_at)}
+            for a in Authenticator.objects.filter(user=user).order_by("id")
+        ],
+        "audit_trail": [
+            {
+                "id": e.pk,
+                "at": _iso(e.at),
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+            }
+            for e in AuditEvent.objects.filter(actor=user).order_by("id")
+        ],
+        "admin_changes": [
+            {"id": e.pk, "at": _iso(e.action_time), "object": e.object_repr, "change": e.get_change_message()}
+            for e in LogEntry.objects.filter(user=user).order_by("id")
+        ],
+        "staff_actions": _staff_actions(user),
     }
+
+
+def _staff_actions(user):
+    """Records the person acted on as staff (one query per kind of action)."""
+    actions = []
+    for label, field in STAFF_ACTIONS:
+        model = apps.get_model(label)
+        for record in model.objects.filter(**{field: user}).order_by("pk"):
+            actions.append(
+                {"record": model._meta.label_lower, "id": record.pk, "as": field, "what": str(record)[:200]}
+            )
+    return actions

@@ -1,20 +1,24 @@
 from django.contrib import admin
 
+from audit.admin import ReadOnlyAdmin
+
 from .models import Commitment, Compact, Party, Section, Theme, Version
+
+# Read-only: compacts change through the staff pages, whose services keep ratified text frozen
+# and write every decision to the audit trail. An admin edit would do neither.
 
 
 @admin.register(Compact)
-class CompactAdmin(admin.ModelAdmin):
+class CompactAdmin(ReadOnlyAdmin):
     list_display = ("title", "slug", "created_at")
     search_fields = ("title",)
 
 
 @admin.register(Version)
-class VersionAdmin(admin.ModelAdmin):
+class VersionAdmin(ReadOnlyAdmin):
     list_display = ("compact", "number", "status", "published_at")
     list_filter = ("status",)
-    readonly_fields = ("content_hash",)
 
 
 for model in (Party, Theme, Section, Commitment):
-    admin.site.register(model)
+    admin.site.register(model, ReadOnlyAdmin)

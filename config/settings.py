@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.middleware.StripNulBytesMiddleware",
+    "config.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -261,8 +263,40 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Leadership Compact] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-# ACCOUNT_RATE_LIMITS is left unset on purpose: allauth's defaults throttle sign-in, sign-up,
-# password reset and confirmation e-mails per IP and per account, using the cache above.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    name: f"accounts.signup.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "add_email": "AddEmailForm",
+    }.items()
+}
+# Verifying the e-mail signs the person in and takes them on to where they were going (`next`,
+# kept through sign-up and verification).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Sign-in and posting limits. NHS organisations reach the internet through a few shared addresses
+# (a whole trust, sometimes a region, behind one), so limits per address are set for a trust's
+# busiest hour, and lock-outs after wrong passwords are per account and address (see
+# accounts/adapter.py): one person's mistakes, or one attacker, never lock out a whole trust.
+# The numbers are in the README ("Security and reliability"); tests/security/test_shared_address.py
+# holds them.
+ACCOUNT_RATE_LIMITS = {
+    # Sign-in attempts from one address, right or wrong.
+    "login": "300/m/ip",
+    # Wrong passwords: 100 a minute from one address; 5 in 5 minutes for one account from one
+    # address locks that account out there (even with the right password) ...
+    "login_failed": "100/m/ip,5/5m/key",
+    # ... and 20 in an hour for one account, from everywhere, locks it out everywhere.
+    "login_failed_account": "20/h/key",
+    "signup": "60/m/ip",
+    "reset_password": "60/m/ip,5/m/key",
+    "reset_password_from_key": "60/m/ip",
+}
 # How many reverse proxies in front of the app append to X-Forwarded-For; the client's address is
 # that many entries from the right. 0 ignores the header, which a client can forge.
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))

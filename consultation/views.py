@@ -47,10 +47,13 @@ def _back(request, fallback):
 
 
 def _int(value):
+    """A whole number from a query or form value, or None; a number no database column could hold
+    is None too (SQLite raised OverflowError, a 500, on `?theme=99999999999999999999999`)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -(2**63) <= number < 2**63 else None
 
 
 def _base_context(request, round, *, current=None):

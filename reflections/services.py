@@ -14,18 +14,14 @@ MAX_TEXT = 3000
 def may_reflect(user, compact):
     """Signatories of any version of the compact, and members of an organisation that signed it.
 
-    A member is someone with a verified e-mail whose organisation (on their profile) has the name of
-    an organisation with a confirmed signature on the compact.
+    A member is someone who confirmed a signature for that organisation: the organisation typed on
+    a profile is the person's own say-so and proves nothing.
     """
     if not (user and user.is_authenticated and has_verified_email(user)):
         return False
-    from signatories.models import Signature
+    from signatories.selectors import has_confirmed_tie_to_compact
 
-    signed = Signature.objects.public().filter(version__compact=compact)
-    if signed.filter(signer=user).exists():
-        return True
-    name = (user.organisation_name or "").strip()
-    return bool(name) and signed.filter(organisation__name__iexact=name).exists()
+    return has_confirmed_tie_to_compact(user, compact)
 
 
 @transaction.atomic

@@ -1,8 +1,11 @@
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404, redirect, render
 
+from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
 from compact.errors import DomainError
 from compact.models import Compact
@@ -10,10 +13,16 @@ from compact.models import Compact
 from . import services
 from .forms import ReflectionForm, SessionForm
 
+# A page of reflections: the page stays small however many are written.
+PER_PAGE = 20
 
+
+@rate_limited("reflect")
 def reflections_page(request, slug):
-    """Reflections by theme and commitment, newest first, with counts by month."""
+    """Reflections by theme and commitment, newest first and a page at a time, with counts by month."""
     compact = get_object_or_404(Compact, slug=slug)
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     version = compact.versions.published().first()
     commitments = (
         list(version.commitments.select_related("theme").order_by("theme__position", "position"))
@@ -23,7 +32,7 @@ def reflections_page(request, slug):
     reflection_form = ReflectionForm(commitments=commitments)
     session_form = SessionForm()
     status = 200
-    if request.method == "POST" and request.user.is_authenticated:
+    if request.method == "POST":
         status = 400
         if request.POST.get("form") == "session":
             session_form = SessionForm(request.POST)
@@ -53,7 +62,10 @@ def reflections_page(request, slug):
                 else:
                     messages.success(request, "Thank you. Your reflection is recorded.")
                     return redirect("reflections:page", slug=slug)
-    reflections = list(services.visible_reflections(request.user, compact))
+    page = Paginator(services.visible_reflections(request.user, compact), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    reflections = list(page.object_list)
     by_key = {c.key: c for c in commitments}
     groups = {}
     for reflection in reflections:
@@ -71,6 +83,7 @@ def reflections_page(request, slug):
     context = {
         "compact": compact,
         "groups": [(c, items) for c, items in ordered if items],
+        "page": page,
         "chart": chart,
         "chart_height": 20 * len(chart),
         "may_reflect": services.may_reflect(request.user, compact),

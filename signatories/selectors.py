@@ -1,6 +1,6 @@
 """Reads for the signatories list: a fixed number of queries whatever the number of signatures."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from .models import Organisation, Signature
 from .services import public_filter
@@ -30,3 +30,23 @@ def public_counts(version):
         "by_kind": by_kind,
         "by_region": by_region,
     }
+
+
+def has_confirmed_tie_to_compact(user, compact):
+    """Whether the person has signed the compact, or belongs to an organisation that has.
+
+    Belonging is proven, never declared: the person confirmed (from their e-mail) a signature on
+    behalf of that organisation, on any compact. The organisation named on a profile proves
+    nothing, since anyone may type any name there. One query.
+    """
+    if not (user and user.is_authenticated):
+        return False
+    confirmed = Signature.objects.public()
+    signing_organisations = confirmed.filter(version__compact=compact, organisation__isnull=False).values(
+        "organisation"
+    )
+    return (
+        confirmed.filter(signer=user)
+        .filter(Q(version__compact=compact) | Q(organisation__in=signing_organisations))
+        .exists()
+    )

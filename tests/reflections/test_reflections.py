@@ -42,11 +42,36 @@ def test_a_signatory_records_a_concern_on_a_commitment(client, version):
     assert "Protected time is being eroded" in page(client, version)
 
 
-def test_a_member_of_a_signing_organisation_may_reflect(version):
+def test_naming_a_signing_organisation_on_a_profile_does_not_make_someone_a_member(version):
     organisation = OrganisationFactory(name="Harbour NHS Trust")
     SignatureFactory(version=version, organisation=organisation)
-    colleague = LeaderFactory(organisation_name="harbour nhs trust")
+    stranger = LeaderFactory(organisation_name="harbour nhs trust")
+    assert not services.may_reflect(stranger, version.compact)
+    with pytest.raises(NotAllowed):
+        services.reflect(actor=stranger, compact=version.compact, kind="concern", text="Not my trust")
+
+
+def test_someone_who_confirmed_a_signature_for_a_signing_organisation_may_reflect(staff, version):
+    organisation = OrganisationFactory(name="Harbour NHS Trust")
+    SignatureFactory(version=version, organisation=organisation)
+    colleague = LeaderFactory(organisation_name="Somewhere else entirely")
+    # The colleague signed another compact for the same trust and confirmed it from their e-mail.
+    SignatureFactory(version=published_version(staff=staff), organisation=organisation, signer=colleague)
     assert services.may_reflect(colleague, version.compact)
+
+
+def test_an_unconfirmed_signature_for_a_signing_organisation_proves_nothing(staff, version):
+    organisation = OrganisationFactory(name="Harbour NHS Trust")
+    SignatureFactory(version=version, organisation=organisation)
+    claimant = LeaderFactory()
+    SignatureFactory(
+        version=published_version(staff=staff),
+        organisation=organisation,
+        signer=claimant,
+        status="pending",
+        confirmed_at=None,
+    )
+    assert not services.may_reflect(claimant, version.compact)
 
 
 def test_a_leader_who_has_not_signed_may_not_reflect(leader, version):

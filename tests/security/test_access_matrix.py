@@ -3,7 +3,12 @@
 Each cell of the table is the answer that role must get, asserted on its own:
 - "302 login" / "302 mfa": sent to sign in / to set up two-factor authentication;
 - "... done": the change happened; any other answer to a changing URL must leave nothing changed;
+- "200 sees": the page shows what only that role may read (a staff-only reflection); a bare 200
+  must not show it;
 - a bare status (200, 400, 403, 404, 302) is the status, with nothing changed.
+
+Staff without two-factor (M) reach nothing but the two-factor set-up, sign-out and their own account
+until they set it up: one gate (config.middleware.StaffTwoFactorMiddleware) in front of every page.
 
 Roles: V visitor · U signed in, e-mail unverified · L leader (invited; wrote the comment and the
 proposal) · X leader not invited to the invited round · S signatory (signed S1) · O another
@@ -23,6 +28,7 @@ from compact import services as compact_services
 from compact.models import Compact, PdfExport, Theme, Version
 from consultation import services as consultation_services
 from consultation.models import Comment, Proposal, Report, Round, Vote
+from reflections.models import Reflection, ReflectionSession
 from signatories.models import Organisation, Signature
 from tests.consultation.factories import open_round
 from tests.factories import (
@@ -100,6 +106,14 @@ def build_world():
     b_draft = draft_version(themes=2, commitments_per_cell=1)
     e_draft = draft_version(themes=1, commitments_per_cell=1)
     ThemeFactory(version=e_draft, title="An empty theme")
+    Reflection.objects.create(
+        compact=a_published.compact,
+        version=a_published,
+        author=users["S"],
+        kind=Reflection.Kind.CONCERN,
+        text="A worry only staff should read.",
+        visibility=Reflection.Visibility.STAFF_ONLY,
+    )
     return World(
         staff=staff,
         users=users,
@@ -143,6 +157,7 @@ class Action:
     expected: str  # one cell per role, in ROLES order, separated by " | "
     data: object = None  # world -> POST data
     effect: object = None  # world -> True once the change has happened
+    reveals: object = None  # response -> True when the page shows what only some roles may read
 
 
 R = lambda name, **kw: lambda w: reverse(name, kwargs=kw(w) if callable(kw) else kw)  # noqa: E731
@@ -156,7 +171,7 @@ ACTIONS = [
         "post a comment",
         "POST",
         lambda w: reverse("consultation:comment", kwargs={"round_pk": w.round.pk}),
-        "302 login | 400 | 302 done | 400 | 302 done | 302 done | 400 | 400",
+        "302 login | 400 | 302 done | 400 | 302 done | 302 done | 400 | 302 mfa",
         data=lambda w: {"body": "A new thought", "target": "vision"},
         effect=lambda w: Comment.objects.filter(body="A new thought").exists(),
     ),
@@ -164,7 +179,7 @@ ACTIONS = [
         "edit the leader's comment",
         "POST",
         lambda w: reverse("consultation:comment_edit", kwargs={"round_pk": w.round.pk, "pk": w.comment.pk}),
-        "302 login | 404 | 302 done | 404 | 404 | 404 | 404 | 404",
+        "302 login | 404 | 302 done | 404 | 404 | 404 | 404 | 302 mfa",
         data=lambda w: {"body": "Edited words", "target": "vision"},
         effect=lambda w: Comment.objects.get(pk=w.comment.pk).body == "Edited words",
     ),
@@ -172,14 +187,14 @@ ACTIONS = [
         "delete the leader's comment",
         "POST",
         lambda w: reverse("consultation:comment_delete", kwargs={"round_pk": w.round.pk, "pk": w.comment.pk}),
-        "302 login | 404 | 302 done | 404 | 404 | 404 | 404 | 404",
+        "302 login | 404 | 302 done | 404 | 404 | 404 | 404 | 302 mfa",
         effect=lambda w: Comment.objects.get(pk=w.comment.pk).deleted_at is not None,
     ),
     Action(
         "report the leader's comment",
         "POST",
         lambda w: reverse("consultation:comment_report", kwargs={"round_pk": w.round.pk, "pk": w.comment.pk}),
-        "302 login | 302 done | 302 done | 302 done | 302 done | 302 done | 302 done | 302 done",
+        "302 login | 302 done | 302 done | 302 done | 302 done | 302 done | 302 done | 302 mfa",
         data=lambda w: {"reason": "Rude"},
         effect=lambda w: Report.objects.filter(comment=w.comment).exists(),
     ),
@@ -187,7 +202,7 @@ ACTIONS = [
         "propose a rewording",
         "POST",
         lambda w: reverse("consultation:propose", kwargs={"round_pk": w.round.pk}),
-        "302 login | 400 | 302 done | 400 | 302 done | 302 done | 400 | 400",
+        "302 login | 400 | 302 done | 400 | 302 done | 302 done | 400 | 302 mfa",
         data=lambda w: {
             "kind": "rewording",
             "commitment": w.commitment.pk,
@@ -200,7 +215,7 @@ ACTIONS = [
         "edit the leader's proposal",
         "POST",
         lambda w: reverse("consultation:proposal_edit", kwargs={"round_pk": w.round.pk, "pk": w.proposal.pk}),
-        "302 login | 404 | 302 done | 404 | 404 | 404 | 404 | 404",
+        "302 login | 404 | 302 done | 404 | 404 | 404 | 404 | 302 mfa",
         data=lambda w: {"text": "We will listen first, always.", "rationale": "Plainer."},
         effect=lambda w: Proposal.objects.get(pk=w.proposal.pk).text == "We will listen first, always.",
     ),
@@ -210,14 +225,14 @@ ACTIONS = [
         lambda w: reverse(
             "consultation:proposal_withdraw", kwargs={"round_pk": w.round.pk, "pk": w.proposal.pk}
         ),
-        "302 login | 302 | 302 done | 302 | 302 | 302 | 302 | 302",
+        "302 login | 302 | 302 done | 302 | 302 | 302 | 302 | 302 mfa",
         effect=lambda w: Proposal.objects.get(pk=w.proposal.pk).status == Proposal.Status.WITHDRAWN,
     ),
     Action(
         "vote",
         "POST",
         lambda w: reverse("consultation:vote", kwargs={"round_pk": w.round.pk}),
-        "302 login | 302 | 302 done | 302 | 302 done | 302 done | 302 | 302",
+        "302 login | 302 | 302 done | 302 | 302 done | 302 done | 302 | 302 mfa",
         data=lambda w: {"commitment": w.commitment.pk, "choice": "current"},
         effect=lambda w: Vote.objects.filter(round=w.round).exists(),
     ),
@@ -226,7 +241,7 @@ ACTIONS = [
         "sign the published compact",
         "POST",
         lambda w: reverse("signatories:sign", kwargs={"slug": w.a_published.compact.slug}),
-        "302 login | 400 | 302 done | 302 done | 400 | 400 | 302 done | 302 done",
+        "302 login | 400 | 302 done | 302 done | 400 | 400 | 302 done | 302 mfa",
         data=lambda w: {
             "full_name": "A Signer",
             "role": "Director",
@@ -239,13 +254,13 @@ ACTIONS = [
         "read S1's receipt",
         "GET",
         lambda w: reverse("signatories:signature", kwargs={"pk": w.s1.pk}),
-        "302 login | 404 | 404 | 404 | 200 | 404 | 404 | 404",
+        "302 login | 404 | 404 | 404 | 200 | 404 | 404 | 302 mfa",
     ),
     Action(
         "withdraw S1",
         "POST",
         lambda w: reverse("signatories:withdraw", kwargs={"pk": w.s1.pk}),
-        "302 login | 404 | 404 | 404 | 302 done | 404 | 404 | 404",
+        "302 login | 404 | 404 | 404 | 302 done | 404 | 404 | 302 mfa",
         data=lambda w: {"reason": "Left the post"},
         effect=lambda w: Signature.objects.get(pk=w.s1.pk).status == Signature.Status.WITHDRAWN,
     ),
@@ -253,7 +268,7 @@ ACTIONS = [
         "resend S1's confirmation",
         "POST",
         lambda w: reverse("signatories:resend", kwargs={"pk": w.s1.pk}),
-        "302 login | 404 | 404 | 404 | 302 | 404 | 404 | 404",
+        "302 login | 404 | 404 | 404 | 302 | 404 | 404 | 302 mfa",
     ),
     # --- the PDF -----------------------------------------------------------------------------------
     Action(
@@ -261,6 +276,44 @@ ACTIONS = [
         "GET",
         lambda w: reverse("compact:pdf", kwargs=_v(w.a_draft)),
         "404 | 404 | 404 | 404 | 404 | 404 | 200 | 302 mfa",
+    ),
+    # --- what staff read or do outside the staff area -----------------------------------------------
+    Action(
+        "read the draft out for consultation",
+        "GET",
+        lambda w: reverse("compact:version", kwargs=_v(w.a_draft)),
+        "404 | 404 | 404 | 404 | 404 | 404 | 200 | 302 mfa",
+    ),
+    Action(
+        "compare the draft with the published version",
+        "GET",
+        lambda w: (
+            reverse("compact:compare", kwargs={"slug": w.a_draft.compact.slug})
+            + f"?from={w.a_published.number}&to={w.a_draft.number}"
+        ),
+        "200 | 200 | 200 | 200 | 200 | 200 | 200 sees | 302 mfa",
+        reveals=lambda response: response.context["comparison"] is not None,
+    ),
+    Action(
+        "download a closed round's results as CSV",
+        "GET",
+        lambda w: reverse("consultation:results_csv", kwargs={"round_pk": w.d_closed.pk}),
+        "302 login | 404 | 404 | 404 | 404 | 404 | 200 | 302 mfa",
+    ),
+    Action(
+        "read the reflections (one is staff-only)",
+        "GET",
+        lambda w: reverse("reflections:page", kwargs={"slug": w.a_published.compact.slug}),
+        "200 | 200 | 200 | 200 | 200 sees | 200 | 200 sees | 302 mfa",
+        reveals=lambda response: "A worry only staff should read." in response.content.decode(),
+    ),
+    Action(
+        "record a reflection session",
+        "POST",
+        lambda w: reverse("reflections:page", kwargs={"slug": w.a_published.compact.slug}),
+        "302 login | 400 | 400 | 400 | 400 | 400 | 302 done | 302 mfa",
+        data=lambda w: {"form": "session", "held_on": "2026-01-05", "title": "Winter", "outcomes": "Agreed."},
+        effect=lambda w: ReflectionSession.objects.filter(title="Winter").exists(),
     ),
     Action(
         "download a ratified, unpublished version's PDF",
@@ -498,3 +551,5 @@ def test_access_matrix(client, settings, action, role, expected):
         assert response["Location"] == reverse("mfa_activate_totp")
     if action.effect is not None:
         assert action.effect(world) == (tag == "done"), f"{action.name} as {role}: changed = {tag == 'done'}"
+    if action.reveals is not None and response.status_code == 200:
+        assert action.reveals(response) == (tag == "sees"), f"{action.name} as {role}: sees = {tag == 'sees'}"

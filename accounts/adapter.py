@@ -1,0 +1,74 @@
+"""allauth, adjusted: lock-outs per account rather than per shared address, and e-mail that names
+the service and repeats nothing a stranger typed."""
+
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
+from django.conf import settings
+
+from .ratelimits import client_ip
+
+SERVICE_NAME = "Leadership Compact"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    # --- sign-in lock-outs ------------------------------------------------------------------------
+    # allauth counts failed sign-ins per address and per "key". Its key is the account alone; here
+    # it is the account *and* the address, so a guesser locks the account out only from where the
+    # guessing comes from. NHS staff reach the internet through a few shared addresses, and a
+    # lock-out per address (or per account everywhere, at allauth's low number) would let one
+    # person at a trust lock everyone else there out. A second, higher limit per account from
+    # every address ("login_failed_account") still caps guessing spread over many addresses.
+
+    def _account_key(self, **credentials):
+        return (credentials.get("email") or credentials.get("username") or "").strip().lower()
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        return f"{self._account_key(**credentials)}@{client_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        super().pre_authenticate(request, **credentials)
+        self._account_rl_usage = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action="login_failed_account",
+            key=self._account_key(**credentials),
+        )
+        if not self._account_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+
+    def _rollback_login_failed_rl_usage(self):
+        # A successful sign-in takes back its own attempt, as allauth does for its key.
+        super()._rollback_login_failed_rl_usage()
+        usage = getattr(self, "_account_rl_usage", None)
+        if usage:
+            usage.rollback()
+
+    def _delete_login_attempts_cached_email(self, request, **credentials):
+        # A password reset (itself limited) lifts the account's lock-out everywhere.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(
+            request,
+            app="allauth.account",
+            action="login_failed_account",
+            key=self._account_key(**credentials),
+        )
+
+    def get_client_ip(self, request):
+        # The same address our own limits use: TRUSTED_PROXY_COUNT entries from the right.
+        return client_ip(request)
+
+    # --- e-mail -------------------------------------------------------------------------------------
+    def send_mail(self, template_prefix, email, context):
+        """Every allauth e-mail names the service ("Hello from Leadership Compact"), not the host
+        the request happened to reach (which was "127.0.0.1:8203" behind a proxy or in development)."""
+        site = SimpleNamespace(name=SERVICE_NAME, domain=urlparse(settings.SITE_URL).netloc or SERVICE_NAME)
+        context = {
+            **context,
+            "current_site": site,
+            "service_name": SERVICE_NAME,
+            "site_url": settings.SITE_URL,
+        }
+        return super().send_mail(template_prefix, email, context)
