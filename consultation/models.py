@@ -215,6 +215,18 @@ class Proposal(models.Model):
         return reverse("consultation:proposal", kwargs={"round_pk": self.round_id, "pk": self.pk})
 
     @property
+    def editable_until(self):
+        """The wording may change for a short while after proposing, the same for everyone, so
+        whether it can still change says nothing about whether anyone has voted on it."""
+        from .services import PROPOSAL_EDIT_WINDOW
+
+        return self.created_at + PROPOSAL_EDIT_WINDOW
+
+    @property
+    def is_editable_now(self):
+        return self.status == self.Status.OPEN and timezone.now() <= self.editable_until
+
+    @property
     def is_support_question(self):
         """New-commitment and removal proposals are voted on as support / oppose."""
         return self.kind in (self.Kind.NEW_COMMITMENT, self.Kind.REMOVAL)

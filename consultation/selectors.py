@@ -85,6 +85,16 @@ def my_votes(round, user):
     return votes
 
 
+def _concern_keys_readable_by(user, compact):
+    from reflections.models import Reflection
+    from reflections.services import visible_reflections
+
+    readable = visible_reflections(user, compact).filter(
+        kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
+    )
+    return set(readable.values_list("commitment_key", flat=True).distinct())
+
+
 def round_page(
     round, user, *, theme=None, party=None, has_proposals=False, not_voted=False, all_themes=False
 ):
@@ -132,10 +142,9 @@ def round_page(
     )
     vision_count = comment_counts.filter(target=Comment.Target.VISION).count()
     mine = my_votes(round, user)
-    from reflections.services import concern_keys
-
-    # Commitments that drew concerns in signatories' reflections are marked in a refresh round.
-    concerns = concern_keys(round.version.compact_id)
+    # Commitments that drew concerns in signatories' reflections are marked in a refresh round,
+    # counting only reflections this reader may read: a staff-only concern marks nothing publicly.
+    concerns = _concern_keys_readable_by(user, round.version.compact)
     wording_totals, support_totals = _proposal_totals(round) if round.totals_visible else ({}, {})
 
     rewordings, removals, new_by_cell = {}, {}, {}

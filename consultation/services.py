@@ -26,6 +26,7 @@ from .models import ChangeLogEntry, Comment, Proposal, Report, Result, Round, Vo
 from .text import render_comment
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
+PROPOSAL_EDIT_WINDOW = timedelta(minutes=15)
 REMINDER_BEFORE_CLOSE = timedelta(hours=48)
 MAX_PROPOSAL_LENGTH = 600
 MAX_RATIONALE_LENGTH = 3000
@@ -399,12 +400,19 @@ def propose(*, actor, round, kind, rationale, text="", commitment=None, theme=No
         raise DuplicateProposal(existing) from None
 
 
-def _proposal_has_votes(proposal):
-    return Vote.objects.filter(Q(chosen_proposal=proposal) | Q(question_proposal=proposal)).exists()
+def _votes_on(proposal):
+    return Vote.objects.filter(Q(chosen_proposal=proposal) | Q(question_proposal=proposal))
 
 
 @transaction.atomic
 def edit_proposal(*, actor, proposal, text, rationale):
+    """The author may change a proposal for PROPOSAL_EDIT_WINDOW after making it, then never.
+
+    The rule does not depend on votes: while totals are hidden, a refusal that said "people have
+    voted" would tell the author what nobody else may know yet. A vote cast on the old words
+    within the window no longer counts (as when a proposal is withdrawn): nobody's vote stands
+    for words they did not see.
+    """
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("round", "commitment")
@@ -415,9 +423,11 @@ def edit_proposal(*, actor, proposal, text, rationale):
     _require_participant(actor, proposal.round)
     if proposal.status != Proposal.Status.OPEN:
         raise DomainError("Only an open proposal can be changed.")
-    if _proposal_has_votes(proposal):
+    if not proposal.is_editable_now:
+        minutes = int(PROPOSAL_EDIT_WINDOW.total_seconds() // 60)
         raise DomainError(
-            "People have already voted on this proposal, so its wording is fixed. You can withdraw it."
+            f"A proposal can be changed for {minutes} minutes after it is made; after that everyone "
+            "votes on the same words. You can withdraw it and make a new one."
         )
     text, rationale = _clean_proposal_text(text, rationale)
     if proposal.kind != Proposal.Kind.REMOVAL:
@@ -434,6 +444,8 @@ def edit_proposal(*, actor, proposal, text, rationale):
         )
         if existing:
             raise DuplicateProposal(existing)
+        if text != proposal.text:
+            _votes_on(proposal).delete()
         proposal.text = text
     proposal.rationale = rationale
     proposal.save()
@@ -451,7 +463,7 @@ def withdraw_proposal(*, actor, proposal):
         raise DomainError("Only an open proposal can be withdrawn.")
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.save(update_fields=["status", "updated_at"])
-    Vote.objects.filter(Q(chosen_proposal=proposal) | Q(question_proposal=proposal)).delete()
+    _votes_on(proposal).delete()
     return proposal
 
 

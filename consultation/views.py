@@ -202,6 +202,7 @@ def _proposal_context(request, round, proposal, vote_error=None):
         "can_edit": request.user.is_authenticated
         and proposal.author_id == request.user.pk
         and proposal.status == Proposal.Status.OPEN,
+        "can_change_wording": proposal.author_id == request.user.pk and proposal.is_editable_now,
         "threads": selectors.comment_threads(round, target=Comment.Target.PROPOSAL, proposal=proposal),
         "comment_form": CommentForm(initial={"target": Comment.Target.PROPOSAL, "subject": proposal.pk}),
     }

@@ -75,13 +75,15 @@ def test_leader_can_propose_a_new_commitment_and_a_removal(round, leader, commit
     assert new.is_support_question and removal.is_support_question
 
 
-def test_author_can_edit_until_the_first_vote(round, leader, commitment):
+def test_author_can_edit_for_a_short_while_after_proposing_then_never(round, leader, commitment):
     proposal = reword(round, leader, commitment)
     services.edit_proposal(
         actor=leader, proposal=proposal, text="We will listen, then act.", rationale="Shorter."
     )
-    services.cast_vote(actor=LeaderFactory(), round=round, commitment=commitment, choice=proposal)
-    with pytest.raises(DomainError, match="already voted"):
+    Proposal.objects.filter(pk=proposal.pk).update(
+        created_at=timezone.now() - services.PROPOSAL_EDIT_WINDOW - timedelta(seconds=1)
+    )
+    with pytest.raises(DomainError, match="can be changed for 15 minutes"):
         services.edit_proposal(
             actor=leader, proposal=proposal, text="Something else entirely.", rationale="x"
         )
