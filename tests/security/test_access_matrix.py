@@ -232,7 +232,7 @@ ACTIONS = [
         "vote",
         "POST",
         lambda w: reverse("consultation:vote", kwargs={"round_pk": w.round.pk}),
-        "302 login | 302 | 302 done | 302 | 302 done | 302 done | 302 | 302 mfa",
+        "302 login | 400 | 302 done | 400 | 302 done | 302 done | 400 | 302 mfa",
         data=lambda w: {"commitment": w.commitment.pk, "choice": "current"},
         effect=lambda w: Vote.objects.filter(round=w.round).exists(),
     ),
@@ -282,7 +282,8 @@ ACTIONS = [
         "read the draft out for consultation",
         "GET",
         lambda w: reverse("compact:version", kwargs=_v(w.a_draft)),
-        "404 | 404 | 404 | 404 | 404 | 404 | 200 | 302 mfa",
+        # The leaders invited to the round (L, S, O) read the draft they are asked to judge.
+        "404 | 404 | 200 | 404 | 200 | 200 | 200 | 302 mfa",
     ),
     Action(
         "compare the draft with the published version",
@@ -291,7 +292,7 @@ ACTIONS = [
             reverse("compact:compare", kwargs={"slug": w.a_draft.compact.slug})
             + f"?from={w.a_published.number}&to={w.a_draft.number}"
         ),
-        "200 | 200 | 200 | 200 | 200 | 200 | 200 sees | 302 mfa",
+        "200 | 200 | 200 sees | 200 | 200 sees | 200 sees | 200 sees | 302 mfa",
         reveals=lambda response: response.context["comparison"] is not None,
     ),
     Action(

@@ -90,6 +90,8 @@ def valid_values(world, route):
         "number": version.number,
         "key": world.commitment.key,
         "round_pk": world.round.pk,
+        "round_id": world.round.pk,
+        "organisation_id": world.s1.organisation_id or 1,
         "theme_pk": world.a_draft.themes.order_by("pk").first().pk,
         "pk": pk,
         "kind": "themes",
