@@ -57,6 +57,7 @@ def test_the_verification_email_names_the_service_rather_than_the_host(client, s
     settings.SITE_URL = "https://compact.example.org"
     client.post(reverse("account_signup"), _signup("nia@example.org"), HTTP_HOST="127.0.0.1")
     body = mail.outbox[-1].body
+    assert mail.outbox[-1].subject == "[Leadership Compact] Confirm your e-mail address"
     assert body.startswith("Hello from Leadership Compact.")
     assert "Hello from 127.0.0.1" not in body and "Hello from testserver" not in body
     assert "https://compact.example.org" in body
