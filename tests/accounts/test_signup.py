@@ -57,6 +57,7 @@ def test_the_verification_email_names_the_service_rather_than_the_host(client, s
     settings.SITE_URL = "https://compact.example.org"
     client.post(reverse("account_signup"), _signup("nia@example.org"), HTTP_HOST="127.0.0.1")
     body = mail.outbox[-1].body
+    assert mail.outbox[-1].subject == "[Leadership Compact] Confirm your e-mail address"
     assert body.startswith("Hello from Leadership Compact.")
     assert "Hello from 127.0.0.1" not in body and "Hello from testserver" not in body
     assert "https://compact.example.org" in body
@@ -97,3 +98,12 @@ def test_sign_in_and_sign_up_pages_use_sentence_case_and_no_placeholders(client)
         assert "placeholder=" not in html, name
         for title_case in ("Sign In", "Sign Up", "Forgot Password", "Remember Me"):
             assert title_case not in html, f"{name}: {title_case}"
+
+
+def test_the_header_links_to_sign_in_and_sign_up_come_back_to_the_page_they_were_on(client):
+    version = published_version()
+    page = client.get(version.compact.get_absolute_url()).content.decode()
+    back = f"next=/compacts/{version.compact.slug}/"
+    assert f'{reverse("account_login")}?{back}"' in page and f'{reverse("account_signup")}?{back}"' in page
+    # On the sign-in page itself, no next pointing back at the sign-in page.
+    assert "?next=/accounts" not in client.get(reverse("account_login")).content.decode()

@@ -176,14 +176,17 @@ def test_after_five_wrong_passwords_even_the_right_one_is_refused_for_a_while():
     assert "Too many failed login attempts" in right.content.decode()
 
 
-def test_sign_in_attempts_from_one_address_are_answered_429_with_the_styled_page():
+def test_sign_in_attempts_past_the_address_limit_are_answered_429_with_the_styled_page(settings):
+    # The real limit is 300 a minute (an NHS trust shares one address; test_shared_address.py);
+    # a small one here shows what happens past it.
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "30/m/ip"}
     client = Client(REMOTE_ADDR="203.0.113.7")
     url = reverse("account_login")
     statuses = [
         client.post(url, {"login": f"nobody{n}@example.org", "password": "guess"}).status_code
         for n in range(31)
     ]
-    assert 429 in statuses
+    assert statuses[-1] == 429
     page = client.post(url, {"login": "x@example.org", "password": "guess"})
     assert page.status_code == 429 and "Too many attempts" in page.content.decode()
 

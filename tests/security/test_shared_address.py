@@ -79,18 +79,6 @@ def test_sixty_people_at_one_trust_can_sign_in_the_same_hour():
     assert statuses == [302] * 60
 
 
-def test_sign_in_is_still_answered_429_past_the_address_limit(settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
-    client = Client(REMOTE_ADDR=TRUST)
-    statuses = [
-        client.post(reverse("account_login"), {"login": f"n{n}@example.org", "password": "x"}).status_code
-        for n in range(4)
-    ]
-    assert (
-        statuses[-1] == 429 and "Too many attempts" in client.post(reverse("account_login")).content.decode()
-    )
-
-
 def test_the_limits_in_force_are_the_ones_the_readme_states():
     readme = (ROOT / "README.md").read_text()
     for action, rate in settings.ACCOUNT_RATE_LIMITS.items():
