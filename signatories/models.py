@@ -113,6 +113,7 @@ class Signature(models.Model):
     class VerifiedBy(models.TextChoices):
         DOMAIN = "domain", "E-mail domain recorded for the organisation"
         STAFF = "staff", "Approved by staff"
+        RENEWED = "renewed", "Verified for the organisation on an earlier version"
         EARLIER_RULES = "earlier", "Confirmed before organisations were verified per signer"
 
     version = models.ForeignKey("compact.Version", on_delete=models.PROTECT, related_name="signatures")

@@ -182,6 +182,24 @@ def signer_domain_verified(signature):
     return any(domain_matches(domain, recorded) for recorded in organisation.email_domains or [])
 
 
+def _verified_before(signature):
+    """Re-signing a refreshed version for the organisation staff (or its domain) already verified
+    this signer for: no second wait. Signatures confirmed under the earlier rules do not vouch."""
+    if not (signature.organisation_id and signature.signer_id):
+        return False
+    return (
+        Signature.objects.filter(
+            signer_id=signature.signer_id,
+            organisation_id=signature.organisation_id,
+            organisation_verified_at__isnull=False,
+            status__in=[Signature.Status.CONFIRMED, Signature.Status.WITHDRAWN],
+        )
+        .exclude(pk=signature.pk)
+        .exclude(organisation_verified_how=Signature.VerifiedBy.EARLIER_RULES)
+        .exists()
+    )
+
+
 def client_key(address):
     """A keyed hash of the client address: enough to see a burst, useless to anyone who reads it."""
     if not address:
@@ -354,10 +372,12 @@ def confirm(*, token):
     fields = ["status", "confirmed_at", "token_hash", "token_expires_at"]
     if signature.organisation_id is None:
         signature.status = Signature.Status.CONFIRMED
-    elif signer_domain_verified(signature):
+    elif signer_domain_verified(signature) or _verified_before(signature):
         signature.status = Signature.Status.CONFIRMED
         signature.organisation_verified_at = now
-        signature.organisation_verified_how = Signature.VerifiedBy.DOMAIN
+        signature.organisation_verified_how = (
+            Signature.VerifiedBy.DOMAIN if signer_domain_verified(signature) else Signature.VerifiedBy.RENEWED
+        )
         fields += ["organisation_verified_at", "organisation_verified_how"]
     else:
         # Counts and shows as the organisation's only once verified for this signer.

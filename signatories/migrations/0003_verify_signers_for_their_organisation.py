@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='signature',
             name='organisation_verified_how',
-            field=models.CharField(blank=True, choices=[('domain', 'E-mail domain recorded for the organisation'), ('staff', 'Approved by staff'), ('earlier', 'Confirmed before organisations were verified per signer')], max_length=10),
+            field=models.CharField(blank=True, choices=[('domain', 'E-mail domain recorded for the organisation'), ('staff', 'Approved by staff'), ('renewed', 'Verified for the organisation on an earlier version'), ('earlier', 'Confirmed before organisations were verified per signer')], max_length=10),
         ),
         migrations.AddField(
             model_name='signature',
