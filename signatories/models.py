@@ -209,7 +209,18 @@ class Signature(models.Model):
 
     @property
     def signer_verified_for_organisation(self):
-        return bool(self.organisation_id and self.organisation_verified_at)
+        """Verified for this signer under the current rules (a signature confirmed before them
+        keeps counting but vouches for nothing)."""
+        return bool(
+            self.organisation_id
+            and self.organisation_verified_at
+            and self.organisation_verified_how != self.VerifiedBy.EARLIER_RULES
+        )
+
+    @property
+    def shows_organisation_verified(self):
+        """The public "Verified" tag describes the organisation only beside a signer verified for it."""
+        return self.signer_verified_for_organisation and self.organisation.is_verified
 
 
 class RefreshInvitation(models.Model):

@@ -202,7 +202,7 @@ def _version(slug, number):
 
 def signatory_list(request, slug, number):
     version = _version(slug, number)
-    query = request.GET.get("q", "")
+    query = services.clean_query(request.GET.get("q", ""))
     page = Paginator(selectors.public_signatures(version, query), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "version": version,
@@ -364,7 +364,9 @@ def staff_queue(request):
         "signatories/staff/queue.html",
         {
             "awaiting": Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page")),
-            "flagged": Paginator(flagged, PAGE_SIZE).get_page(request.GET.get("flagged_page")),
+            "flagged": Paginator(flagged, PAGE_SIZE).get_page(
+                1
+            ),  # the most recent; marking them brings the rest up
         },
     )
 

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+REASON_EARLIER = "Signed for an organisation before signers were verified for their organisation"
+
 
 def backfill(apps, schema_editor):
     """Existing rows under the new rules. Names get their comparison key; an organisation that
@@ -51,7 +53,10 @@ def backfill(apps, schema_editor):
         if signature.status == "confirmed" and signature.organisation_id:
             signature.organisation_verified_at = signature.confirmed_at
             signature.organisation_verified_how = "earlier"
-            fields += ["organisation_verified_at", "organisation_verified_how"]
+            # Anyone could sign as any organisation then: staff look at each one once.
+            signature.review_reasons = [*signature.review_reasons, REASON_EARLIER]
+            signature.needs_review = True
+            fields += ["organisation_verified_at", "organisation_verified_how", "review_reasons", "needs_review"]
         if fields:
             signature.save(update_fields=fields)
 
