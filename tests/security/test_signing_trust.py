@@ -569,3 +569,13 @@ def test_setting_domains_is_staff_only():
     services.set_organisation_email_domains(actor=StaffFactory(), organisation=harbour, domains="a.example")
     harbour.refresh_from_db()
     assert harbour.email_domains == ["a.example"]
+
+
+def test_erasing_an_account_blanks_the_mailbox_key_and_address_hash_of_its_signatures(version):
+    signer = LeaderFactory(email="box@example.org")
+    services.sign(
+        actor=signer, version=version, full_name="A", role="B", consent=True, client_address="192.0.2.1"
+    )
+    services.anonymise_signatures(signer=signer)
+    signature = Signature.objects.get()
+    assert (signature.email_key, signature.client_key) == ("", "")
