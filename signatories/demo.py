@@ -8,6 +8,7 @@ from django.utils import timezone
 from compact.signals import signatures_changed
 
 from .models import Organisation, Signature
+from .normalise import email_key
 
 ORGANISATIONS = [
     ("Riverside Hospitals NHS Foundation Trust", "trust", "RV1", "east"),
@@ -60,6 +61,9 @@ def load(context):
             name=name, defaults={"kind": kind, "ods_code": ods_code, "region": region}
         )
         organisations.append(organisation)
+    for organisation in organisations:
+        organisation.listed = True  # each has a verified signature below
+        organisation.save(update_fields=["listed"])
     for organisation in organisations[:8]:
         organisation.verified_at, organisation.verified_by = timezone.now(), context["staff"]
         organisation.save(update_fields=["verified_at", "verified_by"])
@@ -84,8 +88,39 @@ def load(context):
                 consent_to_publish=True,
                 status=Signature.Status.CONFIRMED,
                 confirmed_at=confirmed_at,
+                email_key=email_key(signer.email),
+                # Staff checked these signers against their organisations.
+                organisation_verified_at=confirmed_at if organisation else None,
+                organisation_verified_how=Signature.VerifiedBy.STAFF if organisation else "",
+                organisation_verified_by=context["staff"] if organisation else None,
             )
         )
-    Signature.objects.bulk_create(signatures)
+    # One for the staff queue: someone who says they sign for a verified ICB, from an address
+    # that is not the ICB's. It does not show or count until staff approve it.
+    icb = organisations[5]
+    waiting, _ = User.objects.get_or_create(
+        email="someone@example.net", defaults={"full_name": "Sam Claimant", "job_title": "Director"}
+    )
+    signatures.append(
+        Signature(
+            version=version,
+            content_hash=version.content_hash,
+            signer=waiting,
+            organisation=icb,
+            full_name="Sam Claimant",
+            role="Director",
+            consent_to_publish=True,
+            status=Signature.Status.AWAITING_ORGANISATION,
+            confirmed_at=now - timedelta(hours=2),
+            email_key=email_key(waiting.email),
+        )
+    )
+    created = Signature.objects.bulk_create(signatures)
+    # Signed a few minutes before confirming, over the past two months (created_at is set on
+    # insert), so the fraud signals see no burst that never happened.
+    for signature in created:
+        Signature.objects.filter(pk=signature.pk).update(
+            created_at=signature.confirmed_at - timedelta(minutes=5)
+        )
     # bulk_create sends no model signals; the PDF and anything else listening must still hear.
     signatures_changed.send(sender=Signature, version=version)

@@ -1,13 +1,15 @@
 """Organisations and the named people who sign a published compact version.
 
 A signature is bound to the exact text signed: it stores the version's content hash, and only a
-confirmed, not withdrawn, not hidden signature counts or shows.
+confirmed, not withdrawn, not hidden signature counts or shows. A signature for an organisation
+is confirmed only once the organisation is verified *for that signer* (their e-mail domain is one
+staff recorded for it, or staff approved that signature); until then, after the e-mail link, it
+waits as "awaiting the organisation" and neither counts nor shows.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 
 
 class Organisation(models.Model):
@@ -28,6 +30,8 @@ class Organisation(models.Model):
         NATIONAL = "national", "National"
 
     name = models.CharField(max_length=200)
+    # The name as compared: NFKC, invisible characters removed, spaces collapsed, case folded.
+    name_key = models.CharField(max_length=200, editable=False, default="")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # NHS Organisation Data Service code, e.g. "RX1" for a trust or "QWE" for an ICB.
     ods_code = models.CharField("ODS code", max_length=10, blank=True)
@@ -37,19 +41,47 @@ class Organisation(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Domains staff recorded for the organisation ("riverside.nhs.uk"): a signer whose e-mail is
+    # at one of them (or a sub-domain) is verified for it without waiting for staff.
+    email_domains = models.JSONField(default=list, blank=True)
+    # Others see the organisation (look-up, "already signed", matching a typed name or code) only
+    # once staff vouched for it or one of its signatures was verified. Until then it is one
+    # signer's claim, which must not capture a name or ODS code from the people who really hold it.
+    listed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            # Found by name or ODS code rather than duplicated.
-            models.UniqueConstraint(Lower("name"), name="organisation_name_unique_case_insensitive"),
+            # Among organisations others can see, found by name or ODS code rather than duplicated.
             models.UniqueConstraint(
-                fields=["ods_code"], condition=~Q(ods_code=""), name="organisation_ods_code_unique"
+                fields=["name_key"], condition=Q(listed=True), name="listed_organisation_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["ods_code"],
+                condition=Q(listed=True) & ~Q(ods_code=""),
+                name="listed_organisation_ods_code_unique",
+            ),
+            # The same claim (name and code) made twice at once is one organisation, not two; a
+            # different name under the same code stays a separate, unlisted claim.
+            models.UniqueConstraint(
+                fields=["name_key", "ods_code"],
+                condition=Q(listed=False) & ~Q(name_key=""),
+                name="unlisted_organisation_claim_unique",
             ),
         ]
+        indexes = [models.Index(fields=["name_key"], name="organisation_name_key")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        from .normalise import name_key
+
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_verified(self):
@@ -58,7 +90,8 @@ class Organisation(models.Model):
 
 class SignatureQuerySet(models.QuerySet):
     def public(self):
-        """What the public list, counts, CSV and PDF show: confirmed and still standing."""
+        """What the public list, counts, CSV and PDF show: confirmed (for an organisation, verified
+        for its signer) and still standing."""
         return self.filter(status=Signature.Status.CONFIRMED)
 
     def active(self):
@@ -68,12 +101,20 @@ class SignatureQuerySet(models.QuerySet):
 class Signature(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for e-mail confirmation"
+        # E-mail confirmed; the organisation is not yet verified for this signer.
+        AWAITING_ORGANISATION = "awaiting_organisation", "Awaiting the organisation's verification"
         CONFIRMED = "confirmed", "Confirmed"
         WITHDRAWN = "withdrawn", "Withdrawn"
         HIDDEN = "hidden", "Hidden by staff"
 
     # A person has at most one of these per version at a time.
-    ACTIVE = (Status.PENDING, Status.CONFIRMED)
+    ACTIVE = (Status.PENDING, Status.AWAITING_ORGANISATION, Status.CONFIRMED)
+
+    class VerifiedBy(models.TextChoices):
+        DOMAIN = "domain", "E-mail domain recorded for the organisation"
+        STAFF = "staff", "Approved by staff"
+        RENEWED = "renewed", "Verified for the organisation on an earlier version"
+        EARLIER_RULES = "earlier", "Confirmed before organisations were verified per signer"
 
     version = models.ForeignKey("compact.Version", on_delete=models.PROTECT, related_name="signatures")
     # The hash of the text signed, copied at signing so the binding survives anything.
@@ -87,7 +128,7 @@ class Signature(models.Model):
     full_name = models.CharField(max_length=150)
     role = models.CharField(max_length=150)
     consent_to_publish = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     # Confirmation: only a hash of the single-use token is stored, never the token itself.
     token_hash = models.CharField(max_length=64, blank=True)
@@ -101,6 +142,24 @@ class Signature(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden_reason = models.TextField(blank=True)
+    # The signer's mailbox as compared (case, plus-tags and Gmail's dots removed): one mailbox
+    # signs a version once, however many accounts it has.
+    email_key = models.CharField(max_length=254, blank=True)
+    # A keyed hash of the client address, never the address: only compared, for fraud signals.
+    client_key = models.CharField(max_length=32, blank=True)
+    organisation_verified_at = models.DateTimeField(null=True, blank=True)
+    organisation_verified_how = models.CharField(max_length=10, choices=VerifiedBy.choices, blank=True)
+    organisation_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Silent signals for staff (bursts from one address or domain, repeated names); the signer is
+    # told nothing different.
+    review_reasons = models.JSONField(default=list, blank=True)
+    needs_review = models.BooleanField(default=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = SignatureQuerySet.as_manager()
 
@@ -109,14 +168,20 @@ class Signature(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "signer"],
-                condition=Q(status__in=["pending", "confirmed"]),
+                condition=Q(status__in=["pending", "awaiting_organisation", "confirmed"]),
                 name="one_active_signature_per_person_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "email_key"],
+                condition=Q(status__in=["pending", "awaiting_organisation", "confirmed"]) & ~Q(email_key=""),
+                name="one_active_signature_per_mailbox_per_version",
             ),
             models.UniqueConstraint(
                 fields=["token_hash"], condition=~Q(token_hash=""), name="signature_token_unique"
             ),
             models.CheckConstraint(
-                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                condition=~Q(status__in=["confirmed", "awaiting_organisation"])
+                | Q(confirmed_at__isnull=False),
                 name="confirmed_signature_has_confirmation_time",
             ),
             models.CheckConstraint(
@@ -126,6 +191,8 @@ class Signature(models.Model):
         ]
         indexes = [
             models.Index(fields=["version", "status", "confirmed_at"], name="signature_public_list"),
+            models.Index(fields=["version", "client_key", "created_at"], name="signature_by_address"),
+            models.Index(fields=["status", "needs_review"], name="signature_staff_queue"),
         ]
 
     def __str__(self):
@@ -135,6 +202,25 @@ class Signature(models.Model):
     @property
     def counts(self):
         return self.status == self.Status.CONFIRMED
+
+    @property
+    def awaiting_organisation(self):
+        return self.status == self.Status.AWAITING_ORGANISATION
+
+    @property
+    def signer_verified_for_organisation(self):
+        """Verified for this signer under the current rules (a signature confirmed before them
+        keeps counting but vouches for nothing)."""
+        return bool(
+            self.organisation_id
+            and self.organisation_verified_at
+            and self.organisation_verified_how != self.VerifiedBy.EARLIER_RULES
+        )
+
+    @property
+    def shows_organisation_verified(self):
+        """The public "Verified" tag describes the organisation only beside a signer verified for it."""
+        return self.signer_verified_for_organisation and self.organisation.is_verified
 
 
 class RefreshInvitation(models.Model):

@@ -50,3 +50,34 @@ def has_confirmed_tie_to_compact(user, compact):
         .filter(Q(version__compact=compact) | Q(organisation__in=signing_organisations))
         .exists()
     )
+
+
+def organisations_signed(version):
+    """Organisations with a signature on this version that counts (confirmed, and verified for
+    its signer): what the sign page offers as "already signed"."""
+    signed = Signature.objects.public().filter(version=version, organisation__isnull=False)
+    return Organisation.objects.filter(listed=True, pk__in=signed.values("organisation_id")).order_by("name")
+
+
+def organisation_lookup(query, limit=8):
+    """Listed organisations whose name contains, or whose ODS code starts with, what was typed."""
+    from .normalise import name_key
+    from .services import clean_query
+
+    query = clean_query(query)
+    if len(query) < 2:
+        return []
+    key = name_key(query)
+    matches = Organisation.objects.filter(listed=True).filter(
+        Q(name_key__contains=key) | Q(ods_code__startswith=query.upper())
+    )
+    return list(matches.order_by("name").values("id", "name", "ods_code", "kind", "region")[:limit])
+
+
+def staff_review_queue():
+    """For staff: signatures waiting for their organisation's verification, and those flagged by
+    the fraud signals and not yet reviewed, each with what staff need to decide (two queries)."""
+    base = Signature.objects.select_related("organisation", "signer", "version__compact")
+    awaiting = base.filter(status=Signature.Status.AWAITING_ORGANISATION).order_by("confirmed_at", "id")
+    flagged = base.filter(needs_review=True, status__in=Signature.ACTIVE).order_by("-created_at", "-id")
+    return awaiting, flagged

@@ -5,6 +5,7 @@ expires. Opening the link changes nothing (mail scanners open links): the page i
 """
 
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import timedelta
@@ -13,7 +14,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 import audit
@@ -25,6 +25,7 @@ from compact.signals import signatures_changed
 from config import dispatch
 
 from .models import Organisation, RefreshInvitation, Signature
+from .normalise import clean_name, domain_matches, email_domain, email_key, name_key
 
 # Organisation codes of trusts (RX1), ICBs (QWE), sub-ICB locations (00L), trust sites (RX1AB)
 # and GP practices (A81001): primary care signs too.
@@ -32,6 +33,38 @@ ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
 MAX_NAME_LENGTH = 150
 RESEND_INTERVAL = timedelta(minutes=5)
 RESENDS_PER_DAY = 5
+# Fraud signals (staff see them; the signer is told nothing different): this many signatures of
+# one version from one client address, or one e-mail domain, within REVIEW_WINDOW.
+REVIEW_WINDOW = timedelta(hours=1)
+SAME_ADDRESS_LIMIT = 3
+SAME_DOMAIN_LIMIT = 10
+REASON_ADDRESS = "Several signatures from one address within an hour"
+REASON_DOMAIN = "Many signatures from one e-mail domain within an hour"
+REASON_NAME = "The same name signed this version more than once"
+# Mailboxes anyone can open: recording one for an organisation would verify everybody.
+SHARED_MAIL_DOMAINS = {
+    "nhs.net",
+    "nhs.uk",
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "live.com",
+    "live.co.uk",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "protonmail.com",
+    "proton.me",
+    "gmx.com",
+    "btinternet.com",
+    "sky.com",
+    "mail.com",
+}
+DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def confirmation_hours():
@@ -43,7 +76,8 @@ def hash_token(token):
 
 
 def clean_text(value, label, *, limit=MAX_NAME_LENGTH, required=True):
-    value = " ".join((value or "").split())
+    # Invisible and control characters go too: a zero-width space must not make a second name.
+    value = clean_name(value)
     if required and not value:
         raise DomainError(f"Enter your {label}.")
     if len(value) > limit:
@@ -59,17 +93,40 @@ def normalise_ods_code(code):
 
 
 # --- Organisations ---------------------------------------------------------------------------------
+class OrganisationMismatch(DomainError):
+    """The typed name and ODS code point at different organisations: ask, save nothing."""
+
+    def __init__(self, organisation, *, by_code, typed_code=""):
+        self.organisation = organisation
+        name = organisation.name
+        if by_code:
+            message = f"{organisation.ods_code} is {name}. Did you mean {name}, or is your code different?"
+        else:
+            message = (
+                f"The ODS code of {name} is {organisation.ods_code}, not {typed_code}. "
+                f"Did you mean {name}, or is your code different?"
+            )
+        super().__init__(message)
+
+
+def listed_organisations():
+    """Organisations others may see and be matched to: staff vouched for them, or a signature
+    for them was verified. A claim nobody has verified captures nobody else's name or code."""
+    return Organisation.objects.filter(listed=True)
+
+
 def find_organisation(*, name="", ods_code=""):
-    """An existing organisation by ODS code, else by name (ignoring case): found, not duplicated."""
+    """A listed organisation by ODS code or name (compared normalised), found rather than
+    duplicated. Raises OrganisationMismatch when the code and the name disagree."""
     ods_code = normalise_ods_code(ods_code)
-    if ods_code:
-        found = Organisation.objects.filter(ods_code=ods_code).first()
-        if found:
-            return found
-    name = " ".join((name or "").split())
-    if name:
-        return Organisation.objects.annotate(lower_name=Lower("name")).filter(lower_name=name.lower()).first()
-    return None
+    key = name_key(name)
+    by_code = listed_organisations().filter(ods_code=ods_code).first() if ods_code else None
+    if by_code is not None and key and by_code.name_key != key:
+        raise OrganisationMismatch(by_code, by_code=True)
+    by_name = listed_organisations().filter(name_key=key).first() if key else None
+    if by_name is not None and ods_code and by_name.ods_code and by_name.ods_code != ods_code:
+        raise OrganisationMismatch(by_name, by_code=False, typed_code=ods_code)
+    return by_code or by_name
 
 
 def find_or_create_organisation(*, name, kind, ods_code="", region=""):
@@ -82,17 +139,79 @@ def find_or_create_organisation(*, name, kind, ods_code="", region=""):
         raise DomainError("Choose what kind of organisation it is.")
     if region and region not in Organisation.Region.values:
         raise DomainError("Choose a region from the list.")
+    # The same unlisted claim (name and code) is shared by everyone who makes it; any other
+    # claim is a new, unlisted organisation until staff or a verified signature vouch for it.
+    claim = Organisation.objects.filter(listed=False, name_key=name_key(name), ods_code=ods_code)
     try:
         with transaction.atomic():
-            return Organisation.objects.create(name=name, kind=kind, ods_code=ods_code, region=region)
+            return claim.first() or Organisation.objects.create(
+                name=name, kind=kind, ods_code=ods_code, region=region
+            )
     except IntegrityError:
-        # Someone registered the same organisation a moment ago: use theirs.
-        return find_organisation(name=name, ods_code=ods_code)
+        # Someone made the same claim a moment ago: use theirs.
+        return claim.first() or find_organisation(name=name, ods_code=ods_code)
+
+
+def list_organisation(organisation):
+    """Make an organisation visible to others (staff vouched for it, or verified a signature)."""
+    if organisation.listed:
+        return organisation
+    clash = (
+        listed_organisations()
+        .filter(Q(name_key=organisation.name_key) | (Q(ods_code=organisation.ods_code) & ~Q(ods_code="")))
+        .first()
+    )
+    if clash is not None:
+        raise DomainError(
+            f"{organisation.name} ({organisation.ods_code or 'no ODS code'}) has the same name or ODS "
+            f"code as {clash.name} ({clash.ods_code or 'no ODS code'}), which is already listed. "
+            "Hide this signature, or ask the signatory to sign for the listed organisation."
+        )
+    organisation.listed = True
+    organisation.save(update_fields=["listed"])
+    return organisation
+
+
+def signer_domain_verified(signature):
+    """Is the signer's e-mail at a domain staff recorded for the organisation?"""
+    organisation = signature.organisation
+    if organisation is None or not organisation.listed:
+        return False
+    address = signature.email_key or (signature.signer.email if signature.signer_id else "")
+    domain = email_domain(address)
+    return any(domain_matches(domain, recorded) for recorded in organisation.email_domains or [])
+
+
+def _verified_before(signature):
+    """Re-signing a refreshed version for the organisation staff (or its domain) already verified
+    this signer for: no second wait. Signatures confirmed under the earlier rules do not vouch."""
+    if not (signature.organisation_id and signature.signer_id):
+        return False
+    return (
+        Signature.objects.filter(
+            signer_id=signature.signer_id,
+            organisation_id=signature.organisation_id,
+            organisation_verified_at__isnull=False,
+            status__in=[Signature.Status.CONFIRMED, Signature.Status.WITHDRAWN],
+        )
+        .exclude(pk=signature.pk)
+        .exclude(organisation_verified_how=Signature.VerifiedBy.EARLIER_RULES)
+        .exists()
+    )
+
+
+def client_key(address):
+    """A keyed hash of the client address: enough to see a burst, useless to anyone who reads it."""
+    if not address:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 # --- Signing ---------------------------------------------------------------------------------------
-def _already_signed_message(signature):
-    if signature.status == Signature.Status.CONFIRMED:
+def _already_signed_message(signature, actor=None):
+    if actor is not None and signature.signer_id != actor.pk:
+        return "Your e-mail address has already signed this version, from another account."
+    if signature.status in (Signature.Status.CONFIRMED, Signature.Status.AWAITING_ORGANISATION):
         return f"You already signed on {timezone.localtime(signature.confirmed_at):%-d %B %Y}."
     return (
         f"You already signed on {timezone.localtime(signature.created_at):%-d %B %Y}; "
@@ -101,15 +220,45 @@ def _already_signed_message(signature):
 
 
 class AlreadySigned(DomainError):
-    def __init__(self, signature):
+    def __init__(self, signature, actor=None):
         self.signature = signature
-        super().__init__(_already_signed_message(signature))
+        self.own = actor is None or signature.signer_id == actor.pk
+        super().__init__(_already_signed_message(signature, actor))
+
+
+def active_signature_of(*, user, version):
+    """The person's standing signature on a version: by account, or by their mailbox from another
+    account (plus-tags and Gmail dots make no second signer)."""
+    if not (user and user.is_authenticated):
+        return None
+    mine = Q(signer=user)
+    key = email_key(user.email)
+    if key:
+        mine |= Q(email_key=key)
+    return (
+        Signature.objects.active()
+        .filter(mine, version=version)
+        .select_related("organisation")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 @transaction.atomic
-def sign(*, actor, version, full_name, role, consent, organisation=None, new_organisation=None):
+def sign(
+    *,
+    actor,
+    version,
+    full_name,
+    role,
+    consent,
+    organisation=None,
+    new_organisation=None,
+    client_address="",
+):
     """A signed-in person with a verified e-mail signs a published version, personally or for an
-    organisation. The signature counts once confirmed from the e-mail sent after commit."""
+    organisation. A personal signature counts once confirmed from the e-mail sent after commit;
+    one for an organisation also needs the organisation verified for this signer."""
     if not (actor and actor.is_authenticated):
         raise NotAllowed("Sign in to sign the compact.")
     if not has_verified_email(actor):
@@ -123,9 +272,9 @@ def sign(*, actor, version, full_name, role, consent, organisation=None, new_org
         raise DomainError(
             "Agree to your name, role and organisation being shown publicly, or you cannot sign."
         )
-    existing = Signature.objects.active().filter(version=version, signer=actor).first()
+    existing = active_signature_of(user=actor, version=version)
     if existing:
-        raise AlreadySigned(existing)
+        raise AlreadySigned(existing, actor)
     if new_organisation:
         organisation = find_or_create_organisation(**new_organisation)
     try:
@@ -138,10 +287,13 @@ def sign(*, actor, version, full_name, role, consent, organisation=None, new_org
                 full_name=full_name,
                 role=role,
                 consent_to_publish=True,
+                email_key=email_key(actor.email),
+                client_key=client_key(client_address),
             )
     except IntegrityError:
-        # The same person submitted twice at once; the database kept one.
-        raise AlreadySigned(Signature.objects.active().get(version=version, signer=actor)) from None
+        # The same person (or mailbox) submitted twice at once; the database kept one.
+        raise AlreadySigned(active_signature_of(user=actor, version=version), actor) from None
+    _flag_for_review(signature)
     from .tasks import send_confirmation
 
     dispatch.send_on_commit(send_confirmation, signature.pk)
@@ -206,22 +358,40 @@ def signature_for_token(token):
 @transaction.atomic
 def confirm(*, token):
     signature = signature_for_token(token)
-    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    signature = (
+        Signature.objects.select_for_update(of=("self",))
+        .select_related("organisation", "signer", "version__compact")
+        .get(pk=signature.pk)
+    )
     if signature.status != Signature.Status.PENDING:
         raise DomainError("This link has already been used or is not valid.")
-    signature.status = Signature.Status.CONFIRMED
-    signature.confirmed_at = timezone.now()
+    now = timezone.now()
+    signature.confirmed_at = now
     signature.token_hash = ""  # single use
     signature.token_expires_at = None
-    signature.save(update_fields=["status", "confirmed_at", "token_hash", "token_expires_at"])
+    fields = ["status", "confirmed_at", "token_hash", "token_expires_at"]
+    if signature.organisation_id is None:
+        signature.status = Signature.Status.CONFIRMED
+    elif signer_domain_verified(signature) or _verified_before(signature):
+        signature.status = Signature.Status.CONFIRMED
+        signature.organisation_verified_at = now
+        signature.organisation_verified_how = (
+            Signature.VerifiedBy.DOMAIN if signer_domain_verified(signature) else Signature.VerifiedBy.RENEWED
+        )
+        fields += ["organisation_verified_at", "organisation_verified_how"]
+    else:
+        # Counts and shows as the organisation's only once verified for this signer.
+        signature.status = Signature.Status.AWAITING_ORGANISATION
+    signature.save(update_fields=fields)
     audit.record(
         "confirm signature",
         actor=signature.signer,
         target=signature,
         before={"status": "pending"},
-        after={"status": "confirmed"},
+        after={"status": signature.status},
     )
-    _changed(signature.version)
+    if signature.status == Signature.Status.CONFIRMED:
+        _changed(signature.version)
     return signature
 
 
@@ -233,6 +403,7 @@ def withdraw(*, actor, signature, reason=""):
     if signature.status not in Signature.ACTIVE:
         raise DomainError("This signature has already been withdrawn.")
     was_public = signature.status == Signature.Status.CONFIRMED
+    before = signature.status
     signature.status = Signature.Status.WITHDRAWN
     signature.withdrawn_at = timezone.now()
     signature.withdrawal_reason = clean_text(reason, "reason", limit=1000, required=False)
@@ -242,7 +413,7 @@ def withdraw(*, actor, signature, reason=""):
         "withdraw signature",
         actor=actor,
         target=signature,
-        before={"status": "confirmed" if was_public else "pending"},
+        before={"status": before},
         after={"status": "withdrawn"},
     )
     if was_public:
@@ -254,7 +425,10 @@ def withdraw(*, actor, signature, reason=""):
 @transaction.atomic
 def verify_organisation(*, actor, organisation, verified=True):
     require_academy_staff(actor)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = {"verified": organisation.verified_at is not None}
+    if verified:
+        list_organisation(organisation)
     organisation.verified_at = timezone.now() if verified else None
     organisation.verified_by = actor if verified else None
     organisation.save(update_fields=["verified_at", "verified_by"])
@@ -273,8 +447,9 @@ def hide_signature(*, actor, signature, reason):
     require_academy_staff(actor)
     reason = clean_text(reason, "reason for hiding it", limit=1000)
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
-    if signature.status != Signature.Status.CONFIRMED:
-        raise DomainError("Only a confirmed signature on the public list can be hidden.")
+    if signature.status not in (Signature.Status.CONFIRMED, Signature.Status.AWAITING_ORGANISATION):
+        raise DomainError("Only a confirmed signature, or one awaiting its organisation, can be hidden.")
+    was = signature.status
     signature.status = Signature.Status.HIDDEN
     signature.hidden_at, signature.hidden_by, signature.hidden_reason = timezone.now(), actor, reason
     signature.save(update_fields=["status", "hidden_at", "hidden_by", "hidden_reason"])
@@ -282,10 +457,11 @@ def hide_signature(*, actor, signature, reason):
         "hide signature",
         actor=actor,
         target=signature,
-        before={"status": "confirmed"},
+        before={"status": was},
         after={"status": "hidden", "reason": reason},
     )
-    _changed(signature.version, removed=True)
+    if was == Signature.Status.CONFIRMED:
+        _changed(signature.version, removed=True)
     return signature
 
 
@@ -295,11 +471,16 @@ def restore_signature(*, actor, signature):
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status != Signature.Status.HIDDEN:
         raise DomainError("Only a hidden signature can be restored.")
-    if Signature.objects.active().filter(version=signature.version, signer=signature.signer_id).exists():
+    same_person = Q(signer=signature.signer_id)
+    if signature.email_key:
+        same_person |= Q(email_key=signature.email_key)
+    if Signature.objects.active().filter(same_person, version=signature.version).exists():
         raise DomainError(
             "This person has signed this version again since; the hidden signature stays hidden."
         )
-    signature.status = Signature.Status.CONFIRMED
+    # Back to where it was: a signature for an organisation not verified for its signer waits.
+    counts = signature.organisation_id is None or signature.organisation_verified_at is not None
+    signature.status = Signature.Status.CONFIRMED if counts else Signature.Status.AWAITING_ORGANISATION
     signature.hidden_at, signature.hidden_by, signature.hidden_reason = None, None, ""
     signature.save(update_fields=["status", "hidden_at", "hidden_by", "hidden_reason"])
     audit.record(
@@ -307,10 +488,150 @@ def restore_signature(*, actor, signature):
         actor=actor,
         target=signature,
         before={"status": "hidden"},
-        after={"status": "confirmed"},
+        after={"status": signature.status},
+    )
+    if counts:
+        _changed(signature.version)
+    return signature
+
+
+@transaction.atomic
+def approve_organisation_signature(*, actor, signature):
+    """Staff checked that this signer really signs for their organisation: it now counts and
+    shows as the organisation's, and the organisation is listed for others to find."""
+    require_academy_staff(actor)
+    signature = (
+        Signature.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=signature.pk)
+    )
+    if signature.status != Signature.Status.AWAITING_ORGANISATION:
+        raise DomainError("Only a signature awaiting its organisation's verification can be approved.")
+    list_organisation(signature.organisation)
+    _verify_for_organisation(signature, how=Signature.VerifiedBy.STAFF, by=actor)
+    audit.record(
+        "approve signature for organisation",
+        actor=actor,
+        target=signature,
+        before={"status": "awaiting_organisation"},
+        after={"status": "confirmed", "organisation": signature.organisation.name},
     )
     _changed(signature.version)
     return signature
+
+
+def _verify_for_organisation(signature, *, how, by=None):
+    signature.status = Signature.Status.CONFIRMED
+    signature.organisation_verified_at = timezone.now()
+    signature.organisation_verified_how = how
+    signature.organisation_verified_by = by
+    signature.save(
+        update_fields=[
+            "status",
+            "organisation_verified_at",
+            "organisation_verified_how",
+            "organisation_verified_by",
+        ]
+    )
+
+
+def parse_email_domains(text):
+    """Domains typed one a line or separated by commas or spaces; refuses shared mail services."""
+    domains = []
+    for raw in re.split(r"[\s,;]+", clean_name(text).lower()):
+        domain = raw.strip().lstrip("@").rstrip(".")
+        if not domain:
+            continue
+        if not DOMAIN.match(domain):
+            raise DomainError(f"“{raw[:60]}” is not an e-mail domain. Enter domains like riverside.nhs.uk.")
+        if domain in SHARED_MAIL_DOMAINS:
+            raise DomainError(
+                f"{domain} is shared by people in many organisations, so it cannot verify anyone "
+                "for one organisation. Enter the organisation's own domain."
+            )
+        if domain not in domains:
+            domains.append(domain)
+    if len(domains) > 20:
+        raise DomainError("Enter at most 20 domains.")
+    return domains
+
+
+@transaction.atomic
+def set_organisation_email_domains(*, actor, organisation, domains):
+    """Staff record the organisation's own e-mail domains. Recording them vouches for the
+    organisation (it is listed), and signatures awaiting it from those domains now count."""
+    require_academy_staff(actor)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    domains = parse_email_domains(domains) if isinstance(domains, str) else list(domains)
+    before = {"email_domains": list(organisation.email_domains or [])}
+    if domains:
+        list_organisation(organisation)
+    organisation.email_domains = domains
+    organisation.save(update_fields=["email_domains"])
+    audit.record(
+        "set organisation e-mail domains",
+        actor=actor,
+        target=organisation,
+        before=before,
+        after={"email_domains": domains, "name": organisation.name},
+    )
+    versions = {}
+    waiting = (
+        Signature.objects.select_for_update(of=("self",))
+        .select_related("organisation", "signer", "version")
+        .filter(organisation=organisation, status=Signature.Status.AWAITING_ORGANISATION)
+    )
+    promoted = 0
+    for signature in waiting:
+        if signer_domain_verified(signature):
+            _verify_for_organisation(signature, how=Signature.VerifiedBy.DOMAIN)
+            versions[signature.version_id] = signature.version
+            promoted += 1
+    for version in versions.values():
+        _changed(version)
+    return organisation, promoted
+
+
+@transaction.atomic
+def mark_reviewed(*, actor, signature):
+    """Staff looked at a flagged signature and found nothing wrong: it leaves the queue."""
+    require_academy_staff(actor)
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    signature.reviewed_at, signature.reviewed_by, signature.needs_review = timezone.now(), actor, False
+    signature.save(update_fields=["reviewed_at", "reviewed_by", "needs_review"])
+    audit.record(
+        "review flagged signature",
+        actor=actor,
+        target=signature,
+        before={"reasons": signature.review_reasons},
+        after={"reviewed": True},
+    )
+    return signature
+
+
+def _flag_for_review(signature):
+    """Silent fraud signals: a burst from one address or one e-mail domain, or a name signed
+    twice, puts every signature involved in the staff queue. Nothing differs for the signer."""
+    recent = Signature.objects.filter(
+        version_id=signature.version_id, created_at__gte=signature.created_at - REVIEW_WINDOW
+    )
+    groups = []
+    if signature.client_key:
+        groups.append((recent.filter(client_key=signature.client_key), SAME_ADDRESS_LIMIT, REASON_ADDRESS))
+    domain = email_domain(signature.email_key)
+    if domain:
+        groups.append((recent.filter(email_key__endswith="@" + domain), SAME_DOMAIN_LIMIT, REASON_DOMAIN))
+    same_name = Signature.objects.filter(
+        version_id=signature.version_id, full_name__iexact=signature.full_name
+    ).exclude(status=Signature.Status.WITHDRAWN)
+    groups.append((same_name, 2, REASON_NAME))
+    for queryset, limit, reason in groups:
+        ids = list(queryset.values_list("pk", flat=True)[:500])
+        if len(ids) < limit:
+            continue
+        for flagged in Signature.objects.select_for_update().filter(pk__in=ids):
+            if reason not in flagged.review_reasons:
+                flagged.review_reasons = [*flagged.review_reasons, reason]
+                flagged.needs_review = True
+                flagged.save(update_fields=["review_reasons", "needs_review"])
 
 
 def anonymise_signatures(*, signer):
@@ -318,7 +639,9 @@ def anonymise_signatures(*, signer):
     versions = set()
     for signature in Signature.objects.select_for_update().filter(signer=signer):
         signature.full_name, signature.role = f"Signatory {signature.pk}", ""
-        signature.save(update_fields=["full_name", "role"])
+        # The mailbox key and address hash are personal data too; the signature keeps counting.
+        signature.email_key, signature.client_key = "", ""
+        signature.save(update_fields=["full_name", "role", "email_key", "client_key"])
         if signature.status == Signature.Status.CONFIRMED:
             versions.add(signature.version)
     for version in versions:
@@ -352,8 +675,14 @@ def record_invitation(signature, version):
         return False
 
 
+def clean_query(query):
+    """A search as typed, minus what no name contains (NUL and other control characters, which
+    PostgreSQL refuses in a query), limited to 100 characters."""
+    return clean_name(query)[:100]
+
+
 def public_filter(queryset, query):
-    query = " ".join((query or "").split())[:100]
+    query = clean_query(query)
     if not query:
         return queryset
     return queryset.filter(

@@ -6,6 +6,7 @@ app_name = "signatories"
 
 urlpatterns = [
     path("compacts/<slug:slug>/sign/", views.sign, name="sign"),
+    path("organisations/lookup/", views.organisation_lookup, name="organisation_lookup"),
     path("signatures/confirm/<str:token>/", views.confirm, name="confirm"),
     path("signatures/<int:pk>/", views.signature_detail, name="signature"),
     path("signatures/<int:pk>/resend/", views.resend, name="resend"),
@@ -22,6 +23,7 @@ urlpatterns = [
         views.staff_signatures_csv,
         name="staff_signatures_csv",
     ),
+    path("staff/signatures/to-check/", views.staff_queue, name="staff_queue"),
     path("staff/signatures/<int:pk>/<str:action>/", views.staff_moderate_signature, name="staff_moderate"),
     path("staff/organisations/", views.staff_organisations, name="staff_organisations"),
 ]

@@ -5,12 +5,12 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.mixins import academy_staff_required
-from accounts.ratelimits import rate_limited
+from accounts.ratelimits import client_ip, rate_limited
 from accounts.roles import has_verified_email
 from compact.errors import DomainError
 from compact.models import Compact, Version
@@ -40,7 +40,8 @@ def _published(slug):
 @rate_limited("sign")
 def sign(request, slug):
     compact, version = _published(slug)
-    existing = Signature.objects.active().filter(version=version, signer=request.user).first()
+    # Signed already (by this account, or by this mailbox from another): a receipt, not a form.
+    existing = services.active_signature_of(user=request.user, version=version)
     # Someone who signed an earlier version re-signs in one step: what they gave before is filled in.
     earlier = (
         Signature.objects.public()
@@ -54,15 +55,19 @@ def sign(request, slug):
         "role": request.user.job_title,
         "organisation_name": request.user.organisation_name,
     }
+    organisations = selectors.organisations_signed(version)
     if earlier:
         initial.update(full_name=earlier.full_name, role=earlier.role)
         if earlier.organisation_id:
-            initial.update(
-                on_behalf="organisation", organisation=earlier.organisation_id, organisation_name=""
-            )
-    form = SignForm(request.POST or None, initial=initial)
+            initial.update(organisation=earlier.organisation_id, organisation_name="")
+            organisations = organisations | Organisation.objects.filter(pk=earlier.organisation_id)
+    # An organisation already filled in means signing for it; "Personally" must not be
+    # preselected beside it. With nothing filled in the person chooses.
+    if initial.get("organisation") or initial.get("organisation_name"):
+        initial["on_behalf"] = "organisation"
+    form = SignForm(request.POST or None, initial=initial, organisations=organisations)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and existing is None:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
@@ -85,27 +90,42 @@ def sign(request, slug):
                     consent=data["consent"],
                     organisation=organisation,
                     new_organisation=new_organisation,
+                    client_address=client_ip(request),
                 )
             except services.AlreadySigned as error:
                 existing = error.signature
-                form.add_error(None, error.message)
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
+                if signature.organisation_id:
+                    after = (
+                        f"It then waits until {signature.organisation.name} is verified for you, "
+                        "and shows and counts as the organisation's from then."
+                    )
+                else:
+                    after = "It shows once confirmed."
                 messages.success(
                     request,
-                    f"Check your e-mail ({request.user.email}) and confirm your signature. It shows once confirmed.",
+                    f"Check your e-mail ({request.user.email}) and confirm your signature. {after}",
                 )
                 return redirect("signatories:signature", pk=signature.pk)
+    elif request.method == "POST":
+        status = 400  # signed already: nothing saved, the page says when and links the receipt
     context = {
         "compact": compact,
         "version": version,
         "earlier": earlier,
         "form": form,
         "existing": existing,
+        "own_existing": existing is not None and existing.signer_id == request.user.pk,
         "verified": has_verified_email(request.user),
     }
     return render(request, "signatories/sign.html", context, status=status)
+
+
+def organisation_lookup(request):
+    """Look-up as you type on the sign page (JSON); the page works the same without it."""
+    return JsonResponse({"organisations": selectors.organisation_lookup(request.GET.get("q", ""))})
 
 
 def _link_problem(request, error):
@@ -182,7 +202,7 @@ def _version(slug, number):
 
 def signatory_list(request, slug, number):
     version = _version(slug, number)
-    query = request.GET.get("q", "")
+    query = services.clean_query(request.GET.get("q", ""))
     page = Paginator(selectors.public_signatures(version, query), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "version": version,
@@ -228,21 +248,15 @@ def signatory_csv(request, slug, number):
 @academy_staff_required
 def staff_signatures(request, slug, number):
     version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
+    query = services.clean_query(request.GET.get("q", ""))
     signatures = services.public_filter(
-        Signature.objects.filter(version=version).select_related("organisation", "signer"),
-        request.GET.get("q", ""),
+        Signature.objects.filter(version=version).select_related("organisation", "signer"), query
     ).order_by("-created_at")
     page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "signatories/staff/signatures.html",
-        {
-            "version": version,
-            "compact": version.compact,
-            "page": page,
-            "query": request.GET.get("q", ""),
-            "form": ReasonForm(),
-        },
+        {"version": version, "compact": version.compact, "page": page, "query": query, "form": ReasonForm()},
     )
 
 
@@ -263,6 +277,7 @@ def staff_signatures_csv(request, slug, number):
             "organisation",
             "ods code",
             "verified organisation",
+            "verified for this signer",
             "status",
             "signed at",
             "confirmed at",
@@ -286,6 +301,7 @@ def staff_signatures_csv(request, slug, number):
                     org.name if org else "",
                     org.ods_code if org else "",
                     bool(org and org.is_verified),
+                    s.get_organisation_verified_how_display() if s.organisation_verified_at else "",
                     s.status,
                     s.created_at.isoformat(),
                     s.confirmed_at.isoformat() if s.confirmed_at else "",
@@ -299,48 +315,114 @@ def staff_signatures_csv(request, slug, number):
     return response
 
 
+STAFF_ACTIONS = {
+    "hide": lambda request, signature: (
+        services.hide_signature(
+            actor=request.user, signature=signature, reason=request.POST.get("reason", "")
+        ),
+        f"Hid the signature of {signature.full_name}.",
+    ),
+    "restore": lambda request, signature: (
+        services.restore_signature(actor=request.user, signature=signature),
+        f"Restored the signature of {signature.full_name}.",
+    ),
+    "approve": lambda request, signature: (
+        services.approve_organisation_signature(actor=request.user, signature=signature),
+        f"{signature.full_name} is verified for {signature.organisation}; the signature now counts.",
+    ),
+    "reviewed": lambda request, signature: (
+        services.mark_reviewed(actor=request.user, signature=signature),
+        f"Marked the signature of {signature.full_name} as reviewed.",
+    ),
+}
+
+
 @academy_staff_required
 @require_POST
 def staff_moderate_signature(request, pk, action):
-    signature = get_object_or_404(Signature.objects.select_related("version__compact"), pk=pk)
+    signature = get_object_or_404(Signature.objects.select_related("version__compact", "organisation"), pk=pk)
+    if action not in STAFF_ACTIONS:
+        raise Http404("No such action.")
     try:
-        if action == "hide":
-            services.hide_signature(
-                actor=request.user, signature=signature, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, f"Hid the signature of {signature.full_name}.")
-        elif action == "restore":
-            services.restore_signature(actor=request.user, signature=signature)
-            messages.success(request, f"Restored the signature of {signature.full_name}.")
-        else:
-            raise Http404("No such action.")
+        _, message = STAFF_ACTIONS[action](request, signature)
     except DomainError as error:
         messages.error(request, error.message)
+    else:
+        messages.success(request, message)
+    if request.POST.get("back") == "queue":
+        return redirect("signatories:staff_queue")
     version = signature.version
     return redirect("signatories:staff_signatures", slug=version.compact.slug, number=version.number)
 
 
 @academy_staff_required
-def staff_organisations(request):
-    if request.method == "POST":
-        organisation = get_object_or_404(Organisation, pk=request.POST.get("organisation"))
-        try:
-            services.verify_organisation(
-                actor=request.user, organisation=organisation, verified=request.POST.get("verified") == "1"
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                f"{organisation.name} is {'verified' if organisation.is_verified else 'no longer verified'}.",
-            )
-        return redirect("signatories:staff_organisations")
-    query = request.GET.get("q", "").strip()
+def staff_queue(request):
+    """Signatures awaiting their organisation's verification, and those the fraud signals flagged."""
+    awaiting, flagged = selectors.staff_review_queue()
+    return render(
+        request,
+        "signatories/staff/queue.html",
+        {
+            "awaiting": Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page")),
+            "flagged": Paginator(flagged, PAGE_SIZE).get_page(
+                1
+            ),  # the most recent; marking them brings the rest up
+        },
+    )
+
+
+def _organisations_page(request, *, status=200, problem=None, domains_form=None):
+    query = services.clean_query(request.GET.get("q", ""))
     organisations = Organisation.objects.order_by("name")
     if query:
         organisations = organisations.filter(name__icontains=query) | organisations.filter(
             ods_code__iexact=query
         )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "signatories/staff/organisations.html", {"page": page, "query": query})
+    context = {"page": page, "query": query, "problem": problem, "domains_form": domains_form or {}}
+    return render(request, "signatories/staff/organisations.html", context, status=status)
+
+
+@academy_staff_required
+def staff_organisations(request):
+    if request.method != "POST":
+        return _organisations_page(request)
+    chosen = request.POST.get("organisation", "")
+    organisation = (
+        Organisation.objects.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() else None
+    )
+    if organisation is None:
+        return _organisations_page(
+            request, status=400, problem="Choose an organisation from the list; that one was not found."
+        )
+    try:
+        if request.POST.get("action") == "domains":
+            typed = request.POST.get("email_domains", "")
+            try:
+                organisation, promoted = services.set_organisation_email_domains(
+                    actor=request.user, organisation=organisation, domains=typed
+                )
+            except DomainError as error:
+                # What was typed stays in its box, with the reason beside it.
+                return _organisations_page(
+                    request,
+                    status=400,
+                    problem=error.message,
+                    domains_form={"pk": organisation.pk, "value": typed, "error": error.message},
+                )
+            domains = ", ".join(organisation.email_domains) or "none"
+            counted = (
+                f" {promoted} waiting signature{'s' if promoted != 1 else ''} now count." if promoted else ""
+            )
+            messages.success(request, f"E-mail domains of {organisation.name}: {domains}.{counted}")
+        else:
+            organisation = services.verify_organisation(
+                actor=request.user, organisation=organisation, verified=request.POST.get("verified") == "1"
+            )
+            messages.success(
+                request,
+                f"{organisation.name} is {'verified' if organisation.is_verified else 'no longer verified'}.",
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("signatories:staff_organisations")

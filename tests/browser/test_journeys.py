@@ -180,10 +180,21 @@ def test_organisation_signs_confirms_and_finds_itself_on_the_list_and_in_the_pdf
 
     visitor.go(path_of(link_from_mail(r"https?://\S+/signatures/confirm/\S+/")))
     visitor.click(page.get_by_role("button", name="Confirm my signature"))
-    assert "is confirmed" in page.content()
+    # Anyone can type an organisation's name: the signature waits until staff verify it.
+    assert "now awaits Brand New Community NHS Trust's verification" in page.content()
     visitor.click(page.get_by_role("link", name="See the signatories"))
     page.get_by_label("Search by name or organisation").fill("Brand New Community")
     visitor.click(page.get_by_role("button", name="Search"))
+    assert "Olu Organisation" not in page.content()
+
+    visitor.click(page.get_by_role("button", name="Sign out"))
+    sign_in(visitor, "staff@example.org")
+    visitor.go("/staff/signatures/to-check/")
+    visitor.click(
+        page.get_by_role("button", name="Approve Olu Organisation for Brand New Community NHS Trust")
+    )
+    assert "the signature now counts" in page.content()
+    visitor.go("/compacts/leadership-compact/versions/2/signatories/?q=Brand+New+Community")
     assert "Olu Organisation" in page.content()
 
     visitor.go("/compacts/leadership-compact/")

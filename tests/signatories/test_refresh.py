@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from compact import services as compact_services
+from signatories import services
 from signatories.models import RefreshInvitation, Signature
 from signatories.tasks import send_refresh_invitations
 from tests.factories import published_version
@@ -104,3 +105,52 @@ def test_a_publication_rolled_back_sends_no_invitations(
         compact_services.publish(actor=staff, version=draft, note="Refreshed")
         raise RuntimeError("something after publishing failed")
     assert callbacks == [] and mailoutbox == [] and not RefreshInvitation.objects.exists()
+
+
+def test_an_earlier_signatory_re_signs_for_their_organisation_in_one_step(
+    client, staff, version, mailoutbox, django_capture_on_commit_callbacks
+):
+    earlier = SignatureFactory(version=version, full_name="Mary Seacole")
+    new = refresh(staff, version, django_capture_on_commit_callbacks)
+    client.force_login(earlier.signer)
+    url = reverse("signatories:sign", kwargs={"slug": version.compact.slug})
+    page = client.get(url).content.decode()
+    # Nobody has signed the new version yet, but their own organisation is offered and chosen.
+    assert f'<option value="{earlier.organisation_id}" selected>' in page
+    assert 'value="organisation" checked' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            {
+                "full_name": "Mary Seacole",
+                "role": "Chair",
+                "on_behalf": "organisation",
+                "organisation": earlier.organisation_id,
+                "consent": "on",
+            },
+        )
+    signed = Signature.objects.get(version=new)
+    assert signed.organisation_id == earlier.organisation_id
+    # Verified for this organisation on the earlier version: it counts once confirmed, no wait.
+    token = mailoutbox[-1].body.split("/signatures/confirm/", 1)[1].split("/", 1)[0]
+    services.confirm(token=token)
+    signed.refresh_from_db()
+    assert (signed.status, signed.organisation_verified_how) == ("confirmed", "renewed")
+
+
+def test_a_signature_confirmed_under_the_earlier_rules_does_not_vouch_for_a_re_signature(
+    staff, version, mailoutbox, django_capture_on_commit_callbacks
+):
+    earlier = SignatureFactory(version=version, organisation_verified_how="earlier")
+    new = refresh(staff, version, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sign(
+            actor=earlier.signer,
+            version=new,
+            full_name="X",
+            role="Chair",
+            consent=True,
+            organisation=earlier.organisation,
+        )
+    token = mailoutbox[-1].body.split("/signatures/confirm/", 1)[1].split("/", 1)[0]
+    assert services.confirm(token=token).status == Signature.Status.AWAITING_ORGANISATION

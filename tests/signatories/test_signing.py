@@ -39,7 +39,7 @@ def confirmation_link(mail):
 
 
 def test_a_new_organisation_signs_and_confirms_from_the_email(
-    client, leader, version, mailoutbox, django_capture_on_commit_callbacks
+    client, leader, staff, version, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(leader)
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,6 +69,10 @@ def test_a_new_organisation_signs_and_confirms_from_the_email(
     assert page.status_code == 200 and "Confirm my signature" in page.content.decode()
     assert Signature.objects.get().status == Signature.Status.PENDING  # GET changed nothing
     client.post("/" + path)
+    # Anyone can type an organisation's name: it waits until verified for this signer.
+    assert Signature.objects.get().status == Signature.Status.AWAITING_ORGANISATION
+    assert "Ada Lovelace" not in client.get(list_url).content.decode()
+    services.approve_organisation_signature(actor=staff, signature=Signature.objects.get())
     assert Signature.objects.get().status == Signature.Status.CONFIRMED
     listing = client.get(list_url).content.decode()
     assert "Ada Lovelace" in listing and version.content_hash in listing
@@ -116,10 +120,11 @@ def test_an_organisation_can_have_several_named_signatories(version):
 
 def test_an_existing_organisation_is_found_by_ods_code_or_name(version):
     existing = OrganisationFactory(name="Harbour NHS Trust", ods_code="RH1")
-    assert (
-        services.find_or_create_organisation(name="Something else", kind="trust", ods_code="rh1") == existing
-    )
+    assert services.find_organisation(ods_code="rh1") == existing
     assert services.find_or_create_organisation(name="harbour nhs trust", kind="trust") == existing
+    # A name and a code that disagree are asked about, never silently filed under the code.
+    with pytest.raises(services.OrganisationMismatch, match="RH1 is Harbour NHS Trust"):
+        services.find_or_create_organisation(name="Something else", kind="trust", ods_code="rh1")
     assert Organisation.objects.count() == 1
 
 
