@@ -160,7 +160,7 @@ def compare_versions(request, slug):
     context = {
         "compact": compact,
         "versions": versions,
-        "comparison": compare(before, after),
+        "comparison": compare(before, after, show_unchanged=request.GET.get("all") == "1"),
         "show_unchanged": request.GET.get("all") == "1",
     }
     return render(request, "compact/compare.html", context)
