@@ -59,6 +59,15 @@ class Comparison:
     # Changes to how the text is laid out and titled, each a sentence.
     structure: list = field(default_factory=list)
 
+    @property
+    def summary(self):
+        """ "2 reworded, 1 added; 5 unchanged" – or "no commitment changed"."""
+        changed = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if kind != "unchanged")
+        unchanged = f"{self.counts['unchanged']} unchanged" if self.counts.get("unchanged") else ""
+        if not changed:
+            return f"no commitment changed; {unchanged}" if unchanged else "no commitment changed"
+        return f"{changed}; {unchanged}" if unchanged else changed
+
 
 def _lineage_log(before, after):
     """Change-log entries of the versions made between `before` and `after`, by commitment key."""

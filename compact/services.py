@@ -366,6 +366,8 @@ def move_part(*, actor, part, direction):
     require_academy_staff(actor)
     version = _lock(part.version)
     _require_editable(version)
+    if type(part) is Commitment and version.layout == Version.Layout.ROWS:
+        return _move_pair(version, Commitment.objects.get(pk=part.pk), direction)
     siblings = list(_siblings(part).order_by("position", "id"))
     index = next(i for i, sibling in enumerate(siblings) if sibling.pk == part.pk)
     target = index - 1 if direction == "up" else index + 1
@@ -378,6 +380,28 @@ def move_part(*, actor, part, direction):
             sibling.position = position
             type(sibling).objects.filter(pk=sibling.pk).update(position=position)
     return part
+
+
+def _move_pair(version, commitment, direction):
+    """In paired rows a commitment moves with its pair: the whole row swaps with the row above
+    or below within its theme, so a pair is never separated by reordering."""
+    rows = version.commitments.filter(theme_id=commitment.theme_id, row__isnull=False)
+    if commitment.row is None or direction not in ("up", "down"):
+        return commitment
+    if direction == "up":
+        neighbour = rows.filter(row__lt=commitment.row).aggregate(row=Max("row"))["row"]
+    else:
+        neighbour = (
+            rows.exclude(row__lte=commitment.row).order_by("row").values_list("row", flat=True).first()
+        )
+    if neighbour is None:
+        return commitment
+    here = list(rows.filter(row=commitment.row).values_list("pk", flat=True))
+    there = list(rows.filter(row=neighbour).values_list("pk", flat=True))
+    Commitment.objects.filter(pk__in=here).update(row=neighbour)
+    Commitment.objects.filter(pk__in=there).update(row=commitment.row)
+    commitment.row = neighbour
+    return commitment
 
 
 # --- Ratify and publish -------------------------------------------------------------------------

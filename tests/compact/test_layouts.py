@@ -232,6 +232,7 @@ def test_comparison_and_history_handle_commitments_without_a_theme(staff, client
     html = response.content.decode()
     assert response.status_code == 200
     assert "Reworded" in html and "What The Trust will do" in html
+    assert "From version 1 to version 2:\n  1 reworded; 1 unchanged." in html
     # Only the column with a change has a heading; the unchanged column is not shown empty.
     assert "What Our staff will do" not in html
     history = client.get(
@@ -415,3 +416,27 @@ def test_a_one_party_theme_on_the_drafting_page_has_no_empty_half_column(staff, 
     block = page.split(f'id="theme-{pay.pk}"')[1].split('class="app-theme"')[0]
     assert "What The Trust will do" in block and "What Our staff will do" not in block
     assert "nhsuk-grid-column-full" in block
+
+
+def test_in_paired_rows_moving_a_commitment_moves_its_pair_without_javascript(staff, staff_client):
+    version = new_draft(staff, Version.Layout.ROWS)
+    trust, people = party(version, "The Trust"), party(version, "Our staff")
+    commit(staff, version, trust, "A safe place.")
+    commit(staff, version, people, "Safety taken seriously.")
+    second = commit(staff, version, trust, "Time to train.")
+    partner = commit(staff, version, people, "Skills that grow.")
+    page = staff_client.get(draft_url(version)).content.decode()
+    assert "Move pair up" in page
+
+    move = reverse(
+        "compact:staff_part_move",
+        kwargs={"slug": version.compact.slug, "number": 1, "kind": "commitments", "pk": second.pk},
+    )
+    response = staff_client.post(move, {"direction": "up"})
+    assert response["Location"].endswith(f"#commitment-{second.pk}")
+    page = staff_client.get(draft_url(version)).content.decode()
+    first_pair, second_pair = pair_rows(page)
+    assert "Time to train." in first_pair and "Skills that grow." in first_pair
+    assert "A safe place." in second_pair and "Safety taken seriously." in second_pair
+    partner.refresh_from_db()
+    assert partner.row == 1
