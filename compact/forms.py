@@ -127,6 +127,8 @@ class SectionForm(PartForm):
 
 
 class CommitmentForm(PartForm):
+    field_order = ["theme", "party", "text", "several", "row"]
+
     row = forms.IntegerField(
         label="Row (optional)",
         required=False,

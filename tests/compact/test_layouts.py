@@ -440,3 +440,10 @@ def test_in_paired_rows_moving_a_commitment_moves_its_pair_without_javascript(st
     assert "A safe place." in second_pair and "Safety taken seriously." in second_pair
     partner.refresh_from_db()
     assert partner.row == 1
+
+
+def test_a_new_themed_draft_asks_for_a_theme_before_offering_commitments(staff, staff_client):
+    version = new_draft(staff, Version.Layout.THEMES)
+    page = staff_client.get(draft_url(version)).content.decode()
+    assert "No themes yet. Add a theme, then the commitments under it." in page
+    assert "Add a commitment" not in page
