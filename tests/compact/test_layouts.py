@@ -447,3 +447,17 @@ def test_a_new_themed_draft_asks_for_a_theme_before_offering_commitments(staff, 
     page = staff_client.get(draft_url(version)).content.decode()
     assert "No themes yet. Add a theme, then the commitments under it." in page
     assert "Add a commitment" not in page
+
+
+def test_a_round_on_a_compact_without_themes_opens_and_shows_its_commitments(staff, leader, client):
+    from tests.consultation.factories import open_round
+
+    version = new_draft(staff, Version.Layout.PARTIES)
+    commit(staff, version, party(version, "The Trust"), "Protected time to learn.")
+    commit(staff, version, party(version, "Our staff"), "Come ready to learn.")
+    round = open_round(staff=staff, version=version)
+    client.force_login(leader)
+    response = client.get(reverse("consultation:round", kwargs={"pk": round.pk}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Protected time to learn." in html and "Come ready to learn." in html
