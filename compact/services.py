@@ -240,6 +240,29 @@ def _check_theme_parties(version, theme, party_keys):
             )
 
 
+def _check_names(version, model, fields, part=None):
+    """Names and headings a reader needs are there and tell parts apart, before the database's
+    unique constraints would refuse them with an error nobody can act on."""
+    others = model.objects.filter(version=version).exclude(pk=getattr(part, "pk", None))
+    if model is Party and "name" in fields:
+        name = (fields["name"] or "").strip()
+        if not name:
+            raise DomainError("Enter the name of the party.")
+        if others.filter(name__iexact=name).exists():
+            raise DomainError(f"This version already has a party called “{name}”.")
+    if model is Theme and "title" in fields:
+        title = (fields["title"] or "").strip()
+        if not title:
+            raise DomainError("Enter the title of the theme.")
+        if others.filter(title__iexact=title).exists():
+            raise DomainError(f"This version already has a theme called “{title}”.")
+    if model is Section:
+        if "heading" in fields and not (fields["heading"] or "").strip():
+            raise DomainError("Enter the heading of the section.")
+        if "body" in fields and not (fields["body"] or "").strip():
+            raise DomainError("Enter the text of the section.")
+
+
 def _check_placement(fields):
     if "placement" in fields and fields["placement"] not in Section.Placement.values:
         raise DomainError("Choose whether the section comes before or after the commitments.")
@@ -253,6 +276,9 @@ def add_part(*, actor, version, model, **fields):
     _require_editable(version)
     if model is Commitment:
         _check_commitment_belongs(version, fields, adding=True)
+    if model not in (Party, Theme, Section, Commitment):
+        raise DomainError("A compact is made of parties, themes, sections and commitments only.")
+    _check_names(version, model, fields)
     if model is Theme:
         _check_theme_parties(version, Theme(version=version), fields.get("party_keys"))
     if model is Section:
@@ -324,6 +350,7 @@ def change_part(*, actor, part, **fields):
         )
     else:
         moved_column = False
+    _check_names(version, type(part), fields, part)
     if type(part) is Theme:
         _check_theme_parties(version, part, fields.get("party_keys"))
     if type(part) is Section:

@@ -461,3 +461,18 @@ def test_a_round_on_a_compact_without_themes_opens_and_shows_its_commitments(sta
     html = response.content.decode()
     assert response.status_code == 200
     assert "Protected time to learn." in html and "Come ready to learn." in html
+
+
+def test_parts_without_a_name_or_with_a_taken_one_are_refused_in_words(staff):
+    from compact.models import Party
+
+    version = new_draft(staff, Version.Layout.THEMES)
+    with pytest.raises(DomainError, match="already has a party called “the trust”"):
+        services.add_part(actor=staff, version=version, model=Party, name="the trust")
+    theme(staff, version, "Pay")
+    with pytest.raises(DomainError, match="already has a theme called “Pay”"):
+        services.add_part(actor=staff, version=version, model=Theme, title="Pay")
+    with pytest.raises(DomainError, match="Enter the text of the section"):
+        services.add_part(actor=staff, version=version, model=Section, heading="Notes", body=" ")
+    with pytest.raises(DomainError, match="Enter the name of the party"):
+        services.change_part(actor=staff, part=party(version, "Our staff"), name="")
