@@ -168,15 +168,13 @@ class LayoutChangeView(AcademyStaffRequiredMixin, View):
         form = LayoutForm(request.POST)
         if form.is_valid():
             try:
-                services.change_layout(
+                version = services.change_layout(
                     actor=request.user, version=version, layout=form.cleaned_data["layout"]
                 )
             except DomainError as error:
                 form.add_error("layout", error.message)
             else:
-                messages.success(
-                    request, f"The compact is now laid out as: {version.get_layout_display().lower()}."
-                )
+                messages.success(request, f"Layout saved: {version.get_layout_display().lower()}.")
                 response = _draft_url(version)
                 response["Location"] += "#layout-heading"
                 return response
