@@ -206,7 +206,9 @@ class VisionEditView(AcademyStaffRequiredMixin, View):
                 form.add_error(None, error.message)
             else:
                 messages.success(request, "Saved the shared vision.")
-                return _draft_url(version)
+                response = _draft_url(version)
+                response["Location"] += "#vision-heading"
+                return response
         return render(request, self.template_name, {"version": version, "form": form}, status=400)
 
 
@@ -314,13 +316,23 @@ class PartRemoveView(AcademyStaffRequiredMixin, PartViewMixin, View):
 
     def post(self, request, slug, number, kind, pk):
         self.setup_part(slug, number, kind, pk)
+        # Back to where the part was: its column for a commitment, else the list it was in.
+        if isinstance(self.part, Commitment):
+            anchor = part_anchor(self.kind, self.part)
+        else:
+            anchor = {"party": "parties", "section": "sections"}.get(
+                self.kind.singular, "themes"
+            ) + "-heading"
         try:
             services.remove_part(actor=request.user, part=self.part)
         except DomainError as error:
             messages.error(request, error.message)
+            anchor = part_anchor(self.kind, self.part)
         else:
             messages.success(request, f"Removed the {self.kind.singular}.")
-        return _draft_url(self.version)
+        response = _draft_url(self.version)
+        response["Location"] += f"#{anchor}"
+        return response
 
 
 class RatifyView(AcademyStaffRequiredMixin, View):

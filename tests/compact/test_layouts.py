@@ -478,3 +478,16 @@ def test_parts_without_a_name_or_with_a_taken_one_are_refused_in_words(staff):
         services.add_part(actor=staff, version=version, model=Section, heading="Notes", body=" ")
     with pytest.raises(DomainError, match="Enter the name of the party"):
         services.change_part(actor=staff, part=party(version, "Our staff"), name="")
+
+
+def test_removing_a_commitment_returns_to_its_column(staff, staff_client):
+    version = new_draft(staff, Version.Layout.PARTIES)
+    trust = party(version, "The Trust")
+    gone = commit(staff, version, trust, "Learn together.")
+    remove = reverse(
+        "compact:staff_part_remove",
+        kwargs={"slug": version.compact.slug, "number": 1, "kind": "commitments", "pk": gone.pk},
+    )
+    response = staff_client.post(remove)
+    assert response["Location"].endswith(f"#column-none-{trust.pk}")
+    assert not version.commitments.exists()
