@@ -491,3 +491,17 @@ def test_removing_a_commitment_returns_to_its_column(staff, staff_client):
     response = staff_client.post(remove)
     assert response["Location"].endswith(f"#column-none-{trust.pk}")
     assert not version.commitments.exists()
+
+
+def test_several_commitments_are_added_all_or_none(staff, staff_client):
+    version = new_draft(staff, Version.Layout.ROWS)
+    trust = party(version, "The Trust")
+    commit(staff, version, trust, "Already in row 2.", row=2)
+    response = staff_client.post(
+        add_url(version, "commitments"),
+        {"party": trust.pk, "text": "First.\nSecond.", "several": "on", "row": "1", "action": "add"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Row 2 already has a commitment of “The Trust”" in html and "First.\nSecond." in html
+    assert version.commitments.count() == 1
