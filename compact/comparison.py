@@ -26,13 +26,26 @@ class CommitmentChange:
 
 @dataclass
 class ThemeChanges:
+    """A theme (or, key None, the commitments outside any theme) and its changes per column."""
+
     title: str
     key: object
-    columns: list  # [(party name, [CommitmentChange])]
+    columns: list  # [(party, [CommitmentChange])], only parties with something in this theme
+    show_unchanged: bool = False
 
     @property
     def changed(self):
         return any(change.changed for _, changes in self.columns for change in changes)
+
+    @property
+    def shown_columns(self):
+        """The columns with something to show: no heading ever stands over nothing."""
+        shown = []
+        for party, changes in self.columns:
+            visible = [c for c in changes if c.changed or self.show_unchanged]
+            if visible:
+                shown.append((party, visible))
+        return shown
 
 
 @dataclass
@@ -43,6 +56,22 @@ class Comparison:
     sections: list
     themes: list
     counts: dict
+    # Changes to how the text is laid out and titled, each a sentence.
+    structure: list = field(default_factory=list)
+
+    @property
+    def shown_themes(self):
+        """The themes with something to show; a theme with no column left is left out."""
+        return [theme for theme in self.themes if theme.shown_columns]
+
+    @property
+    def summary(self):
+        """ "2 reworded, 1 added; 5 unchanged" – or "no commitment changed"."""
+        changed = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if kind != "unchanged")
+        unchanged = f"{self.counts['unchanged']} unchanged" if self.counts.get("unchanged") else ""
+        if not changed:
+            return f"no commitment changed; {unchanged}" if unchanged else "no commitment changed"
+        return f"{changed}; {unchanged}" if unchanged else changed
 
 
 def _lineage_log(before, after):
@@ -61,7 +90,57 @@ def _lineage_log(before, after):
     return by_key
 
 
-def compare(before, after):
+def _theme_key(commitment):
+    return commitment.theme.key if commitment.theme_id else None
+
+
+def _structure_changes(before, after, old_parties, new_parties, old_themes, new_themes):
+    """What changed in the shape of the text, in sentences a reader can follow."""
+    changes = []
+    if before.layout != after.layout:
+        changes.append(
+            f"Layout changed from {LAYOUT_NAMES.get(before.layout, before.layout)} "
+            f"to {LAYOUT_NAMES.get(after.layout, after.layout)}."
+        )
+    for key, party in new_parties.items():
+        was = old_parties.get(key)
+        if was is None:
+            changes.append(f"New party: {party.name}.")
+            continue
+        if was.name != party.name:
+            changes.append(f"The party “{was.name}” is now called “{party.name}”.")
+        if was.column_heading != party.column_heading:
+            changes.append(f"The column heading “{was.column_heading}” changed to “{party.column_heading}”.")
+    changes += [
+        f"Party removed: {party.name}." for key, party in old_parties.items() if key not in new_parties
+    ]
+
+    def holders(theme, parties):
+        if not theme.party_keys:
+            return "every party"
+        names = [parties[key].name for key in parties if str(key) in {str(k) for k in theme.party_keys}]
+        return " and ".join(names) if names else "no party"
+
+    for key, theme in new_themes.items():
+        was = old_themes.get(key)
+        if was is None:
+            continue
+        old_holders, new_holders = holders(was, old_parties), holders(theme, new_parties)
+        if old_holders != new_holders:
+            changes.append(
+                f"The theme “{theme.title}” now holds the commitments of {new_holders} (was {old_holders})."
+            )
+    return changes
+
+
+LAYOUT_NAMES = {
+    "themes": "themes in columns",
+    "parties": "columns without themes",
+    "rows": "paired rows",
+}
+
+
+def compare(before, after, *, show_unchanged=False):
     old = {c.key: c for c in before.commitments.select_related("theme", "party")}
     new = {c.key: c for c in after.commitments.select_related("theme", "party")}
     log = _lineage_log(before, after)
@@ -74,7 +153,7 @@ def compare(before, after):
             kind = "removed"
         else:
             reworded = was.text != now.text
-            moved = was.theme.key != now.theme.key or was.party.key != now.party.key
+            moved = _theme_key(was) != _theme_key(now) or was.party.key != now.party.key
             kind = {
                 (True, True): "reworded and moved",
                 (True, False): "reworded",
@@ -83,60 +162,57 @@ def compare(before, after):
         diff = word_diff(was.text, now.text) if was and now and was.text != now.text else ""
         changes[key] = CommitmentChange(kind, key, was, now, diff, log.get(key, []))
 
+    old_themes = {t.key: t for t in before.themes.order_by("position", "id")}
+    new_themes = {t.key: t for t in after.themes.order_by("position", "id")}
+    ordered = [(key, t.title) for key, t in new_themes.items()]
+    ordered += [(key, t.title) for key, t in old_themes.items() if key not in new_themes]
+    if any(_theme_key(change.after or change.before) is None for change in changes.values()):
+        # Commitments outside any theme come first, as on the page.
+        title = "Commitments without a theme" if ordered else "Commitments"
+        ordered.insert(0, (None, title))
+    old_parties = {p.key: p for p in before.parties.order_by("position", "id")}
+    new_parties = {p.key: p for p in after.parties.order_by("position", "id")}
+    parties = list(new_parties.values()) + [p for key, p in old_parties.items() if key not in new_parties]
+
+    cells = {}
+    for change in changes.values():
+        commitment = change.after or change.before
+        cells.setdefault((_theme_key(commitment), commitment.party.key), []).append(change)
     themes = []
-    old_themes = {t.key: t for t in before.themes.all()}
-    new_themes = list(after.themes.order_by("position", "id"))
-    ordered = [(t.key, t.title) for t in new_themes] + [
-        (t.key, t.title)
-        for t in before.themes.order_by("position", "id")
-        if t.key not in {n.key for n in new_themes}
-    ]
-    parties = [(p.key, p.name) for p in after.parties.order_by("position", "id")]
-    parties += [
-        (p.key, p.name) for p in before.parties.order_by("position", "id") if p.key not in dict(parties)
-    ]
     for theme_key, title in ordered:
         columns = []
-        for party_key, party_name in parties:
-            cell = [
-                change
-                for change in changes.values()
-                if (change.after or change.before).theme.key == theme_key
-                and (change.after or change.before).party.key == party_key
-            ]
-            cell.sort(key=lambda c: (c.after is None, (c.after or c.before).position))
-            columns.append((party_name, cell))
-        if theme_key in old_themes and title != old_themes[theme_key].title:
+        for party in parties:
+            cell = cells.get((theme_key, party.key), [])
+            if not cell:
+                continue
+            cell.sort(
+                key=lambda c: (
+                    c.after is None,
+                    (c.after or c.before).row or 0,
+                    (c.after or c.before).position,
+                )
+            )
+            columns.append((party, cell))
+        if theme_key in old_themes and theme_key in new_themes and title != old_themes[theme_key].title:
             title = f"{title} (was “{old_themes[theme_key].title}”)"
-        themes.append(ThemeChanges(title, theme_key, columns))
+        themes.append(ThemeChanges(title, theme_key, columns, show_unchanged))
 
-    old_sections = {s.heading: s.body for s in before.sections.all()}
+    old_sections = {s.heading: s for s in before.sections.all()}
     sections = []
     for section in after.sections.order_by("position", "id"):
         previous = old_sections.pop(section.heading, None)
         if previous is None:
             sections.append((section.heading, "added", ""))
-        elif previous != section.body:
-            sections.append((section.heading, "changed", word_diff(previous, section.body)))
+            continue
+        if previous.body != section.body:
+            sections.append((section.heading, "changed", word_diff(previous.body, section.body)))
+        if previous.placement != section.placement:
+            sections.append((section.heading, f"moved {section.get_placement_display().lower()}", ""))
     sections += [(heading, "removed", "") for heading in old_sections]
 
     counts = {}
     for change in changes.values():
         counts[change.kind] = counts.get(change.kind, 0) + 1
     vision = word_diff(before.vision, after.vision) if before.vision != after.vision else ""
-    return Comparison(before, after, vision, sections, themes, counts)
-
-
-def shown(comparison, show_unchanged=False):
-    """The themes and party columns that have something to show: a party heading with nothing
-    under it, or a theme with no column left, is left out rather than shown empty."""
-    themes = []
-    for theme in comparison.themes:
-        columns = [
-            (party_name, [change for change in changes if show_unchanged or change.changed])
-            for party_name, changes in theme.columns
-        ]
-        columns = [(party_name, changes) for party_name, changes in columns if changes]
-        if columns:
-            themes.append(ThemeChanges(theme.title, theme.key, columns))
-    return themes
+    structure = _structure_changes(before, after, old_parties, new_parties, old_themes, new_themes)
+    return Comparison(before, after, vision, sections, themes, counts, structure)

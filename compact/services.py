@@ -177,6 +177,11 @@ def _check_commitment_belongs(version, fields, *, adding=False):
     if adding and party is None:
         raise DomainError("Choose which party gives this commitment.")
     if adding and theme is None and version.layout == Version.Layout.THEMES:
+        if not version.themes.exists():
+            raise DomainError(
+                "Add a theme first: this compact groups its commitments under themes "
+                "(or choose a layout without themes)."
+            )
         raise DomainError(
             "Choose a theme for this commitment: this compact groups its commitments under themes."
         )
@@ -191,6 +196,76 @@ def _check_commitment_belongs(version, fields, *, adding=False):
         raise DomainError(f"The theme “{theme.title}” does not hold commitments of “{party.name}”.")
     if "text" in fields and not (fields["text"] or "").strip():
         raise DomainError("Enter the wording of the commitment.")
+    row = fields.get("row")
+    if row is not None and row < 1:
+        raise DomainError("Give a row number of 1 or more.")
+
+
+def _check_pair_is_free(version, commitment):
+    """In paired rows, a pair holds at most one commitment of each party."""
+    if version.layout != Version.Layout.ROWS or commitment.row is None:
+        return
+    taken = _siblings(commitment).filter(row=commitment.row).exclude(pk=commitment.pk)
+    if taken.exists():
+        where = f" under “{commitment.theme.title}”" if commitment.theme_id else ""
+        raise DomainError(
+            f"Row {commitment.row}{where} already has a commitment of “{commitment.party.name}”: "
+            "choose another row, or leave it blank for the next free row."
+        )
+
+
+def _check_theme_parties(version, theme, party_keys):
+    """A theme may hold some parties only; they must be parties of this version, and a party
+    cannot be left out while it still has commitments under the theme."""
+    if party_keys is None:
+        return
+    if not isinstance(party_keys, list | tuple):
+        raise DomainError("Choose the parties whose commitments this theme holds.")
+    parties = {str(p.key): p for p in version.parties.all()}
+    unknown = [key for key in party_keys if str(key) not in parties]
+    if unknown:
+        raise DomainError("Choose parties of this version for the theme: one of them is not a party here.")
+    if theme.pk and party_keys:
+        kept = {str(key) for key in party_keys}
+        left_out = (
+            theme.commitments.exclude(party__key__in=kept)
+            .select_related("party")
+            .order_by("position")
+            .first()
+        )
+        if left_out is not None:
+            raise DomainError(
+                f"“{left_out.party.name}” still has commitments under “{theme.title}”. "
+                "Move or remove them before leaving the party out of the theme."
+            )
+
+
+def _check_names(version, model, fields, part=None):
+    """Names and headings a reader needs are there and tell parts apart, before the database's
+    unique constraints would refuse them with an error nobody can act on."""
+    others = model.objects.filter(version=version).exclude(pk=getattr(part, "pk", None))
+    if model is Party and "name" in fields:
+        name = (fields["name"] or "").strip()
+        if not name:
+            raise DomainError("Enter the name of the party.")
+        if others.filter(name__iexact=name).exists():
+            raise DomainError(f"This version already has a party called “{name}”.")
+    if model is Theme and "title" in fields:
+        title = (fields["title"] or "").strip()
+        if not title:
+            raise DomainError("Enter the title of the theme.")
+        if others.filter(title__iexact=title).exists():
+            raise DomainError(f"This version already has a theme called “{title}”.")
+    if model is Section:
+        if "heading" in fields and not (fields["heading"] or "").strip():
+            raise DomainError("Enter the heading of the section.")
+        if "body" in fields and not (fields["body"] or "").strip():
+            raise DomainError("Enter the text of the section.")
+
+
+def _check_placement(fields):
+    if "placement" in fields and fields["placement"] not in Section.Placement.values:
+        raise DomainError("Choose whether the section comes before or after the commitments.")
 
 
 @transaction.atomic
@@ -201,13 +276,40 @@ def add_part(*, actor, version, model, **fields):
     _require_editable(version)
     if model is Commitment:
         _check_commitment_belongs(version, fields, adding=True)
+    if model not in (Party, Theme, Section, Commitment):
+        raise DomainError("A compact is made of parties, themes, sections and commitments only.")
+    _check_names(version, model, fields)
+    if model is Theme:
+        _check_theme_parties(version, Theme(version=version), fields.get("party_keys"))
+    if model is Section:
+        _check_placement(fields)
     part = model(version=version, **fields)
     part.position = _next_position(_siblings(part))
-    if model is Commitment and version.layout == Version.Layout.ROWS and part.row is None:
-        # A new commitment starts the next free row of its party, beside the other party's.
-        part.row = part.position
+    if model is Commitment and version.layout == Version.Layout.ROWS:
+        if part.row is None:
+            # A new commitment starts the next free row of its party, beside the other party's.
+            part.row = (_siblings(part).aggregate(top=Max("row"))["top"] or 0) + 1
+        _check_pair_is_free(version, part)
     part.save()
     return part
+
+
+@transaction.atomic
+def add_commitments(*, actor, version, party, texts, theme=None, row=None):
+    """Add several commitments to one column at once, in order: all of them or none.
+
+    With a row given (paired rows), the commitments take that row and the ones after it.
+    """
+    texts = [text.strip() for text in texts if text and text.strip()]
+    if not texts:
+        raise DomainError("Enter the wording of at least one commitment.")
+    added = []
+    for offset, text in enumerate(texts):
+        fields = {"theme": theme, "party": party, "text": text}
+        if row is not None:
+            fields["row"] = row + offset
+        added.append(add_part(actor=actor, version=version, model=Commitment, **fields))
+    return added
 
 
 @transaction.atomic
@@ -243,14 +345,25 @@ def change_part(*, actor, part, **fields):
     if type(part) is Commitment:
         _check_commitment_belongs(version, fields)
         moved_column = any(
-            name in fields and getattr(part, f"{name}_id") != fields[name].pk for name in ("theme", "party")
+            name in fields and getattr(part, f"{name}_id") != getattr(fields[name], "pk", None)
+            for name in ("theme", "party")
         )
     else:
         moved_column = False
+    _check_names(version, type(part), fields, part)
+    if type(part) is Theme:
+        _check_theme_parties(version, part, fields.get("party_keys"))
+    if type(part) is Section:
+        _check_placement(fields)
     for name, value in fields.items():
         setattr(part, name, value)
     if moved_column:
         part.position = _next_position(_siblings(part).exclude(pk=part.pk))
+    if type(part) is Commitment:
+        moved_without_row = moved_column and "row" not in fields
+        if version.layout == Version.Layout.ROWS and (part.row is None or moved_without_row):
+            part.row = (_siblings(part).exclude(pk=part.pk).aggregate(top=Max("row"))["top"] or 0) + 1
+        _check_pair_is_free(version, part)
     part.save()
     return part
 
@@ -280,6 +393,8 @@ def move_part(*, actor, part, direction):
     require_academy_staff(actor)
     version = _lock(part.version)
     _require_editable(version)
+    if type(part) is Commitment and version.layout == Version.Layout.ROWS:
+        return _move_pair(version, Commitment.objects.get(pk=part.pk), direction)
     siblings = list(_siblings(part).order_by("position", "id"))
     index = next(i for i, sibling in enumerate(siblings) if sibling.pk == part.pk)
     target = index - 1 if direction == "up" else index + 1
@@ -292,6 +407,28 @@ def move_part(*, actor, part, direction):
             sibling.position = position
             type(sibling).objects.filter(pk=sibling.pk).update(position=position)
     return part
+
+
+def _move_pair(version, commitment, direction):
+    """In paired rows a commitment moves with its pair: the whole row swaps with the row above
+    or below within its theme, so a pair is never separated by reordering."""
+    rows = version.commitments.filter(theme_id=commitment.theme_id, row__isnull=False)
+    if commitment.row is None or direction not in ("up", "down"):
+        return commitment
+    if direction == "up":
+        neighbour = rows.filter(row__lt=commitment.row).aggregate(row=Max("row"))["row"]
+    else:
+        neighbour = (
+            rows.exclude(row__lte=commitment.row).order_by("row").values_list("row", flat=True).first()
+        )
+    if neighbour is None:
+        return commitment
+    here = list(rows.filter(row=commitment.row).values_list("pk", flat=True))
+    there = list(rows.filter(row=neighbour).values_list("pk", flat=True))
+    Commitment.objects.filter(pk__in=here).update(row=neighbour)
+    Commitment.objects.filter(pk__in=there).update(row=commitment.row)
+    commitment.row = neighbour
+    return commitment
 
 
 # --- Ratify and publish -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .errors import DomainError
 from .forms import (
     CommitmentForm,
     CompactForm,
+    LayoutForm,
     NewCompactForm,
     PartyForm,
     PublishForm,
@@ -147,18 +148,44 @@ class StartDraftView(AcademyStaffRequiredMixin, View):
         return _draft_url(draft)
 
 
+def _drafting_context(version, **extra):
+    return {
+        "compact": version.compact,
+        "version": version,
+        "layout": compact_layout(version),
+        "readiness_problems": services.readiness_problems(version) if version.is_editable else [],
+        "layout_form": LayoutForm(initial={"layout": version.layout}),
+        **extra,
+    }
+
+
 class VersionEditView(AcademyStaffRequiredMixin, View):
-    """The drafting page: the whole version, with a change, move and remove control on each part."""
+    """The drafting page: the whole version, in its layout, with controls on each part."""
 
     def get(self, request, slug, number):
         version = _version_or_404(slug, number)
-        context = {
-            "compact": version.compact,
-            "version": version,
-            "layout": compact_layout(version),
-            "readiness_problems": services.readiness_problems(version) if version.is_editable else [],
-        }
-        return render(request, "compact/staff/version_edit.html", context)
+        return render(request, "compact/staff/version_edit.html", _drafting_context(version))
+
+
+class LayoutChangeView(AcademyStaffRequiredMixin, View):
+    def post(self, request, slug, number):
+        version = _version_or_404(slug, number)
+        form = LayoutForm(request.POST)
+        if form.is_valid():
+            try:
+                version = services.change_layout(
+                    actor=request.user, version=version, layout=form.cleaned_data["layout"]
+                )
+            except DomainError as error:
+                form.add_error("layout", error.message)
+            else:
+                messages.success(request, f"Layout saved: {version.get_layout_display().lower()}.")
+                response = _draft_url(version)
+                response["Location"] += "#layout-heading"
+                return response
+        version.refresh_from_db()
+        context = _drafting_context(version, layout_form=form)
+        return render(request, "compact/staff/version_edit.html", context, status=400)
 
 
 class VisionEditView(AcademyStaffRequiredMixin, View):
@@ -184,7 +211,9 @@ class VisionEditView(AcademyStaffRequiredMixin, View):
                 form.add_error(None, error.message)
             else:
                 messages.success(request, "Saved the shared vision.")
-                return _draft_url(version)
+                response = _draft_url(version)
+                response["Location"] += "#vision-heading"
+                return response
         return render(request, self.template_name, {"version": version, "form": form}, status=400)
 
 
@@ -200,8 +229,19 @@ class PartViewMixin:
         return {"version": self.version, "kind": self.kind, "part": self.part, **extra}
 
 
+def part_anchor(kind, part):
+    """Where on the drafting page a part lives, so saving returns the person to it."""
+    if isinstance(part, Commitment):
+        return f"column-{part.theme_id or 'none'}-{part.party_id}"
+    return f"{kind.singular}-{part.pk}"
+
+
 class PartFormView(AcademyStaffRequiredMixin, PartViewMixin, View):
-    """Add a part (no pk) or change one (pk); the same form serves both."""
+    """Add a part (no pk) or change one (pk); the same form serves both.
+
+    Commitments can be added several at once (one per line); "Check" says how many will be
+    made before anything is saved.
+    """
 
     template_name = "compact/staff/part_form.html"
 
@@ -214,22 +254,43 @@ class PartFormView(AcademyStaffRequiredMixin, PartViewMixin, View):
     def post(self, request, slug, number, kind, pk=None):
         self.setup_part(slug, number, kind, pk)
         form = self.kind.form(request.POST, instance=self.part, version=self.version)
-        if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            try:
-                if self.part is None:
-                    services.add_part(
-                        actor=request.user, version=self.version, model=self.kind.model, **fields
-                    )
-                else:
-                    services.change_part(actor=request.user, part=self.part, **fields)
-            except DomainError as error:
-                form.add_error(None, error.message)
+        if not form.is_valid():
+            return render(request, self.template_name, self.context(form=form), status=400)
+        several = self.part is None and getattr(form, "adds_several", False)
+        checking = (
+            self.part is None and self.kind.model is Commitment and request.POST.get("action") == "check"
+        )
+        if checking:
+            count = len(form.lines())
+            return render(request, self.template_name, self.context(form=form, preview_count=count))
+        fields = form.part_fields()
+        try:
+            if self.part is not None:
+                part = services.change_part(actor=request.user, part=self.part, **fields)
+                message = f"Saved the {self.kind.singular}."
+            elif several:
+                added = services.add_commitments(
+                    actor=request.user,
+                    version=self.version,
+                    party=fields["party"],
+                    theme=fields.get("theme"),
+                    row=fields.get("row"),
+                    texts=form.lines(),
+                )
+                part = added[0]
+                message = f"Added {len(added)} commitments." if len(added) != 1 else "Added the commitment."
             else:
-                verb = "Added" if self.part is None else "Saved"
-                messages.success(request, f"{verb} the {self.kind.singular}.")
-                return _draft_url(self.version)
-        return render(request, self.template_name, self.context(form=form), status=400)
+                part = services.add_part(
+                    actor=request.user, version=self.version, model=self.kind.model, **fields
+                )
+                message = f"Added the {self.kind.singular}."
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return render(request, self.template_name, self.context(form=form), status=400)
+        messages.success(request, message)
+        response = _draft_url(self.version)
+        response["Location"] += "#" + part_anchor(self.kind, part)
+        return response
 
 
 class PartMoveView(AcademyStaffRequiredMixin, PartViewMixin, View):
@@ -260,13 +321,23 @@ class PartRemoveView(AcademyStaffRequiredMixin, PartViewMixin, View):
 
     def post(self, request, slug, number, kind, pk):
         self.setup_part(slug, number, kind, pk)
+        # Back to where the part was: its column for a commitment, else the list it was in.
+        if isinstance(self.part, Commitment):
+            anchor = part_anchor(self.kind, self.part)
+        else:
+            anchor = {"party": "parties", "section": "sections"}.get(
+                self.kind.singular, "themes"
+            ) + "-heading"
         try:
             services.remove_part(actor=request.user, part=self.part)
         except DomainError as error:
             messages.error(request, error.message)
+            anchor = part_anchor(self.kind, self.part)
         else:
             messages.success(request, f"Removed the {self.kind.singular}.")
-        return _draft_url(self.version)
+        response = _draft_url(self.version)
+        response["Location"] += f"#{anchor}"
+        return response
 
 
 class RatifyView(AcademyStaffRequiredMixin, View):

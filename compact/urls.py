@@ -24,6 +24,7 @@ urlpatterns = [
     path(version_prefix + "ratify/", staff_views.RatifyView.as_view(), name="staff_ratify"),
     path(version_prefix + "publish/", staff_views.PublishView.as_view(), name="staff_publish"),
     path(version_prefix + "vision/", staff_views.VisionEditView.as_view(), name="staff_vision"),
+    path(version_prefix + "layout/", staff_views.LayoutChangeView.as_view(), name="staff_layout"),
     path(version_prefix + "<str:kind>/add/", staff_views.PartFormView.as_view(), name="staff_part_add"),
     path(version_prefix + "<str:kind>/<int:pk>/", staff_views.PartFormView.as_view(), name="staff_part_edit"),
     path(

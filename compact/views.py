@@ -159,7 +159,7 @@ def _readable_versions(request, compact):
 
 def compare_versions(request, slug):
     """Any two versions side by side and word by word; visitors compare public versions only."""
-    from .comparison import compare, shown
+    from .comparison import compare
 
     compact = get_object_or_404(Compact, slug=slug)
     versions = _readable_versions(request, compact)
@@ -178,13 +178,11 @@ def compare_versions(request, slug):
     after = pick("to", versions[-1].number)
     earlier = [v for v in versions if v.number < after.number] or versions[:1]
     before = pick("from", earlier[-1].number)
-    comparison = compare(before, after)
     show_unchanged = request.GET.get("all") == "1"
     context = {
         "compact": compact,
         "versions": versions,
-        "comparison": comparison,
-        "themes": shown(comparison, show_unchanged),
+        "comparison": compare(before, after, show_unchanged=show_unchanged),
         "show_unchanged": show_unchanged,
     }
     return render(request, "compact/compare.html", context)

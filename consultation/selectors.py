@@ -105,7 +105,7 @@ def round_page(
     links to the next: a national draft (200 commitments, 400 proposals with their diffs) on one
     page is slow to serve and too long to read on a phone. `all_themes` asks for everything."""
     layout = compact_layout(round.version)
-    themes = [row.theme for row in layout.rows]
+    themes = [row.theme for row in layout.rows if row.theme is not None]  # a draft may have none
     total = sum(len(c) for row in layout.rows for _, c in row.columns)
     one_at_a_time = (
         theme is None and not all_themes and bool(themes) and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
@@ -120,7 +120,8 @@ def round_page(
         # One theme shown: load only its proposals whole; progress needs every question, but only
         # as ids (at national scale, 50 proposals built instead of 400).
         questions_asked = list(standing.values_list("pk", "kind", "commitment_id"))
-        shown = [c.pk for row in layout.rows if row.theme.pk == theme for _, cs in row.columns for c in cs]
+        rows_shown = [row for row in layout.rows if row.theme and row.theme.pk == theme]
+        shown = [c.pk for row in rows_shown for _, cs in row.columns for c in cs]
         proposals = list(
             standing.filter(Q(commitment_id__in=shown) | Q(theme_id=theme))
             .select_related("author")
@@ -174,8 +175,10 @@ def round_page(
     filtered_out = 0
     rows = []
     for row in layout.rows:
-        row.theme.comment_count = by_theme.get(row.theme.pk, 0)
-        if theme and row.theme.pk != theme:
+        theme_id = row.theme.pk if row.theme is not None else None
+        if row.theme is not None:
+            row.theme.comment_count = by_theme.get(theme_id, 0)
+        if theme and theme_id != theme:
             if not one_at_a_time:  # the other themes are a page away, not hidden by a filter
                 filtered_out += sum(len(c) for _, c in row.columns)
             continue
@@ -204,7 +207,7 @@ def round_page(
                     filtered_out += 1
                 else:
                     entries.append(entry)
-            new_proposals = new_by_cell.get((row.theme.pk, column_party.pk), [])
+            new_proposals = new_by_cell.get((theme_id, column_party.pk), [])
             if not_voted:
                 new_proposals = [p for p in new_proposals if p.my_vote is None]
             columns.append((column_party, entries, new_proposals))
