@@ -35,6 +35,8 @@ STAFF_ACTIONS = [
     ("consultation.Result", "decided_by"),
     ("signatories.Organisation", "verified_by"),
     ("signatories.Signature", "hidden_by"),
+    ("signatories.Signature", "organisation_verified_by"),
+    ("signatories.Signature", "reviewed_by"),
     ("reflections.ReflectionSession", "created_by"),
 ]
 COVERAGE.update({f"{label.lower()}.{field}": "staff_actions" for label, field in STAFF_ACTIONS})
