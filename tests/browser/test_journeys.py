@@ -234,7 +234,10 @@ def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, dem
     assert "proposal:" not in page.locator("main").inner_text()
     assert_words_apart_in_diffs(page)
     first = page.locator("section.app-result-decision").first
+    # The override fields show only once "override" is chosen (without JavaScript, always).
+    assert first.locator("textarea").is_visible() == (not visitor.javascript)
     first.get_by_label(re.compile("^(Override the leaders’ choice|Decide which option stands)")).check()
+    assert first.locator("textarea").is_visible()
     first.locator("select").select_option("current")
     first.locator("textarea").fill("The board wants the original wording kept for now.")
     for tie in page.locator("section.app-result-decision").all()[1:]:
