@@ -217,7 +217,8 @@ ACTIONS = [
         "vote",
         "POST",
         lambda w: reverse("consultation:vote", kwargs={"round_pk": w.round.pk}),
-        "302 login | 302 | 302 done | 302 | 302 done | 302 done | 302 | 302",
+        # A refused vote shows the question again with the reason beside its options.
+        "302 login | 400 | 302 done | 400 | 302 done | 302 done | 400 | 400",
         data=lambda w: {"commitment": w.commitment.pk, "choice": "current"},
         effect=lambda w: Vote.objects.filter(round=w.round).exists(),
     ),
