@@ -148,3 +148,11 @@ def test_only_people_who_can_use_the_admin_see_its_link_in_the_footer(client, st
     admin = UserFactory(is_staff=True)
     client.force_login(admin)
     assert "Administration" in client.get(version.compact.get_absolute_url()).content.decode()
+
+
+def test_comparing_versions_with_no_change_says_so_in_a_sentence(staff_client, staff):
+    v1 = published_version(staff=staff)
+    services.start_new_draft(actor=staff, compact=v1.compact)
+    page = staff_client.get(reverse("compact:compare", kwargs={"slug": v1.compact.slug})).content.decode()
+    assert "From version 1 to version 2: no commitment changed; 8 unchanged." in page
+    assert ": ;" not in page
