@@ -113,6 +113,10 @@ def test_leader_signs_up_comments_proposes_and_votes(visitor, demo):
     assert_words_apart_in_diffs(page)
     visitor.click(page.get_by_role("link", name=re.compile("^Compare wordings and vote")).first)
     assert page.locator("#progress").count() == 1, "progress on every round page"
+    # The button stands clear of the last option's hint.
+    options = page.locator("form .nhsuk-radios").first.bounding_box()
+    button = page.get_by_role("button", name="Save my vote").bounding_box()
+    assert button["y"] - (options["y"] + options["height"]) >= 16
     visitor.click(page.get_by_role("button", name="Save my vote"))
     assert_focus_on(visitor, "nhsuk-error-summary")
     summary_link = page.locator(
