@@ -166,21 +166,23 @@ class ApplyResultsView(AcademyStaffRequiredMixin, View):
 
 
 class ModerationQueueView(AcademyStaffRequiredMixin, View):
-    def get(self, request):
+    @staticmethod
+    def render_queue(request, hide_error=None, status=200):
+        """`hide_error` is (comment id, message): shown beside that comment's reason field."""
         hidden = (
             Comment.objects.filter(hidden_at__isnull=False)
             .select_related("author", "round", "hidden_by")
             .order_by("-hidden_at")[:50]
         )
-        return render(
-            request,
-            "consultation/staff/moderation.html",
-            {
-                "reported": list(selectors.moderation_queue()),
-                "hidden": hidden,
-                "form": ReasonForm(),
-            },
-        )
+        context = {"reported": list(selectors.moderation_queue()), "hidden": hidden, "form": ReasonForm()}
+        if hide_error:
+            pk, message = hide_error
+            context["hide_error"] = {"pk": pk, "message": message}
+            context["summary_errors"] = [{"href": f"#hide-reason-{pk}", "text": message}]
+        return render(request, "consultation/staff/moderation.html", context, status=status)
+
+    def get(self, request):
+        return self.render_queue(request)
 
 
 class ModerateCommentView(AcademyStaffRequiredMixin, View):
@@ -190,10 +192,10 @@ class ModerateCommentView(AcademyStaffRequiredMixin, View):
             if action == "hide":
                 form = ReasonForm(request.POST)
                 if not form.is_valid():
-                    messages.error(
-                        request, "Give the reason for hiding the comment; it is shown in its place."
+                    message = "Give the reason for hiding the comment; it is shown in its place."
+                    return ModerationQueueView.render_queue(
+                        request, hide_error=(comment.pk, message), status=400
                     )
-                    return redirect("consultation:moderation")
                 services.hide_comment(actor=request.user, comment=comment, reason=form.cleaned_data["reason"])
                 messages.success(request, "The comment is hidden and its author has been told why.")
             elif action == "restore":

@@ -1,7 +1,13 @@
 """`make screenshots`: the public compact page, a round page and the signatories list, on a desktop
-and a phone, from a fresh demo database served by runserver, captured with Debian's Chromium."""
+and a phone, from a fresh demo database served by runserver, captured with Debian's Chromium.
+
+Each picture is the whole page (both party columns on a desktop, everything on a phone). The round
+is the demo's open round, seen by a signed-in leader (with their progress), and the signatories are
+those of the published version: both are found from the compact page rather than assumed.
+SCREENSHOT_PORT chooses the port of the demo server (8765 unless set)."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -12,11 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 PORT = int(os.environ.get("SCREENSHOT_PORT", "8765"))
-PAGES = {
-    "compact": "/compacts/leadership-compact/",
-    "round": "/rounds/1/",
-    "signatories": "/compacts/leadership-compact/versions/1/signatories/",
-}
+COMPACT = "/compacts/leadership-compact/"
+LEADER = ("leader@example.org", "compact-demo-2026")
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
 
 
@@ -45,6 +48,13 @@ def main():
                 time.sleep(0.5)
         from playwright.sync_api import sync_playwright
 
+        base = f"http://127.0.0.1:{PORT}"
+        compact_page = urllib.request.urlopen(base + COMPACT, timeout=10).read().decode()  # noqa: S310 - local
+        pages = {
+            "compact": (COMPACT, False),
+            "round": (re.search(r'href="(/rounds/\d+/)"', compact_page).group(1), True),
+            "signatories": (re.search(r'href="([^"]+/signatories/)"', compact_page).group(1), False),
+        }
         OUT.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -52,14 +62,21 @@ def main():
                 args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             for size_name, viewport in SIZES.items():
-                context = browser.new_context(viewport=viewport)
-                page = context.new_page()
-                for name, path in PAGES.items():
-                    page.goto(f"http://127.0.0.1:{PORT}{path}")
+                for name, (path, as_leader) in pages.items():
+                    context = browser.new_context(viewport=viewport)
+                    page = context.new_page()
+                    if as_leader:
+                        page.goto(base + "/accounts/login/")
+                        page.get_by_label("Email").fill(LEADER[0])
+                        page.get_by_label("Password").fill(LEADER[1])
+                        page.get_by_role("button", name="Sign In").click()
+                        page.wait_for_load_state()
+                    page.goto(base + path)
+                    page.wait_for_load_state("networkidle")
                     target = OUT / f"{name}-{size_name}.png"
-                    page.screenshot(path=str(target), full_page=size_name == "phone")
+                    page.screenshot(path=str(target), full_page=True)
                     print(target.relative_to(ROOT))
-                context.close()
+                    context.close()
             browser.close()
     finally:
         server.terminate()

@@ -113,6 +113,10 @@ def test_leader_signs_up_comments_proposes_and_votes(visitor, demo):
     assert_words_apart_in_diffs(page)
     visitor.click(page.get_by_role("link", name=re.compile("^Compare wordings and vote")).first)
     assert page.locator("#progress").count() == 1, "progress on every round page"
+    # The button stands clear of the last option's hint.
+    options = page.locator("form .nhsuk-radios").first.bounding_box()
+    button = page.get_by_role("button", name="Save my vote").bounding_box()
+    assert button["y"] - (options["y"] + options["height"]) >= 16
     visitor.click(page.get_by_role("button", name="Save my vote"))
     assert_focus_on(visitor, "nhsuk-error-summary")
     summary_link = page.locator(
@@ -245,7 +249,10 @@ def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, dem
     assert "proposal:" not in page.locator("main").inner_text()
     assert_words_apart_in_diffs(page)
     first = page.locator("section.app-result-decision").first
+    # The override fields show only once "override" is chosen (without JavaScript, always).
+    assert first.locator("textarea").is_visible() == (not visitor.javascript)
     first.get_by_label(re.compile("^(Override the leaders’ choice|Decide which option stands)")).check()
+    assert first.locator("textarea").is_visible()
     first.locator("select").select_option("current")
     first.locator("textarea").fill("The board wants the original wording kept for now.")
     for tie in page.locator("section.app-result-decision").all()[1:]:

@@ -61,7 +61,10 @@ def test_errors_are_announced_with_the_error_summary(chromium, live_server, brow
     page.get_by_label("Your role").fill("")
     page.get_by_role("button", name="Sign the compact").click()
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.get_attribute("role") == "alert"
+    # NHS.UK pattern: the alert role sits inside the summary, which takes focus on load.
+    assert summary.locator("[role=alert]").count() == 1
+    assert "nhsuk-error-summary" in page.evaluate("document.activeElement.className")
+    assert summary.locator("a").count() >= 1, "each error links to its field"
     assert page.title().startswith("Error:")
     assert "Agree to your name" in summary.inner_text()
     context.close()

@@ -53,6 +53,19 @@ def test_visitor_compares_the_consulted_text_with_the_published_version(client, 
     assert "The text leaders were consulted on" in response.content.decode()
 
 
+def test_a_closed_rounds_page_compares_the_text_it_consulted_on_with_what_was_published(
+    client, consulted_then_published
+):
+    v1, v2, target = consulted_then_published
+    round = v1.rounds.get()
+    page = client.get(round.get_absolute_url()).content.decode()
+    compare = f"{reverse('compact:compare', kwargs={'slug': v1.compact.slug})}?from=1&amp;to=2"
+    assert (
+        f'href="{compare}">Compare the text this round consulted on with the published version 2</a>' in page
+    )
+    assert "Sign in to take part" not in page
+
+
 def test_each_commitment_on_the_compact_page_links_to_its_history(client, consulted_then_published):
     v1, v2, target = consulted_then_published
     history = reverse("compact:commitment_history", kwargs={"slug": v2.compact.slug, "key": target.key})
@@ -148,3 +161,11 @@ def test_only_people_who_can_use_the_admin_see_its_link_in_the_footer(client, st
     admin = UserFactory(is_staff=True)
     client.force_login(admin)
     assert "Administration" in client.get(version.compact.get_absolute_url()).content.decode()
+
+
+def test_comparing_versions_with_no_change_says_so_in_a_sentence(staff_client, staff):
+    v1 = published_version(staff=staff)
+    services.start_new_draft(actor=staff, compact=v1.compact)
+    page = staff_client.get(reverse("compact:compare", kwargs={"slug": v1.compact.slug})).content.decode()
+    assert "From version 1 to version 2: no commitment changed; 8 unchanged." in page
+    assert ": ;" not in page

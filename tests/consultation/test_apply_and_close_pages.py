@@ -46,7 +46,7 @@ def test_apply_page_shows_each_question_in_plain_words(staff_client, closed):
     assert "75%" in page and "25%" in page
     # The override fields are revealed by the override radio (shown anyway without JavaScript).
     result = round.results.get()
-    assert f'data-aria-controls="conditional-decision-{result.pk}"' in page
+    assert f'data-aria-controls="conditional-decision-{result.pk}"' in page and "data-app-conditional" in page
     assert (
         f'class="nhsuk-radios__conditional nhsuk-radios__conditional--hidden" id="conditional-decision-{result.pk}"'
         in page

@@ -36,3 +36,18 @@ def test_queue_lists_only_comments_with_unresolved_reports_oldest_first_with_the
     assert page.index(older.body) < page.index(newer.body)
     assert "2 reports, the first on" in page and "1 report, the first on" in page
     assert "2 comments are waiting" in page
+
+
+def test_hiding_without_a_reason_is_shown_beside_that_comments_field(staff_client, staff):
+    round = open_round(staff=staff)
+    comment = services.post_comment(actor=LeaderFactory(), round=round, body="Unkind.")
+    services.report_comment(actor=LeaderFactory(), comment=comment, reason="Personal")
+    response = staff_client.post(
+        reverse("consultation:moderate", kwargs={"pk": comment.pk, "action": "hide"}), {"reason": ""}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<a href="#hide-reason-{comment.pk}">Give the reason for hiding the comment' in page
+    assert f'id="hide-reason-{comment.pk}-error"' in page
+    comment.refresh_from_db()
+    assert not comment.is_hidden
