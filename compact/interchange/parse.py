@@ -16,7 +16,7 @@ from ..models import Compact, Party, Section, Theme, Version
 COMMITMENT_LIMIT = 2000
 MINIMUM_PARTIES = 2
 
-_HEADING = re.compile(r"^(#{1,3})[ \t]+(.*?)[ \t]*$")
+_HEADING = re.compile(r"^(#{1,3})(?:[ \t]+(.*?))?[ \t]*$")
 _HEADER_LINE = re.compile(r"^([A-Za-z]+)[ \t]*:[ \t]*(.*?)[ \t]*$")
 _KEY = re.compile(
     r"[ \t]*\{#([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
@@ -128,10 +128,10 @@ def _prose(lines):
 
 
 def _infer_layout(lines):
-    if any(_ROW.match(m.group(2)) for m in map(_HEADING.match, lines) if m and m.group(1) == "###"):
+    if any(_ROW.match(m.group(2) or "") for m in map(_HEADING.match, lines) if m and m.group(1) == "###"):
         return Version.Layout.ROWS
     if any(
-        m.group(2).lower().startswith("theme:")
+        (m.group(2) or "").lower().startswith("theme:")
         for m in map(_HEADING.match, lines)
         if m and m.group(1) == "##"
     ):
@@ -201,7 +201,7 @@ class _Reader:
         result = self.result
         heading = _HEADING.match(line)
         if heading:
-            level, title = len(heading.group(1)), heading.group(2)
+            level, title = len(heading.group(1)), heading.group(2) or ""
             if level == 3 and self.mode == "block":
                 self.close_item()
                 if self.sub is None:
@@ -212,7 +212,7 @@ class _Reader:
             self.close_prose()
             self.sub = None
             if level == 1:
-                if result.title or self.mode != "start":
+                if self.mode != "start":
                     result.problem(
                         number,
                         "Only the first line is the title (“# ”); use “## ” for the parts of the compact.",
