@@ -75,6 +75,7 @@ class ParsedBlock:
     key: str | None = None
     description: str = ""
     parties: list = field(default_factory=list)  # names from "Parties:"
+    parties_raw: str = ""
     parties_line: int = 0
     commitments: list = field(default_factory=list)
 
@@ -272,8 +273,8 @@ class _Reader:
             setattr(self.section, f"{name}_line", number)
             return True
         if self.mode == "block" and self.block.title is not None and name == "parties":
-            names = [n.strip() for n in (value.split(";") if ";" in value else [value])]
-            self.block.parties = [n for n in names if n]
+            # Split once every party is known (in `_check`): a name may hold a comma.
+            self.block.parties_raw = value
             self.block.parties_line = number
             return True
         return False
@@ -513,6 +514,19 @@ def _check(result):
                 )
             titles.setdefault(block.title.casefold(), block.line)
             claim(block.key, block.line, "theme")
+            raw = block.parties_raw
+            if ";" in raw:
+                names = raw.split(";")
+            elif raw.strip().casefold() in parties:
+                names = [raw]
+            else:
+                names = raw.split(",")
+            block.parties = [name.strip() for name in names if name.strip()]
+            if block.parties_line and not block.parties:
+                problem(
+                    block.parties_line,
+                    "Name the parties this theme holds after “Parties:”, or remove the line.",
+                )
             if block.parties:
                 allowed = set()
                 for name in block.parties:

@@ -401,3 +401,25 @@ def test_import_command_reports_each_problem_and_saves_nothing(tmp_path):
         call_command("import_compact", str(bad))
     assert "Line 19" in str(error.value)
     assert not Compact.objects.exists()
+
+
+def test_the_documented_example_imports_as_it_is_described(staff):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "compact-format.md").read_text(encoding="utf-8")
+    example = re.search(r"```markdown\n(.*?)```", docs, re.S).group(1)
+    version = interchange.import_compact(actor=staff, text=example)
+    assert version.themes.count() == 2 and version.sections.filter(placement="after").count() == 1
+    flexible = version.commitments.get(text__startswith="Offer flexible working")
+    assert flexible.text.endswith("explain why in writing and look again every six months.")
+    assert services.readiness_problems(version) == []
+
+
+def test_a_themes_parties_may_be_separated_by_commas_or_semicolons():
+    text = GOOD.replace("## Theme: Listening", "## Theme: Listening\nParties: The Trust, Our staff")
+    assert problems_of(text) == []
+    assert parse(text).themes[0].parties == ["The Trust", "Our staff"]
+    one = parse(
+        GOOD.replace("- The Trust", "- The Trust, Leeds")
+        .replace("### The Trust", "### The Trust, Leeds")
+        .replace("## Theme: Listening", "## Theme: Listening\nParties: The Trust, Leeds; Our staff")
+    )
+    assert one.problems == [] and one.themes[0].parties == ["The Trust, Leeds", "Our staff"]
