@@ -37,7 +37,7 @@ class ImportForm(forms.Form):
         label="Or paste the outline",
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "false", "class": "app-outline"}),
         help_text='Written as described in <a href="#format">the outline’s format</a>.',
     )
 
@@ -126,7 +126,13 @@ class ImportView(AcademyStaffRequiredMixin, View):
             form = ImportForm(
                 initial={"text": text, "compact": form.cleaned_data.get("compact", NEW)},
             )
-        return render(request, self.template_name, {"form": form, "problems": list(problems)}, status=status)
+        # Each problem with the line it is on, since a text box shows no line numbers.
+        lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
+        listed = [
+            (problem, lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else "")
+            for problem in problems
+        ]
+        return render(request, self.template_name, {"form": form, "problems": listed}, status=status)
 
 
 def version_text(request, slug, number):
