@@ -74,7 +74,9 @@ class ImportForm(forms.Form):
         if data.get("file") and data.get("text", "").strip():
             raise forms.ValidationError("Upload a file or paste the outline, not both.")
         data["outline"] = data.get("file") or data.get("text", "")
-        if not data["outline"].strip():
+        if len(data["outline"].encode("utf-8")) > MAX_FILE_BYTES:
+            self.add_error("text", "The outline is longer than 512 KB; a compact’s outline is far shorter.")
+        elif not data["outline"].strip():
             self.add_error("text", "Paste the outline of the compact, or choose a file to upload.")
         slug = data.get("compact") or NEW
         data["target"] = Compact.objects.filter(slug=slug).first() if slug != NEW else None

@@ -222,3 +222,9 @@ def test_a_draft_as_text_is_for_staff_only(client, staff_client, staff, leader):
     assert staff_client.get(url).status_code == 200
     client.force_login(leader)
     assert client.get(url).status_code == 404
+
+
+def test_an_outline_pasted_without_any_text_asks_for_one(staff_client):
+    response = staff_client.post(URL, {"text": "  \n", "action": "preview"})
+    assert response.status_code == 400
+    assert "Paste the outline of the compact, or choose a file to upload." in response.content.decode()
