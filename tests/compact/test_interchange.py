@@ -423,3 +423,12 @@ def test_a_themes_parties_may_be_separated_by_commas_or_semicolons():
         .replace("## Theme: Listening", "## Theme: Listening\nParties: The Trust, Leeds; Our staff")
     )
     assert one.problems == [] and one.themes[0].parties == ["The Trust, Leeds", "Our staff"]
+
+
+def test_the_pdf_shows_no_empty_column_for_themes_of_one_party(staff):
+    version = published(staff, "one_party_themes")
+    reader = PdfReader(io.BytesIO(pdf.render(version)))
+    text = squash(" ".join(page.extract_text() for page in reader.pages))
+    # Each theme holds one party: its column, and only its column, is printed.
+    assert text.count("As your employer, we will…") == 3
+    assert text.count("As members of staff, we will…") == 3
