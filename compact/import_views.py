@@ -87,7 +87,9 @@ class ImportView(AcademyStaffRequiredMixin, View):
     template_name = "compact/staff/import.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": ImportForm(), "problems": []})
+        # "Import the next draft from text" on a compact's page chooses that compact.
+        form = ImportForm(initial={"compact": request.GET.get("compact", NEW)})
+        return render(request, self.template_name, {"form": form, "problems": []})
 
     def post(self, request):
         form = ImportForm(request.POST, request.FILES)

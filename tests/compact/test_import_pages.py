@@ -228,3 +228,13 @@ def test_an_outline_pasted_without_any_text_asks_for_one(staff_client):
     response = staff_client.post(URL, {"text": "  \n", "action": "preview"})
     assert response.status_code == 400
     assert "Paste the outline of the compact, or choose a file to upload." in response.content.decode()
+
+
+def test_import_the_next_draft_from_a_compacts_own_page(staff_client, staff):
+    version = interchange.import_compact(actor=staff, text=fixture("three_parties"))
+    services.ratify(actor=staff, version=version)
+    manage = staff_client.get(reverse("compact:staff_compact", kwargs={"slug": version.compact.slug}))
+    link = f"{URL}?compact={version.compact.slug}"
+    assert f'href="{link}"' in manage.content.decode()
+    form = staff_client.get(link).content.decode()
+    assert f'<option value="{version.compact.slug}" selected>' in form
