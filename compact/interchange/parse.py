@@ -111,6 +111,11 @@ class ParsedCompact:
         self.problems.append(Problem(line, message))
 
 
+def _first_word(value):
+    words = value.split()
+    return words[0].lower() if words else ""
+
+
 def _split_key(text):
     match = _KEY.search(text)
     if not match:
@@ -163,7 +168,7 @@ class _Reader:
                 break
             match = _HEADER_LINE.match(line)
             if match and match.group(1).lower() == "layout":
-                declared = match.group(2)
+                declared = _first_word(match.group(2))
         self.layout = (declared or "").strip().lower() or _infer_layout(self.lines)
         for number, line in enumerate(self.lines, start=1):
             self.line(number, line)
@@ -263,13 +268,14 @@ class _Reader:
     def header(self, number, name, value):
         result = self.result
         if self.mode == "header" and name == "layout":
-            result.layout, result.layout_line = value.lower(), number
+            # The first word: "Layout: rows (themes | parties | rows)" copied from a guide works.
+            result.layout, result.layout_line = _first_word(value), number
             return True
         if self.mode == "header" and name == "summary":
             result.summary = value
             return True
         if self.mode == "section" and name in ("placement", "kind"):
-            setattr(self.section, name, value.lower())
+            setattr(self.section, name, _first_word(value))
             setattr(self.section, f"{name}_line", number)
             return True
         if self.mode == "block" and self.block.title is not None and name == "parties":
@@ -537,7 +543,8 @@ def _check(result):
                         )
                     allowed.add(name.casefold())
             if not block.commitments:
-                problem(block.line, f"The theme “{block.title}” has no commitments.")
+                under = "“### Row 1”" if layout == Version.Layout.ROWS else "“### ” and a party’s name"
+                problem(block.line, f"The theme “{block.title}” has no commitments: list them under {under}.")
         pairs = {}
         for item in block.commitments:
             if layout == Version.Layout.ROWS:

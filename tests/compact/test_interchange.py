@@ -432,3 +432,19 @@ def test_the_pdf_shows_no_empty_column_for_themes_of_one_party(staff):
     # Each theme holds one party: its column, and only its column, is printed.
     assert text.count("As your employer, we will…") == 3
     assert text.count("As members of staff, we will…") == 3
+
+
+def test_a_layout_line_copied_with_its_choices_still_reads():
+    text = fixture("paired_rows").replace("Layout: rows", "Layout: rows            (themes | parties | rows)")
+    parsed = parse(text)
+    assert parsed.problems == [] and parsed.layout == "rows"
+
+
+def test_commitments_typed_without_a_party_heading_are_pointed_to_it():
+    problems = problems_of(
+        GOOD.replace("### The Trust\n\n", "").replace("### Our staff\n\n- We will speak up.\n", "")
+    )
+    assert any(
+        at == 13 and "has no commitments: list them under “### ” and a party’s name" in message
+        for at, message in problems
+    ), problems
