@@ -1,5 +1,7 @@
 """The demo compact: written for this project, in the voice of a real leadership compact."""
 
+from pathlib import Path
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -170,6 +172,7 @@ def load(context):
     context["published"] = compact.versions.published().first()
     context["draft"] = compact.versions.in_progress().first()
     context["first_draft"] = compact.versions.filter(number=1).first()
+    load_partnership(context)
 
 
 def _write_compact(staff):
@@ -206,3 +209,24 @@ def _write_compact(staff):
     # Version 1 stays a draft here: the consultation demo takes it through a first round to the
     # published version 2, so the compact's history shows leaders' wording replacing staff's.
     return compact
+
+
+# --- A second compact, in paired rows, imported from its outline ----------------------------------
+PARTNERSHIP_SLUG = "local-partnership-compact"
+PARTNERSHIP_FILE = Path(__file__).parent / "demo_compacts" / "partnership.md"
+
+
+def load_partnership(context):
+    """A local partnership compact: what each side gives, row by row, imported as staff would
+    (through the outline importer), then ratified and published. Skipped if it is there."""
+    from .interchange import import_compact
+
+    if Compact.objects.filter(slug=PARTNERSHIP_SLUG).exists():
+        return
+    staff = context["staff"]
+    version = import_compact(actor=staff, text=PARTNERSHIP_FILE.read_text(encoding="utf-8"))
+    compact = version.compact
+    compact.slug = PARTNERSHIP_SLUG
+    compact.save(update_fields=["slug"])
+    services.ratify(actor=staff, version=version)
+    services.publish(actor=staff, version=version, note="Agreed by the partnership board.")

@@ -38,3 +38,11 @@ urlpatterns = [
         name="staff_part_remove",
     ),
 ]
+
+# Importing a whole compact from text, and any version as text (compact/import_views.py).
+from . import import_views  # noqa: E402
+
+urlpatterns += [
+    path("staff/import/", import_views.ImportView.as_view(), name="staff_import"),
+    path("compacts/<slug:slug>/versions/<int:number>/compact.md", import_views.version_text, name="text"),
+]

@@ -53,3 +53,18 @@ def test_the_demo_history_shows_leaders_wording_replacing_staffs_between_version
     assert "Writing the compact: first round" in body  # linked as the reason for the change
     assert "share data and staff with partners" in body  # the new commitment leaders supported
     assert "raise concerns formally through our board" not in body  # the proposal that lost
+
+
+def test_the_demo_has_a_published_partnership_compact_in_paired_rows(client):
+    call_command("load_demo", verbosity=0)
+    compact = Compact.objects.get(slug="local-partnership-compact")
+    version = compact.versions.get()
+    assert version.status == Version.Status.PUBLISHED and version.layout == Version.Layout.ROWS
+    assert [p.heading for p in version.parties.order_by("position")] == [
+        "What the statutory partners give",
+        "What the sector gives",
+    ]
+    assert sorted(set(version.commitments.values_list("row", flat=True))) == list(range(1, 9))
+    assert version.sections.filter(placement="after").exists()
+    html = client.get(reverse("compact:detail", kwargs={"slug": compact.slug})).content.decode()
+    assert "What the sector gives" in html and html.count("app-pair__cell") == 16
