@@ -138,20 +138,13 @@ def test_commitments_appear_in_their_column_theme_and_order_on_the_public_page(c
             last = where
 
 
-THEMELESS_ROUND_PAGE = pytest.mark.xfail(
-    strict=True,
-    reason="consultation.selectors.round_page reads row.theme.pk; a compact without themes has a "
-    "block whose theme is None (AttributeError) - reported to the lead, not this branch's file",
-)
-
-
 @pytest.mark.parametrize(
     "name",
     [
         "themes_two_parties",
         "one_party_themes",
-        pytest.param("three_parties", marks=THEMELESS_ROUND_PAGE),
-        pytest.param("paired_rows", marks=THEMELESS_ROUND_PAGE),
+        "three_parties",
+        "paired_rows",
     ],
 )
 def test_every_commitment_reads_verbatim_on_the_round_page(client, staff, leader, name):
