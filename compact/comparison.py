@@ -73,13 +73,6 @@ class Comparison:
             return f"no commitment changed; {unchanged}" if unchanged else "no commitment changed"
         return f"{changed}; {unchanged}" if unchanged else changed
 
-    @property
-    def summary(self):
-        """ "1 added, 2 reworded; 24 unchanged", or "no commitment changed; 26 unchanged"."""
-        changed = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if kind != "unchanged")
-        unchanged = self.counts.get("unchanged", 0)
-        return (changed or "no commitment changed") + (f"; {unchanged} unchanged" if unchanged else "")
-
 
 def _lineage_log(before, after):
     """Change-log entries of the versions made between `before` and `after`, by commitment key."""

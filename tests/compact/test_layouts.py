@@ -232,7 +232,7 @@ def test_comparison_and_history_handle_commitments_without_a_theme(staff, client
     html = response.content.decode()
     assert response.status_code == 200
     assert "Reworded" in html and "What The Trust will do" in html
-    assert "From version 1 to version 2:\n  1 reworded; 1 unchanged." in html
+    assert "From version 1 to version 2: 1 reworded; 1 unchanged." in html
     # Only the column with a change has a heading; the unchanged column is not shown empty.
     assert "What Our staff will do" not in html
     history = client.get(
