@@ -19,6 +19,8 @@ DEFAULT_LIMITS = {
     "proposal": [("user", 10, 60 * 60), ("ip", 30, 60 * 60)],
     "sign": [("user", 5, 60 * 60), ("ip", 20, 60 * 60)],
     "resend": [("user", 10, 60 * 60), ("ip", 30, 60 * 60)],
+    # Checking an uploaded PDF is public and reads up to 10 MB: per address, as visitors have no account.
+    "verify": [("ip", 30, 10 * 60)],
 }
 
 DESCRIPTIONS = {
@@ -26,6 +28,7 @@ DESCRIPTIONS = {
     "proposal": "propose changes",
     "sign": "sign",
     "resend": "ask for confirmation e-mails",
+    "verify": "check PDFs",
 }
 
 
