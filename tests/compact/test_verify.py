@@ -302,3 +302,16 @@ def test_a_pdf_of_every_layout_with_prose_notes_and_closing_sections_verifies(cl
     version = services.publish(actor=staff, version=version)
     body = page_of(upload(client, pdf.render(version, signature_page=True)))
     assert "This PDF is genuine" in body, body[body.find("Important") :][:400]
+
+
+def test_an_upload_without_a_csrf_token_is_refused(version):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        VERIFY, {"document": SimpleUploadedFile("c.pdf", pdf.render(version), content_type="application/pdf")}
+    )
+    assert response.status_code == 403
+
+
+def test_every_page_links_the_check_from_its_footer(client):
+    assert 'href="/verify/">Check a copy of a compact</a>' in page_of(client.get("/"))
