@@ -39,7 +39,7 @@ def test_pdf_carries_title_commitments_signatories_footer_and_fingerprint(versio
         assert signature.full_name in text
     assert "Harbour NHS Trust" in text and "Signed personally" in text
     for page in reader.pages:
-        assert f"version {version.number}" in page.extract_text()
+        assert f"Version {version.number} · Page" in page.extract_text()
     # The fingerprint is in the colophon on the last page, not on every page.
     assert version.content_hash[:12] in reader.pages[-1].extract_text()
     assert reader.metadata.title.startswith(version.compact.title)

@@ -103,7 +103,7 @@ def test_every_page_says_page_n_of_m_on_one_line_with_the_title(version):
     assert total >= 5
     for number, page in enumerate(pages, start=1):
         footer = page.strip().splitlines()[-1]
-        assert footer == f"{version.compact.title} – version {version.number} Page {number} of {total}"
+        assert footer == f"{version.compact.title} Version {version.number} · Page {number} of {total}"
 
 
 def test_a_long_title_does_not_wrap_the_footer(staff):
@@ -113,7 +113,9 @@ def test_a_long_title_does_not_wrap_the_footer(staff):
     version = services.ratify(actor=staff, version=version)
     _, pages = read(pdf.render(version))
     for number, page in enumerate(pages, start=1):
-        assert page.strip().splitlines()[-1].endswith(f"Page {number} of {len(pages)}")
+        footer = page.strip().splitlines()[-1]
+        assert footer.startswith("The leadership compact between")
+        assert footer.endswith(f"Version {version.number} · Page {number} of {len(pages)}")
 
 
 @pytest.mark.parametrize(
