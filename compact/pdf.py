@@ -159,6 +159,6 @@ def render(version, *, signatures=None, draft=False, signature_page=False):
         alone = document.copy(document.pages[:compact_pages]).write_pdf(**options)
         document.metadata.custom[verification.FINGERPRINT_FIELD] = version.content_hash
         document.metadata.custom[verification.SEAL_FIELD] = verification.seal(
-            version.content_hash, verification.page_texts(alone)
+            version.content_hash, verification.page_texts(alone), len(document.pages)
         )
     return document.write_pdf(**options)

@@ -14,7 +14,9 @@ public version (published or superseded) is named to the public. A PDF is checke
    same pypdf reading. Words are sorted before hashing, so the seal does not depend on the order
    in which a reader happens to walk side-by-side columns. Check 2 catches a changed or missing
    word of the version's text; the seal also catches anything added (a sentence slipped between
-   two commitments), and nobody without the key can forge it for edited text.
+   two commitments), and nobody without the key can forge it for edited text. It also covers the
+   document's number of pages, so no page can be slipped in after the compact's own.
+4. The full fingerprint printed in the colophon (last page) must be the one in the metadata.
 
 The signatories' pages are not sealed: the list grows after publication, and each rendering
 lists those confirmed by then. The PDF's colophon says so.
@@ -162,29 +164,32 @@ def page_texts(pdf_bytes, *, pages=None):
     return [page.extract_text() or "" for page in chosen]
 
 
-def _seal_digest(fingerprint, texts, secret):
+def _seal_digest(fingerprint, texts, total_pages, secret):
     tokens = sorted(token for text in texts for token in seal_tokens(text))
     body = hashlib.sha256("\n".join(tokens).encode("utf-8")).hexdigest()
-    message = f"{SEAL_SCHEME}:{fingerprint}:{len(texts)}:{body}"
+    message = f"{SEAL_SCHEME}:{fingerprint}:{len(texts)}:{total_pages}:{body}"
     return salted_hmac(_SEAL_SALT, message, secret=secret, algorithm="sha256").hexdigest()
 
 
-def seal(fingerprint, texts):
-    """The seal of a rendering's compact pages: scheme, page count and keyed digest."""
-    return f"{SEAL_SCHEME}:{len(texts)}:{_seal_digest(fingerprint, texts, settings.SECRET_KEY)}"
+def seal(fingerprint, texts, total_pages):
+    """The seal of a rendering: scheme, the compact's pages it covers, and a keyed digest of their
+    words and of the document's page count (so no page can be slipped in anywhere)."""
+    digest = _seal_digest(fingerprint, texts, total_pages, settings.SECRET_KEY)
+    return f"{SEAL_SCHEME}:{len(texts)}:{digest}"
 
 
 def _secrets():
     return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
 
 
-def seal_holds(value, fingerprint, texts):
+def seal_holds(value, fingerprint, texts, total_pages):
     scheme, _, rest = (value or "").partition(":")
     _pages, _, digest = rest.partition(":")
     if scheme != SEAL_SCHEME or not digest:
         return False
     return any(
-        constant_time_compare(digest, _seal_digest(fingerprint, texts, secret)) for secret in _secrets()
+        constant_time_compare(digest, _seal_digest(fingerprint, texts, total_pages, secret))
+        for secret in _secrets()
     )
 
 
@@ -319,13 +324,19 @@ def check_pdf(data):
         return result
     try:
         texts = page_texts(data, pages=sealed)
+        last_page = reader.pages[-1].extract_text() or ""
     except Exception as error:
         raise VerificationError("The selected file could not be read as a PDF") from error
+    if fingerprint not in re.sub(r"\s+", "", last_page):
+        result.problem = (
+            "The fingerprint printed at the end of this PDF is not the one it carries: it has been changed."
+        )
+        return result
     missing = missing_piece(versions[0], texts)
     if missing is not None:
         result.problem = f"The text of this PDF does not match the version we published: {missing} is not as we published it."
         return result
-    if not seal_holds(seal_value, fingerprint, texts):
+    if not seal_holds(seal_value, fingerprint, texts, page_count):
         result.problem = (
             "The text of this PDF has been changed since we made it: words were added, removed or altered."
         )

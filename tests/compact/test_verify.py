@@ -268,10 +268,11 @@ def test_the_json_answer_for_an_unknown_or_malformed_fingerprint(client, version
 def test_the_seal_does_not_depend_on_how_lines_break():
     texts = ["We will listen to\nevery leader.", "Page 1 of 2"]
     same_words_rewrapped = ["We will listen\nto every\nleader.", "Page 1\nof 2"]
-    assert verification.seal("a" * 64, texts) == verification.seal("a" * 64, same_words_rewrapped)
-    assert verification.seal("a" * 64, texts) != verification.seal(
-        "a" * 64, ["We will not listen to every leader.", "Page 1 of 2"]
+    assert verification.seal("a" * 64, texts, 3) == verification.seal("a" * 64, same_words_rewrapped, 3)
+    assert verification.seal("a" * 64, texts, 3) != verification.seal(
+        "a" * 64, ["We will not listen to every leader.", "Page 1 of 2"], 3
     )
+    assert verification.seal("a" * 64, texts, 3) != verification.seal("a" * 64, texts, 4)
 
 
 @pytest.mark.parametrize("layout", ["rows", "parties"])
@@ -315,3 +316,26 @@ def test_an_upload_without_a_csrf_token_is_refused(version):
 
 def test_every_page_links_the_check_from_its_footer(client):
     assert 'href="/verify/">Check a copy of a compact</a>' in page_of(client.get("/"))
+
+
+def test_a_pdf_with_a_page_slipped_in_does_not_verify(client, version):
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf.render(version))))
+    writer.insert_blank_page(index=2)
+    out = io.BytesIO()
+    writer.write(out)
+    body = page_of(upload(client, out.getvalue()))
+    assert "This PDF is genuine" not in body and "has been changed since we made it" in body
+
+
+def test_a_pdf_whose_printed_fingerprint_was_changed_does_not_verify(client, staff, version):
+    other = published_version(staff=staff)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf.render(version))))
+    colophon_of_other = PdfReader(io.BytesIO(pdf.render(other))).pages[-1]
+    last = len(writer.pages) - 1
+    writer.insert_page(colophon_of_other, index=last)
+    writer.remove_page(last + 1)
+    out = io.BytesIO()
+    writer.write(out)
+    body = page_of(upload(client, out.getvalue()))
+    assert "This PDF is genuine" not in body
+    assert "The fingerprint printed at the end of this PDF is not the one it carries" in body
