@@ -23,6 +23,8 @@ DEFAULT_LIMITS = {
     "sign": [("user", 5, 60 * 60), ("ip", 500, 60 * 60)],
     "resend": [("user", 10, 60 * 60), ("ip", 300, 60 * 60)],
     "reflect": [("user", 10, 60 * 60), ("ip", 300, 60 * 60)],
+    # Checking an uploaded PDF is public and reads up to 10 MB: per address, as visitors have no account.
+    "verify": [("ip", 120, 10 * 60)],
 }
 
 DESCRIPTIONS = {
@@ -31,6 +33,7 @@ DESCRIPTIONS = {
     "sign": "sign",
     "resend": "ask for confirmation e-mails",
     "reflect": "record reflections",
+    "verify": "check PDFs",
 }
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -54,11 +55,11 @@ def _fetcher():
 
 
 def public_signatures(version):
-    """Confirmed signatures, grouped by organisation (people signing personally last), by name."""
+    """Confirmed signatures, by organisation name, then by person (people signing personally last)."""
     return list(
         version.signatures.filter(status="confirmed")
         .select_related("organisation")
-        .order_by("organisation__name", "full_name", "id")
+        .order_by(Lower("organisation__name"), "organisation_id", Lower("full_name"), "id")
     )
 
 
@@ -84,16 +85,16 @@ def grouped(signatures):
     return groups, personal
 
 
-def render(version, *, signatures=None, draft=False):
-    """PDF bytes for a version; a draft carries a watermark on every page."""
-    from weasyprint import HTML
+def printed_layout(version):
+    """The version's layout with, per block, the lines of the printed table.
 
-    signatures = public_signatures(version) if signatures is None and not draft else (signatures or [])
+    Commitments side by side, one column per party with commitments, as on the web page: line i
+    holds each party's i-th commitment so the table breaks cleanly between lines and its header
+    repeats. Paired rows keep their pairs on one line. The verifier reads a copy back in this
+    same order, so it lives here, once.
+    """
     layout = compact_layout(version)
     for row in layout.rows:
-        # Commitments side by side, one column per party with commitments, as on the web page:
-        # line i holds each party's i-th commitment so the table breaks cleanly between lines and
-        # its header repeats. Paired rows keep their pairs on one line.
         row.printed_parties = row.parties if layout.paired else [party for party, _ in row.filled_columns]
         if layout.paired:
             row.lines = [[commitment for _, commitment in pair.cells] for pair in row.pairs]
@@ -101,7 +102,30 @@ def render(version, *, signatures=None, draft=False):
             columns = [commitments for _, commitments in row.filled_columns]
             depth = max((len(c) for c in columns), default=0)
             row.lines = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
+    return layout
+
+
+# The id of the element that starts the signatories: every page before it is the compact itself,
+# which is what the seal covers.
+SIGNATORIES_ANCHOR = "signatories"
+
+
+def render(version, *, signatures=None, draft=False, signature_page=False):
+    """PDF bytes for a version; a draft carries a watermark on every page.
+
+    `signature_page` adds a printable page of "Signed on behalf of / Name / Role / Date" lines
+    for a signing event. A ratified or public version is sealed (see compact.verification): its
+    full fingerprint and a keyed digest of the text of its compact pages go in the PDF's
+    metadata, so /verify/ can tell this copy from one edited afterwards.
+    """
+    from weasyprint import HTML
+
+    from . import verification
+
+    signatures = public_signatures(version) if signatures is None and not draft else (signatures or [])
+    layout = printed_layout(version)
     groups, personal = grouped(signatures)
+    organisations = len(groups)
     html = render_to_string(
         "compact/pdf/compact.html",
         {
@@ -112,9 +136,29 @@ def render(version, *, signatures=None, draft=False):
             "groups": groups,
             "personal": personal,
             "signature_count": len(signatures),
+            "organisation_count": organisations,
+            "organisation_signature_count": len(signatures) - len(personal),
+            "signature_page": signature_page,
+            "signature_page_blocks": range(3),
             "generated_at": timezone.now(),
-            "fingerprint": (version.content_hash or "draft")[:12],
+            "fingerprint": version.content_hash,
+            "short_fingerprint": version.short_hash if version.content_hash else "",
+            "verify_url": f"{settings.SITE_URL}/verify/",
+            "signatories_anchor": SIGNATORIES_ANCHOR,
         },
     )
-    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher())
-    return document.write_pdf(pdf_tags=True)
+    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher()).render()
+    options = {"pdf_tags": True, "custom_metadata": True}
+    if not draft and version.content_hash:
+        compact_pages = next(
+            (i for i, page in enumerate(document.pages) if SIGNATORIES_ANCHOR in page.anchors),
+            len(document.pages),
+        )
+        # The compact's own pages written alone and read back the way the verifier reads an
+        # upload: a few pages, however many signatories follow.
+        alone = document.copy(document.pages[:compact_pages]).write_pdf(**options)
+        document.metadata.custom[verification.FINGERPRINT_FIELD] = version.content_hash
+        document.metadata.custom[verification.SEAL_FIELD] = verification.seal(
+            version.content_hash, verification.page_texts(alone), len(document.pages)
+        )
+    return document.write_pdf(**options)

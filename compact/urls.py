@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import staff_views, views
+from . import staff_views, verify_views, views
 
 app_name = "compact"
 
@@ -37,6 +37,9 @@ urlpatterns = [
         staff_views.PartRemoveView.as_view(),
         name="staff_part_remove",
     ),
+    # Anyone can check a copy: by fingerprint, by uploading the PDF, or as JSON.
+    path("verify/", verify_views.verify, name="verify"),
+    path("verify/<str:fingerprint>.json", verify_views.verify_json, name="verify_json"),
 ]
 
 # Importing a whole compact from text, and any version as text (compact/import_views.py).

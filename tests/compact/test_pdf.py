@@ -27,7 +27,7 @@ def version(staff):
     return published_version(staff=staff)
 
 
-def test_pdf_carries_title_commitments_signatories_and_footer_hash(version):
+def test_pdf_carries_title_commitments_signatories_footer_and_fingerprint(version):
     trust = OrganisationFactory(name="Harbour NHS Trust")
     signatures = [SignatureFactory(version=version, organisation=trust) for _ in range(3)]
     signatures.append(SignatureFactory(version=version, organisation=None, full_name="Personal Signer"))
@@ -38,9 +38,10 @@ def test_pdf_carries_title_commitments_signatories_and_footer_hash(version):
     for signature in signatures:
         assert signature.full_name in text
     assert "Harbour NHS Trust" in text and "Signed personally" in text
-    for page in reader.pages[1:]:
-        assert version.content_hash[:12] in page.extract_text()
-        assert f"version {version.number}" in page.extract_text()
+    for page in reader.pages:
+        assert f"Version {version.number} · Page" in page.extract_text()
+    # The fingerprint is in the colophon on the last page, not on every page.
+    assert version.content_hash[:12] in reader.pages[-1].extract_text()
     assert reader.metadata.title.startswith(version.compact.title)
 
 

@@ -1,0 +1,345 @@
+"""Is this copy of a compact genuine, and is it current?
+
+A fingerprint (the SHA-256 content hash, or its first 12 characters) names one version; only a
+public version (published or superseded) is named to the public. A PDF is checked three ways:
+
+1. Its metadata carries the full fingerprint (`/CompactFingerprint`), written at render time.
+2. Its text is read back with pypdf and every piece of the version's stored text (title, vision,
+   sections, theme titles, column headings, commitments) must appear in it, whole and in the
+   order printed. Words are compared, not characters: WeasyPrint breaks lines wherever they fall
+   and pypdf turns a break into a newline, a space or nothing; no word is ever split (the PDF
+   does not hyphenate), so the words and their order survive any line breaking.
+3. Its metadata carries a seal (`/CompactSeal`): a keyed digest (HMAC with the site's secret key)
+   of every word and punctuation mark on the compact's own pages, taken at render time from the
+   same pypdf reading. Words are sorted before hashing, so the seal does not depend on the order
+   in which a reader happens to walk side-by-side columns. Check 2 catches a changed or missing
+   word of the version's text; the seal also catches anything added (a sentence slipped between
+   two commitments), and nobody without the key can forge it for edited text. It also covers the
+   document's number of pages, so no page can be slipped in after the compact's own.
+4. The full fingerprint printed in the colophon (last page) must be the one in the metadata.
+
+The signatories' pages are not sealed: the list grows after publication, and each rendering
+lists those confirmed by then. The PDF's colophon says so.
+
+Uploads are read in memory and never stored (see verify_views).
+"""
+
+import hashlib
+import html
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from core.text import render_prose
+
+from .models import Version
+
+# PDF Info dictionary keys WeasyPrint writes from document.metadata.custom (letters only).
+FINGERPRINT_FIELD = "CompactFingerprint"
+SEAL_FIELD = "CompactSeal"
+SEAL_SCHEME = "1"
+_SEAL_SALT = "compact.verification.seal"
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A compact's own pages: more than this and it is not one of ours (and reading it could be slow).
+MAX_COMPACT_PAGES = 200
+
+FULL_LENGTH = 64
+SHORT_LENGTH = 12
+_HEX = re.compile(r"[0-9a-f]+")
+
+NO_PUBLIC_COMPACT = "We have no public compact with this fingerprint."
+
+
+class VerificationError(ValueError):
+    """Input we cannot check, with a message a person can act on."""
+
+
+# --- fingerprints ---------------------------------------------------------------------------
+
+
+def normalise_fingerprint(raw):
+    """The fingerprint someone typed, trimmed and lower-cased, or VerificationError."""
+    value = re.sub(r"\s+", "", raw or "").lower()
+    if not value:
+        raise VerificationError("Enter a fingerprint")
+    if not _HEX.fullmatch(value):
+        raise VerificationError("A fingerprint must only include the numbers 0 to 9 and the letters a to f")
+    if len(value) not in (FULL_LENGTH, SHORT_LENGTH):
+        raise VerificationError(
+            f"A fingerprint must be {SHORT_LENGTH} characters (the short form) or {FULL_LENGTH} characters long"
+        )
+    return value
+
+
+def public_versions_for(fingerprint):
+    """The public versions a (normalised) fingerprint names: usually one, none if unknown."""
+    versions = Version.objects.publicly_readable().select_related("compact")
+    if len(fingerprint) == FULL_LENGTH:
+        versions = versions.filter(content_hash=fingerprint)
+    else:
+        versions = versions.filter(content_hash__startswith=fingerprint)
+    return list(versions.order_by("compact__title", "number"))
+
+
+@dataclass
+class Finding:
+    """One version a fingerprint names, with what a reader wants to know about it."""
+
+    version: Version
+    current: Version | None
+
+    @property
+    def is_current(self):
+        return self.version.status == Version.Status.PUBLISHED
+
+    def as_json(self, site_url):
+        version, current = self.version, self.current
+
+        def day(moment):
+            return moment.date().isoformat() if moment else None
+
+        return {
+            "compact": {"title": version.compact.title, "url": site_url + version.compact.get_absolute_url()},
+            "version": {
+                "number": version.number,
+                "fingerprint": version.content_hash,
+                "short_fingerprint": version.short_hash,
+                "status": version.status,
+                "current": self.is_current,
+                "ratified_on": day(version.ratified_at),
+                "published_on": day(version.published_at),
+                "superseded_on": day(version.superseded_at),
+                "url": site_url + version.get_absolute_url(),
+            },
+            "current_version": (
+                {
+                    "number": current.number,
+                    "fingerprint": current.content_hash,
+                    "url": site_url + current.get_absolute_url(),
+                }
+                if current is not None
+                else None
+            ),
+        }
+
+
+def findings_for(versions):
+    """Each version with its compact's current published version, in one more query."""
+    compact_ids = {v.compact_id for v in versions}
+    current = {
+        v.compact_id: v
+        for v in Version.objects.published().filter(compact_id__in=compact_ids).select_related("compact")
+    }
+    return [Finding(version=v, current=current.get(v.compact_id)) for v in versions]
+
+
+# --- reading text -----------------------------------------------------------------------------
+
+
+def _normal(text):
+    # NFKC folds ligatures (ﬁ → fi) and compatibility forms a PDF reader may hand back.
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def words(text):
+    return re.findall(r"\w+", _normal(text))
+
+
+def seal_tokens(text):
+    """Words and punctuation marks: what the seal covers (an added comma counts)."""
+    return re.findall(r"\w+|[^\w\s]", _normal(text))
+
+
+def page_texts(pdf_bytes, *, pages=None):
+    """The text of each page (or of the first `pages`), as pypdf reads it."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    chosen = reader.pages if pages is None else reader.pages[:pages]
+    return [page.extract_text() or "" for page in chosen]
+
+
+def _seal_digest(fingerprint, texts, total_pages, secret):
+    tokens = sorted(token for text in texts for token in seal_tokens(text))
+    body = hashlib.sha256("\n".join(tokens).encode("utf-8")).hexdigest()
+    message = f"{SEAL_SCHEME}:{fingerprint}:{len(texts)}:{total_pages}:{body}"
+    return salted_hmac(_SEAL_SALT, message, secret=secret, algorithm="sha256").hexdigest()
+
+
+def seal(fingerprint, texts, total_pages):
+    """The seal of a rendering: scheme, the compact's pages it covers, and a keyed digest of their
+    words and of the document's page count (so no page can be slipped in anywhere)."""
+    digest = _seal_digest(fingerprint, texts, total_pages, settings.SECRET_KEY)
+    return f"{SEAL_SCHEME}:{len(texts)}:{digest}"
+
+
+def _secrets():
+    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+
+
+def seal_holds(value, fingerprint, texts, total_pages):
+    scheme, _, rest = (value or "").partition(":")
+    _pages, _, digest = rest.partition(":")
+    if scheme != SEAL_SCHEME or not digest:
+        return False
+    return any(
+        constant_time_compare(digest, _seal_digest(fingerprint, texts, total_pages, secret))
+        for secret in _secrets()
+    )
+
+
+def sealed_page_count(value):
+    """How many pages the seal covers, or None if the value is not a seal we wrote."""
+    parts = (value or "").split(":")
+    if len(parts) != 3 or parts[0] != SEAL_SCHEME or not parts[1].isdigit():
+        return None
+    count = int(parts[1])
+    return count if 1 <= count <= MAX_COMPACT_PAGES else None
+
+
+_BLOCK = re.compile(r"</?(?:p|li|ol|ul|blockquote|section|hr|br|h\d)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _prose_pieces(body, document_id):
+    """The visible text of rendered prose, a piece per block: list numbers fall between pieces."""
+    rendered = str(render_prose(body, document_id=document_id))
+    for piece in _BLOCK.split(rendered):
+        text = html.unescape(_TAG.sub("", piece))
+        if words(text):
+            yield text
+
+
+def printed_pieces(version):
+    """(what it is, text) for the version's stored text, in the order the PDF prints it."""
+    from .pdf import printed_layout
+
+    layout = printed_layout(version)
+    pieces = [("the title", version.compact.title)]
+    pieces += [("the shared vision", text) for text in _prose_pieces(version.vision, "vision")]
+
+    def sections(chosen):
+        out = []
+        for section in chosen:
+            out.append((f"the heading “{section.heading}”", section.heading))
+            out += [(f"the section “{section.heading}”", t) for t in _prose_pieces(section.body, section.pk)]
+        return out
+
+    pieces += sections(layout.sections_before)
+    for row in layout.rows:
+        if not row.lines:
+            continue
+        if row.theme is not None:
+            pieces.append((f"the theme “{row.theme.title}”", row.theme.title))
+            if row.theme.description:
+                pieces.append((f"the description of “{row.theme.title}”", row.theme.description))
+        pieces += [
+            (f"the column heading “{p.column_heading}”", p.column_heading) for p in row.printed_parties
+        ]
+        for line in row.lines:
+            pieces += [(f"the commitment “{c.text}”", c.text) for c in line if c is not None]
+    pieces += sections(layout.sections_after)
+    return pieces
+
+
+def missing_piece(version, texts):
+    """The first piece of the version's text not found, whole and in order, in `texts`; or None."""
+    haystack = " " + " ".join(word for text in texts for word in words(text)) + " "
+    position = 0
+    for label, text in printed_pieces(version):
+        needle = " " + " ".join(words(text)) + " "
+        if needle.strip() == "":
+            continue
+        found = haystack.find(needle, position)
+        if found < 0:
+            return label
+        position = found + len(needle) - 1
+    return None
+
+
+# --- checking an uploaded PDF -------------------------------------------------------------------
+
+
+@dataclass
+class PdfCheck:
+    """What an uploaded PDF turned out to be. `findings` is empty when no public version matched."""
+
+    fingerprint: str = ""
+    findings: list = field(default_factory=list)
+    text_matches: bool = False
+    problem: str = ""
+
+    @property
+    def genuine(self):
+        return bool(self.findings) and self.text_matches
+
+
+def read_upload(upload):
+    """The bytes of an uploaded file, or VerificationError. Read in memory; never saved."""
+    if upload is None:
+        raise VerificationError("Select a PDF")
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise VerificationError("The selected file must be smaller than 10MB")
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise VerificationError("The selected file must be smaller than 10MB")
+    if not data:
+        raise VerificationError("The selected file is empty")
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise VerificationError("The selected file must be a PDF")
+    return data
+
+
+def check_pdf(data):
+    """Check a PDF's bytes against the versions we hold."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        info = reader.metadata or {}
+        fingerprint = str(info.get("/" + FINGERPRINT_FIELD, "") or "").strip().lower()
+        seal_value = str(info.get("/" + SEAL_FIELD, "") or "").strip()
+        page_count = len(reader.pages)
+    except Exception as error:  # pypdf raises many kinds on damaged files; each means "unreadable"
+        raise VerificationError("The selected file could not be read as a PDF") from error
+    if len(fingerprint) != FULL_LENGTH or not _HEX.fullmatch(fingerprint):
+        return PdfCheck(
+            problem="This PDF has no compact fingerprint in it: it was not made by this site, "
+            "or its details were removed."
+        )
+    versions = public_versions_for(fingerprint)
+    if not versions:
+        return PdfCheck(fingerprint=fingerprint, problem=NO_PUBLIC_COMPACT)
+    result = PdfCheck(fingerprint=fingerprint, findings=findings_for(versions))
+    sealed = sealed_page_count(seal_value)
+    if sealed is None or sealed > page_count:
+        result.problem = (
+            "This PDF's seal is missing or damaged, so we cannot tell whether its text was changed."
+        )
+        return result
+    try:
+        texts = page_texts(data, pages=sealed)
+        last_page = reader.pages[-1].extract_text() or ""
+    except Exception as error:
+        raise VerificationError("The selected file could not be read as a PDF") from error
+    if fingerprint not in re.sub(r"\s+", "", last_page):
+        result.problem = (
+            "The fingerprint printed at the end of this PDF is not the one it carries: it has been changed."
+        )
+        return result
+    missing = missing_piece(versions[0], texts)
+    if missing is not None:
+        result.problem = f"The text of this PDF does not match the version we published: {missing} is not as we published it."
+        return result
+    if not seal_holds(seal_value, fingerprint, texts, page_count):
+        result.problem = (
+            "The text of this PDF has been changed since we made it: words were added, removed or altered."
+        )
+        return result
+    result.text_matches = True
+    return result
