@@ -98,6 +98,7 @@ def valid_values(world, route):
         "action": "hide",
         "token": "not-a-token",
         "filename": "compact.pdf",
+        "fingerprint": version.content_hash,
         "object_id": str(world.staff.pk),
         "content_type_id": "1",
         "id": str(world.staff.pk),
