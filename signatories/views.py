@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.mixins import academy_staff_required
 from accounts.ratelimits import client_ip, rate_limited
@@ -156,9 +156,7 @@ def signature_detail(request, pk):
     signature = get_object_or_404(
         Signature.objects.select_related("version__compact", "organisation"), pk=pk, signer=request.user
     )
-    return render(
-        request, "signatories/signature.html", {"signature": signature, "withdraw_form": WithdrawForm()}
-    )
+    return render(request, "signatories/signature.html", {"signature": signature})
 
 
 @login_required
@@ -176,14 +174,22 @@ def resend(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request, pk):
-    signature = get_object_or_404(Signature, pk=pk, signer=request.user)
+    """Withdrawing cannot be undone (the person would sign again), so it is never one click: the
+    receipt links here, this page asks for an optional reason and a confirmation, and only a
+    POST that says so withdraws. Works without JavaScript."""
+    signature = get_object_or_404(
+        Signature.objects.select_related("version__compact"), pk=pk, signer=request.user
+    )
+    if request.method == "GET":
+        return _withdraw_page(request, signature, WithdrawForm())
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "signatories/signature.html", {"signature": signature, "withdraw_form": form}, status=400
-        )
+        return _withdraw_page(request, signature, form, status=400)
+    if request.POST.get("confirmed") != "yes":
+        # A POST from an old receipt page (or a crafted one) still only reaches the question.
+        return _withdraw_page(request, signature, form)
     try:
         services.withdraw(actor=request.user, signature=signature, reason=form.cleaned_data["reason"])
     except DomainError as error:
@@ -191,6 +197,11 @@ def withdraw(request, pk):
     else:
         messages.success(request, "Your signature is withdrawn. It no longer shows or counts.")
     return redirect("signatories:signature", pk=signature.pk)
+
+
+def _withdraw_page(request, signature, form, status=200):
+    context = {"signature": signature, "version": signature.version, "form": form}
+    return render(request, "signatories/withdraw.html", context, status=status)
 
 
 def _version(slug, number):

@@ -261,7 +261,7 @@ ACTIONS = [
         "POST",
         lambda w: reverse("signatories:withdraw", kwargs={"pk": w.s1.pk}),
         "302 login | 404 | 404 | 404 | 302 done | 404 | 404 | 302 mfa",
-        data=lambda w: {"reason": "Left the post"},
+        data=lambda w: {"reason": "Left the post", "confirmed": "yes"},
         effect=lambda w: Signature.objects.get(pk=w.s1.pk).status == Signature.Status.WITHDRAWN,
     ),
     Action(

@@ -177,7 +177,10 @@ def test_withdrawal_leaves_the_list_and_counts_but_stays_in_the_record(client, l
     list_url = reverse("signatories:list", kwargs={"slug": version.compact.slug, "number": version.number})
     assert "Grace Hopper" in client.get(list_url).content.decode()
     client.force_login(leader)
-    client.post(reverse("signatories:withdraw", kwargs={"pk": signature.pk}), {"reason": "Left the trust"})
+    client.post(
+        reverse("signatories:withdraw", kwargs={"pk": signature.pk}),
+        {"reason": "Left the trust", "confirmed": "yes"},
+    )
     signature.refresh_from_db()
     assert signature.status == Signature.Status.WITHDRAWN and signature.withdrawal_reason == "Left the trust"
     assert "Grace Hopper" not in client.get(list_url).content.decode()
@@ -234,3 +237,20 @@ def test_publishing_a_refreshed_version_invites_earlier_signatories_once(
     assert RefreshInvitation.objects.count() == 1
     kept.refresh_from_db()
     assert kept.version == version and kept.status == Signature.Status.CONFIRMED
+
+
+def test_withdrawing_asks_first_and_a_post_without_the_confirmation_changes_nothing(client, leader, version):
+    signature = SignatureFactory(version=version, signer=leader)
+    client.force_login(leader)
+    url = reverse("signatories:withdraw", kwargs={"pk": signature.pk})
+    receipt = client.get(reverse("signatories:signature", kwargs={"pk": signature.pk})).content.decode()
+    assert f'href="{url}"' in receipt and f'action="{url}"' not in receipt
+    question = client.get(url)
+    assert question.status_code == 200 and "Withdraw your signature?" in question.content.decode()
+    unconfirmed = client.post(url, {"reason": "Changed my mind"})
+    assert unconfirmed.status_code == 200 and "Changed my mind" in unconfirmed.content.decode()
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.CONFIRMED
+    client.post(url, {"reason": "Changed my mind", "confirmed": "yes"})
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.WITHDRAWN
