@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.mixins import academy_staff_required
 from accounts.roles import is_academy_staff, needs_two_factor_setup
 
-from . import caching, exports, pdf
+from . import caching, exports, pdf, presenters
 from .errors import DomainError
 from .models import Commitment, Compact, PdfExport, Version
 from .selectors import compact_layout, compacts_for_home, readable_versions
@@ -74,7 +74,8 @@ def _pdf_state(version):
     if version.status not in exports.RENDERABLE:
         return None
     ready, waiting, failed = exports.current_pdf(version)
-    return {"ready": ready, "waiting": waiting, "failed": failed}
+    summary = presenters.failure_summary(failed) if failed else ""
+    return {"ready": ready, "waiting": waiting, "failed": failed, "failure_summary": summary}
 
 
 def version_pdf(request, slug, number):
@@ -103,9 +104,15 @@ def version_pdf(request, slug, number):
     if ready is None:
         if not waiting:
             exports.request_pdf(version)
-        return render(
-            request, "compact/pdf_preparing.html", {"compact": compact, "version": version}, status=503
+        progress = presenters.pdf_progress(version=version)
+        response = render(
+            request,
+            "compact/pdf_preparing.html",
+            {"compact": compact, "version": version, "progress": progress},
+            status=503,
         )
+        response["Retry-After"] = str(progress.refresh_seconds)
+        return response
     return redirect("compact:pdf_file", token=ready.token, filename=ready.filename)
 
 
