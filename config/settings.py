@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,9 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-signing-mail": {"task": "signatories.tasks.reconcile_mail", "schedule": 300.0},
     # A month before a published version's review date, staff and its signatories are reminded.
     "remind-reviews": {"task": "compact.tasks.remind_reviews", "schedule": 3600.0},
+    # Hourly, but each person gets at most one digest a day (notifications.DigestSent).
+    "send-notification-digests": {"task": "notifications.tasks.send_digests", "schedule": 3600.0},
+    "reconcile-notifications": {"task": "notifications.tasks.reconcile_immediate", "schedule": 300.0},
 }
 # PDF renders of one version are coalesced: one render per window, whatever the changes.
 PDF_COALESCE_SECONDS = int(env("PDF_COALESCE_SECONDS", "30"))

@@ -96,6 +96,7 @@ def valid_values(world, route):
         "pk": pk,
         "kind": "themes",
         "action": "hide",
+        "what": "round",
         "token": "not-a-token",
         "filename": "compact.pdf",
         "fingerprint": version.content_hash,
