@@ -20,6 +20,7 @@ COVERAGE = {
     "reflections.reflection.author": "reflections",
     "audit.auditevent.actor": "audit_trail",
     "admin.logentry.user": "admin_changes",
+    "socialaccount.socialaccount.user": "organisation_accounts",
     "notifications.preference.user": "notifications",
     "notifications.follow.user": "notifications",
     "notifications.pendingnotification.user": "notifications",
@@ -180,6 +181,11 @@ def personal_data(user):
         ],
         "staff_actions": _staff_actions(user),
         "notifications": _notifications(user),
+        # Organisation sign-in links: which provider and its id for the person; never a token.
+        "organisation_accounts": [
+            {"id": a.pk, "provider": a.provider, "uid": a.uid, "linked": _iso(a.date_joined)}
+            for a in apps.get_model("socialaccount", "SocialAccount").objects.filter(user=user).order_by("id")
+        ],
     }
 
 

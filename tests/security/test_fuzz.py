@@ -97,6 +97,7 @@ def valid_values(world, route):
         "kind": "themes",
         "action": "hide",
         "what": "round",
+        "provider_id": "organisation",
         "token": "not-a-token",
         "filename": "compact.pdf",
         "fingerprint": version.content_hash,
