@@ -15,6 +15,13 @@ def _name(user):
     return (getattr(user, "full_name", "") or "Someone") if user else "Someone"
 
 
+def _theme_of(item):
+    """The theme a comment or proposal is under: its own, or its commitment's."""
+    if item.theme_id:
+        return item.theme_id
+    return item.commitment.theme_id if item.commitment_id else None
+
+
 def _followed(*, round_id, commitment_id=None, theme_id=None):
     targets = [selectors.target_key("round", round_id)]
     if commitment_id:
@@ -54,7 +61,7 @@ def tell_of_comment(sender, comment, **kwargs):
         )
         told.add(proposal.author_id)
     followers = selectors.followers(
-        targets=_followed(round_id=round.pk, commitment_id=comment.commitment_id, theme_id=comment.theme_id)
+        targets=_followed(round_id=round.pk, commitment_id=comment.commitment_id, theme_id=_theme_of(comment))
     ).exclude(pk__in=[pk for pk in told if pk])
     services.notify(
         kind=Kind.FOLLOWING,
@@ -69,7 +76,9 @@ def tell_of_comment(sender, comment, **kwargs):
 def tell_of_proposal(sender, proposal, **kwargs):
     round = proposal.round
     followers = selectors.followers(
-        targets=_followed(round_id=round.pk, commitment_id=proposal.commitment_id, theme_id=proposal.theme_id)
+        targets=_followed(
+            round_id=round.pk, commitment_id=proposal.commitment_id, theme_id=_theme_of(proposal)
+        )
     )
     if proposal.author_id:
         followers = followers.exclude(pk=proposal.author_id)

@@ -78,6 +78,9 @@ def set_preference(*, user, kind, mode):
     if mode not in Mode.values:
         raise DomainError("Choose straight away, a daily digest, or off.")
     Preference.objects.update_or_create(user=user, kind=kind, defaults={"mode": mode})
+    if mode == Mode.OFF:
+        # Switched off means off: what was waiting for the digest is not sent either.
+        PendingNotification.objects.filter(user=user, kind=kind, sent_at__isnull=True).delete()
 
 
 @transaction.atomic
@@ -163,6 +166,8 @@ def notify(*, kind, users, key, subject, body, url=""):
     """Tell these people of one event, each as they chose. Rows are written now (inside the
     caller's transaction); immediate ones are sent by a task once it commits."""
     users = [u for u in users if u.is_active]
+    # Subjects carry people's names and round titles: one line, whatever was typed.
+    subject = " ".join(subject.split())
     if kind in STAFF_ONLY:
         from accounts.roles import is_academy_staff
 

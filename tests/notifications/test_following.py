@@ -93,3 +93,38 @@ def test_a_follower_who_switched_following_off_hears_nothing(round, django_captu
         consultation.post_comment(actor=LeaderFactory(), round=round, body="Hello.")
     services.send_digests()
     assert _to(follower) == []
+
+
+def test_a_theme_follower_hears_of_comments_on_commitments_under_it_from_the_theme_page(
+    client, round, django_capture_on_commit_callbacks
+):
+    follower, speaker = LeaderFactory(), LeaderFactory()
+    commitment = round.version.commitments.order_by("pk").first()
+    theme = commitment.theme
+    client.force_login(follower)
+    page = client.get(reverse("consultation:theme", kwargs={"round_pk": round.pk, "theme_pk": theme.pk}))
+    assert b"Follow this theme" in page.content
+    client.post(reverse("notifications:follow", kwargs={"what": "theme", "pk": theme.pk}))
+    services.set_preference(user=follower, kind=Kind.FOLLOWING, mode=Mode.IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        consultation.post_comment(
+            actor=speaker,
+            round=round,
+            body="Staffing first.",
+            target=Comment.Target.COMMITMENT,
+            commitment=commitment,
+        )
+    [message] = _to(follower)
+    assert "Staffing first." in message.body
+
+
+def test_switching_a_kind_off_drops_what_was_waiting_for_the_digest(
+    round, django_capture_on_commit_callbacks
+):
+    follower = LeaderFactory()
+    services.follow(user=follower, what="round", pk=round.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        consultation.post_comment(actor=LeaderFactory(), round=round, body="Hello.")
+    services.set_preference(user=follower, kind=Kind.FOLLOWING, mode=Mode.OFF)
+    assert services.send_digests() == 0
+    assert _to(follower) == []
