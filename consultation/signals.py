@@ -16,7 +16,12 @@ comment_reported = Signal()
 
 
 def announce(signal, **kwargs):
-    """Send `signal` once the current transaction commits (at once outside one)."""
+    """Send `signal` once the current transaction commits (at once outside one). Receivers run in
+    the context of the change (contextvars copied now), so a caller's context, such as the demo
+    loader muting notifications, still holds when the commit hooks run later."""
+    import contextvars
+
     from django.db import transaction
 
-    transaction.on_commit(lambda: signal.send(sender=None, **kwargs))
+    context = contextvars.copy_context()
+    transaction.on_commit(lambda: context.run(signal.send, sender=None, **kwargs))

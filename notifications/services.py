@@ -5,7 +5,9 @@ kind (RFC 8058 headers and a link in the body). Transactional mail (e-mail verif
 reset, signature confirmation) never passes through here, so it is never suppressed.
 """
 
+import contextvars
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,6 +29,19 @@ logger = logging.getLogger(__name__)
 
 # Unsubscribe links last a year: long enough for an old e-mail, short enough to retire keys.
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365
+
+
+_MUTED = contextvars.ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def muted():
+    """Nothing is queued or sent inside this block (the demo loader: it e-mails nobody)."""
+    token = _MUTED.set(True)
+    try:
+        yield
+    finally:
+        _MUTED.reset(token)
 
 
 # --- unsubscribe tokens -------------------------------------------------------------------------
@@ -165,6 +180,8 @@ def route_messages(*, kind, messages):
 def notify(*, kind, users, key, subject, body, url=""):
     """Tell these people of one event, each as they chose. Rows are written now (inside the
     caller's transaction); immediate ones are sent by a task once it commits."""
+    if _MUTED.get():
+        return 0
     users = [u for u in users if u.is_active]
     # Subjects carry people's names and round titles: one line, whatever was typed.
     subject = " ".join(subject.split())
