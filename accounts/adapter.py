@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 
 from .ratelimits import client_ip
@@ -72,3 +73,20 @@ class AccountAdapter(DefaultAccountAdapter):
             "site_url": settings.SITE_URL,
         }
         return super().send_mail(template_prefix, email, context)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """An organisation account brings the person's name; they add job title and organisation later."""
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        claims = sociallogin.account.extra_data or {}
+        claims = (
+            {**claims.get("id_token", {}), **claims.get("userinfo", {})} if "userinfo" in claims else claims
+        )
+        name = (
+            claims.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+        ).strip()
+        if name and not user.full_name:
+            user.full_name = name[:150]
+        return user

@@ -20,6 +20,11 @@ COVERAGE = {
     "reflections.reflection.author": "reflections",
     "audit.auditevent.actor": "audit_trail",
     "admin.logentry.user": "admin_changes",
+    "socialaccount.socialaccount.user": "organisation_accounts",
+    "notifications.preference.user": "notifications",
+    "notifications.follow.user": "notifications",
+    "notifications.pendingnotification.user": "notifications",
+    "notifications.digestsent.user": "notifications",
 }
 # What staff did: the record, and in which capacity the person appears on it.
 STAFF_ACTIONS = [
@@ -175,7 +180,35 @@ def personal_data(user):
             for e in LogEntry.objects.filter(user=user).order_by("id")
         ],
         "staff_actions": _staff_actions(user),
+        "notifications": _notifications(user),
+        # Organisation sign-in links: which provider and its id for the person; never a token.
+        "organisation_accounts": [
+            {"id": a.pk, "provider": a.provider, "uid": a.uid, "linked": _iso(a.date_joined)}
+            for a in apps.get_model("socialaccount", "SocialAccount").objects.filter(user=user).order_by("id")
+        ],
     }
+
+
+def _notifications(user):
+    """E-mail settings, follows and the e-mails queued or sent (one query per kind of record)."""
+    rows = []
+    for label, fields in (
+        ("notifications.Preference", ("kind", "mode")),
+        ("notifications.Follow", ("target", "created_at")),
+        ("notifications.PendingNotification", ("kind", "subject", "created_at", "sent_at")),
+        ("notifications.DigestSent", ("day",)),
+    ):
+        model = apps.get_model(label)
+        for record in model.objects.filter(user=user).order_by("pk"):
+            row = {"record": model._meta.label_lower, "id": record.pk}
+            row.update(
+                {
+                    f: getattr(record, f) if isinstance(getattr(record, f), str) else _iso(getattr(record, f))
+                    for f in fields
+                }
+            )
+            rows.append(row)
+    return rows
 
 
 def _staff_actions(user):

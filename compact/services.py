@@ -550,6 +550,8 @@ def remind_reviews(today=None):
     from django.urls import reverse
 
     from accounts.roles import MANAGE_PERMISSION
+    from notifications.kinds import Kind
+    from notifications.services import route_messages
 
     sent = 0
     for version in due_for_review(today).filter(review_reminder_sent_at__isnull=True):
@@ -573,7 +575,7 @@ def remind_reviews(today=None):
             messages = [
                 EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
             ]
-            get_connection().send_messages(messages)
+            get_connection().send_messages(route_messages(kind=Kind.COMPACT, messages=messages))
             version.review_reminder_sent_at = timezone.now()
             version.save(update_fields=["review_reminder_sent_at"])
             sent += 1

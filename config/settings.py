@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "accounts",
     "compact",
     "consultation",
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +202,9 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-signing-mail": {"task": "signatories.tasks.reconcile_mail", "schedule": 300.0},
     # A month before a published version's review date, staff and its signatories are reminded.
     "remind-reviews": {"task": "compact.tasks.remind_reviews", "schedule": 3600.0},
+    # Hourly, but each person gets at most one digest a day (notifications.DigestSent).
+    "send-notification-digests": {"task": "notifications.tasks.send_digests", "schedule": 3600.0},
+    "reconcile-notifications": {"task": "notifications.tasks.reconcile_immediate", "schedule": 300.0},
 }
 # PDF renders of one version are coalesced: one render per window, whatever the changes.
 PDF_COALESCE_SECONDS = int(env("PDF_COALESCE_SECONDS", "30"))
@@ -276,6 +282,30 @@ ACCOUNT_FORMS = {
         "add_email": "AddEmailForm",
     }.items()
 }
+# Sign in with an organisation account (OpenID Connect: an NHSmail or Entra ID tenant, say). Off
+# unless OIDC_SERVER_URL is set. An existing account with the same e-mail is linked, not duplicated,
+# but only when the provider says the address is verified (allauth ignores unverified ones).
+OIDC_SERVER_URL = env("OIDC_SERVER_URL")
+SOCIALACCOUNT_PROVIDERS = {}
+if OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env("OIDC_PROVIDER_ID", "organisation"),
+                "name": env("OIDC_NAME", "your organisation account"),
+                "client_id": env("OIDC_CLIENT_ID", ""),
+                "secret": env("OIDC_CLIENT_SECRET", ""),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ],
+    }
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The organisation has already verified the address; an unverified one is verified by mail as usual.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+SOCIALACCOUNT_STORE_TOKENS = False
 # Verifying the e-mail signs the person in and takes them on to where they were going (`next`,
 # kept through sign-up and verification).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True

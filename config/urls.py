@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("reflections.urls")),
     path("", include("audit.urls")),
     path("", include("api.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:

@@ -22,6 +22,7 @@ from compact.models import Commitment, Version
 from compact.services import copy_version, require_academy_staff
 from config import dispatch
 
+from . import signals
 from .models import ChangeLogEntry, Comment, Proposal, Report, Result, Round, Vote, fingerprint
 from .text import render_comment
 
@@ -384,7 +385,7 @@ def propose(*, actor, round, kind, rationale, text="", commitment=None, theme=No
         raise DuplicateProposal(existing)
     try:
         with transaction.atomic():
-            return Proposal.objects.create(
+            proposal = Proposal.objects.create(
                 round=round,
                 kind=kind,
                 author=actor,
@@ -394,6 +395,8 @@ def propose(*, actor, round, kind, rationale, text="", commitment=None, theme=No
                 text=text,
                 rationale=rationale,
             )
+            signals.announce(signals.proposal_submitted, proposal=proposal)  # notifications hook
+            return proposal
     except IntegrityError:
         # Someone else submitted the same wording at the same moment.
         existing = _duplicate_of(round, kind, commitment=commitment, theme=theme, party=party, text=text)
@@ -563,7 +566,7 @@ def post_comment(
         )
         if not belongs:
             raise DomainError("You can only comment on this round's draft.")
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         round=round,
         author=actor,
         target=target,
@@ -574,6 +577,8 @@ def post_comment(
         commitment=commitment if target == Comment.Target.COMMITMENT else None,
         proposal=proposal if target == Comment.Target.PROPOSAL else None,
     )
+    signals.announce(signals.comment_posted, comment=comment)  # notifications hook
+    return comment
 
 
 @transaction.atomic
@@ -625,6 +630,7 @@ def report_comment(*, actor, comment, reason):
     if not created:
         report.reason, report.resolved_at, report.resolved_by = reason, None, None
         report.save(update_fields=["reason", "resolved_at", "resolved_by"])
+    signals.announce(signals.comment_reported, report=report)  # notifications hook
     return report
 
 

@@ -11,6 +11,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from notifications.kinds import Kind
+from notifications.services import route_messages
+
 from . import services
 from .models import Comment, Proposal, Round
 
@@ -34,7 +37,8 @@ def _send_once(round_id, stamp_field, template, subject_for):
         if getattr(round, stamp_field) is not None or round.status != Round.Status.OPEN:
             return 0
         connection = get_connection()
-        sent = connection.send_messages(list(_messages(round, template, subject_for(round)))) or 0
+        messages = route_messages(kind=Kind.ROUND, messages=_messages(round, template, subject_for(round)))
+        sent = connection.send_messages(messages) or 0
         setattr(round, stamp_field, timezone.now())
         round.save(update_fields=[stamp_field])
         return sent
@@ -115,6 +119,7 @@ def tell_authors_of_decisions(round_id):
             )
             for proposal in decided
         ]
+        messages = route_messages(kind=Kind.DECISION, messages=messages)
         sent = get_connection().send_messages(messages) or 0
         round.decision_notices_sent_at = timezone.now()
         round.save(update_fields=["decision_notices_sent_at"])

@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from compact.models import Version
+from notifications.kinds import Kind
+from notifications.services import route_messages
 
 from . import services
 from .models import Signature
@@ -75,7 +77,7 @@ def _invite(version, previous, url, compare):
         )
         subject = f"{version.compact.title} has been refreshed: will you sign version {version.number}?"
         messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [signature.signer.email]))
-    return get_connection().send_messages(messages) or 0
+    return get_connection().send_messages(route_messages(kind=Kind.COMPACT, messages=messages)) or 0
 
 
 @shared_task(acks_late=True)

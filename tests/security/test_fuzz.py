@@ -96,6 +96,8 @@ def valid_values(world, route):
         "pk": pk,
         "kind": "themes",
         "action": "hide",
+        "what": "round",
+        "provider_id": "organisation",
         "token": "not-a-token",
         "filename": "compact.pdf",
         "fingerprint": version.content_hash,

@@ -9,6 +9,8 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from notifications.services import muted
+
 # Each app's demo module has load(context) -> None; later loaders see what earlier ones added.
 DEMO_LOADERS = ["compact.demo", "consultation.demo", "signatories.demo", "reflections.demo"]
 
@@ -18,7 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         context = {}
-        with transaction.atomic():
+        # The demo e-mails nobody: its rounds stamp their notices as sent, and the replies,
+        # proposals and reports it posts tell no one (muted until after the commit).
+        with muted(), transaction.atomic():
             for module_name in DEMO_LOADERS:
                 try:
                     module = import_module(module_name)

@@ -1,0 +1,41 @@
+"""The kinds of e-mail a person controls, and what each does until they choose.
+
+Defaults: what is about *you* (a reply to you, the decision on your proposal, a compact you
+signed changing) arrives at once, and so do round notices: there are two per round (it opens; two
+days left), and a digest could eat half of the two days. What can be busy (things you follow, the
+moderation queue) comes in the daily digest, so nobody is flooded by default. Nothing is off
+by default: a person who never visits the settings still hears what they took part in.
+"""
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    ROUND = "round", "A consultation round opens or is closing soon"
+    REPLY = "reply", "Someone replies to my comment or comments on my proposal"
+    DECISION = "decision", "The decision on my proposal"
+    COMPACT = "compact", "A compact I signed is refreshed or due for review"
+    FOLLOWING = "following", "New proposals and comments on things I follow"
+    MODERATION = "moderation", "New reports to moderate (staff)"
+
+
+class Mode(models.TextChoices):
+    IMMEDIATE = "immediate", "Straight away"
+    DIGEST = "digest", "In a daily digest"
+    OFF = "off", "Off"
+
+
+DEFAULTS = {
+    Kind.ROUND: Mode.IMMEDIATE,
+    Kind.REPLY: Mode.IMMEDIATE,
+    Kind.DECISION: Mode.IMMEDIATE,
+    Kind.COMPACT: Mode.IMMEDIATE,
+    Kind.FOLLOWING: Mode.DIGEST,
+    Kind.MODERATION: Mode.DIGEST,
+}
+
+# Only staff moderate, so only staff see (and receive) that kind.
+STAFF_ONLY = {Kind.MODERATION}
+
+# The daily digest's own unsubscribe: switches every kind now set to the digest off.
+DIGEST = "digest"

@@ -1,0 +1,63 @@
+"""Reads: who hears of what, and how. Published for other apps (one query per call)."""
+
+from django.contrib.auth import get_user_model
+
+from accounts.roles import is_academy_staff
+
+from .kinds import DEFAULTS, STAFF_ONLY, Kind, Mode
+from .models import Follow, PendingNotification, Preference
+
+TARGETS = ("round", "theme", "commitment")
+
+
+def target_key(what, pk):
+    if what not in TARGETS:
+        raise ValueError(f"Cannot follow {what!r}")
+    return f"{what}:{int(pk)}"
+
+
+def modes(*, kind, user_ids):
+    """{user_id: mode} for these people and this kind, defaults filled in."""
+    chosen = dict(
+        Preference.objects.filter(kind=kind, user_id__in=list(user_ids)).values_list("user_id", "mode")
+    )
+    return {user_id: chosen.get(user_id, DEFAULTS[kind]) for user_id in user_ids}
+
+
+def mode_for(*, user, kind):
+    return modes(kind=kind, user_ids=[user.pk])[user.pk]
+
+
+def recipients(*, kind, users):
+    """The people among `users` who have not switched this kind off."""
+    users = list(users)
+    wanted = modes(kind=kind, user_ids=[u.pk for u in users])
+    return [u for u in users if wanted[u.pk] != Mode.OFF]
+
+
+def settings_for(user):
+    """[(kind, label, mode)] for the account page: staff-only kinds only for staff."""
+    chosen = dict(Preference.objects.filter(user=user).values_list("kind", "mode"))
+    staff = is_academy_staff(user)
+    return [
+        (kind.value, kind.label, chosen.get(kind.value, DEFAULTS[kind]))
+        for kind in Kind
+        if staff or kind not in STAFF_ONLY
+    ]
+
+
+def is_following(*, user, target):
+    if not (user and user.is_authenticated):
+        return False
+    return Follow.objects.filter(user=user, target=target).exists()
+
+
+def followers(*, targets):
+    """Active people following any of these targets."""
+    return get_user_model().objects.filter(
+        is_active=True, pk__in=Follow.objects.filter(target__in=list(targets)).values("user_id")
+    )
+
+
+def unsent(*, user):
+    return PendingNotification.objects.filter(user=user, sent_at__isnull=True)
