@@ -183,6 +183,6 @@ def test_withdrawing_through_the_page_records_the_signer(client):
     version = published_version()
     signature = SignatureFactory(version=version)
     client.force_login(signature.signer)
-    client.post(reverse("signatories:withdraw", kwargs={"pk": signature.pk}), {"reason": ""})
+    client.post(reverse("signatories:withdraw", kwargs={"pk": signature.pk}), {"reason": "", "confirmed": "yes"})
     assert Signature.objects.get(pk=signature.pk).status == Signature.Status.WITHDRAWN
     assert AuditEvent.objects.get(action="withdraw signature").actor == signature.signer
