@@ -464,11 +464,11 @@ def new_pdf_token():
     return secrets.token_urlsafe(16)
 
 
-class PdfExportQuerySet(models.QuerySet):
-    def ready(self):
+class PdfExportQuerySet(models.QuerySet["PdfExport"]):
+    def ready(self) -> "PdfExportQuerySet":
         return self.filter(status=PdfExport.Status.READY).exclude(file="")
 
-    def waiting(self):
+    def waiting(self) -> "PdfExportQuerySet":
         return self.filter(status__in=[PdfExport.Status.PENDING, PdfExport.Status.RENDERING])
 
 
