@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint check assets migrate demo bench soak screenshots worker clean
+.PHONY: run test lint typecheck check assets migrate demo bench soak screenshots worker clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -51,6 +51,10 @@ test: $(VENV)/.installed assets
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+
+## make typecheck: mypy with django-stubs; strict on every services and selectors module
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy .
 
 check: $(VENV)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,24 +1,33 @@
 """Who may do what. Every check here is also enforced by the services that change state."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
 
 ACADEMY_STAFF_GROUP = "Academy staff"
 MANAGE_PERMISSION = "compact.manage_compacts"
 
 
-def is_academy_staff(user):
+def is_academy_staff(user: User | AnonymousUser | None) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(MANAGE_PERMISSION))
 
 
-def has_verified_email(user):
+def has_verified_email(user: User | AnonymousUser | None) -> bool:
     if not (user and user.is_authenticated):
         return False
     return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
-def has_two_factor(user):
+def has_two_factor(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 

@@ -5,7 +5,12 @@ user model is listed in COVERAGE with the section of the download that holds its
 tests/accounts/test_personal_data.py fails when a model gains a link to people that is not here.
 """
 
+from datetime import date, datetime
+from typing import Any
+
 from django.apps import apps
+
+from .models import User
 
 # "app_label.model.field" -> the download's section holding the rows linked through that field.
 COVERAGE = {
@@ -47,11 +52,12 @@ STAFF_ACTIONS = [
 COVERAGE.update({f"{label.lower()}.{field}": "staff_actions" for label, field in STAFF_ACTIONS})
 
 
-def _iso(value):
+def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def personal_data(user):
+def personal_data(user: User) -> dict[str, Any]:
+    # A JSON document: each section is a list of plain dicts of that record's fields.
     """A plain structure of the person's account and everything they contributed; a fixed number
     of queries (one per kind of record)."""
     Comment = apps.get_model("consultation", "Comment")
@@ -189,7 +195,7 @@ def personal_data(user):
     }
 
 
-def _notifications(user):
+def _notifications(user: User) -> list[dict[str, object]]:
     """E-mail settings, follows and the e-mails queued or sent (one query per kind of record)."""
     rows = []
     for label, fields in (
@@ -211,7 +217,7 @@ def _notifications(user):
     return rows
 
 
-def _staff_actions(user):
+def _staff_actions(user: User) -> list[dict[str, object]]:
     """Records the person acted on as staff (one query per kind of action)."""
     actions = []
     for label, field in STAFF_ACTIONS:

@@ -1,5 +1,7 @@
 """Workflows on a person's own account."""
 
+from __future__ import annotations
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
@@ -9,9 +11,11 @@ from django.utils import timezone
 import audit
 from compact.errors import NotAllowed
 
+from .models import User
+
 
 @transaction.atomic
-def erase_account(*, actor, user):
+def erase_account(*, actor: User, user: User) -> User:
     """Erase a person's identity (UK GDPR right to erasure) and keep what others rely on.
 
     Name and e-mail go everywhere; the account can no longer sign in and every session ends.
@@ -37,7 +41,7 @@ def erase_account(*, actor, user):
     return user
 
 
-def _end_sessions(user):
+def _end_sessions(user: User) -> None:
     # Sessions carry no user column; the table is scanned once, which erasure can afford.
     doomed = [
         s.session_key

@@ -5,11 +5,16 @@ Only what is already public elsewhere on the site is read here: published and su
 rule, and signatures through the signatories app's public selectors.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from compact.models import Compact, Version
+from compact.models import Commitment, Compact, Party, Theme, Version
 from consultation.models import Proposal, Result, Round
 from consultation.selectors import _proposal_totals
 from signatories import selectors as signatory_selectors
@@ -20,90 +25,95 @@ from signatories.models import Organisation, Signature
 PUBLIC_ROUND_STATUSES = (Round.Status.OPEN, Round.Status.CLOSED, Round.Status.APPLIED)
 
 
-def public_versions():
+def public_versions() -> QuerySet[Version]:
     return Version.objects.publicly_readable()
 
 
-def public_rounds():
+def public_rounds() -> QuerySet[Round]:
     return Round.objects.filter(status__in=PUBLIC_ROUND_STATUSES)
 
 
-def compacts():
+def compacts() -> QuerySet[Compact]:
     """Every compact, with `current` (its published version's number or None) set per page."""
     return Compact.objects.order_by("title", "id")
 
 
-def attach_current_versions(page):
+def attach_current_versions(page: Sequence[Compact]) -> Sequence[Compact]:
     """One query for a page of compacts: the number of each one's published version."""
     published = dict(Version.objects.published().filter(compact__in=page).values_list("compact_id", "number"))
     for compact in page:
-        compact.current = published.get(compact.pk)
+        # Page-only values ride on the instances for the serializers (not model fields).
+        compact.current = published.get(compact.pk)  # type: ignore[attr-defined]
     return page
 
 
-def compact_detail(compact):
+def compact_detail(compact: Compact) -> Compact:
     """The compact's public versions and rounds: two queries."""
-    compact.public_versions = list(public_versions().filter(compact=compact).order_by("-number"))
-    for version in compact.public_versions:
+    versions = list(public_versions().filter(compact=compact).order_by("-number"))
+    for version in versions:
         version.compact = compact
-    compact.current = next(
-        (v.number for v in compact.public_versions if v.status == Version.Status.PUBLISHED), None
-    )
-    compact.public_rounds = list(
+    rounds = list(
         public_rounds()
         .filter(version__compact=compact)
         .select_related("version")
         .order_by("-opens_at", "-id")
     )
-    for round in compact.public_rounds:
+    for round in rounds:
         round.version.compact = compact
+    # Page-only values ride on the instance for the serializer (not model fields).
+    compact.public_versions = versions  # type: ignore[attr-defined]
+    compact.public_rounds = rounds  # type: ignore[attr-defined]
+    compact.current = next(  # type: ignore[attr-defined]
+        (v.number for v in versions if v.status == Version.Status.PUBLISHED), None
+    )
     return compact
 
 
-def public_version(compact, number):
+def public_version(compact: Compact, number: int) -> Version | None:
     return public_versions().filter(compact=compact, number=number).first()
 
 
-def version_text(version):
+def version_text(version: Version) -> dict[str, Any]:
     """The text exactly as its content hash covers it (Version.canonical_text): whatever the
     version's layout holds (column headings, paired rows, a section's placement) comes with it,
     and anyone can recompute the fingerprint from it. Five queries."""
     return version.canonical_text()
 
 
-def version_last_modified(version):
+def version_last_modified(version: Version) -> datetime | None:
     # The text of a public version is frozen; only its status and dates change after that.
     return max(filter(None, [version.ratified_at, version.published_at, version.superseded_at]), default=None)
 
 
 # --- Rounds ----------------------------------------------------------------------------------------
-def public_round(pk):
+def public_round(pk: int) -> Round | None:
     return public_rounds().select_related("version__compact").filter(pk=pk).first()
 
 
 @dataclass
 class Question:
     kind: str
-    commitment: object = None
-    proposal: object = None
-    theme: object = None
-    party: object = None
-    options: list = field(default_factory=list)
+    commitment: Commitment | None = None
+    proposal: Proposal | None = None
+    theme: Theme | None = None
+    party: Party | None = None
+    # {"option", "label", "count"}: count is None while the round keeps its totals hidden.
+    options: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def total_votes(self):
+    def total_votes(self) -> int | None:
         counts = [option["count"] for option in self.options]
         return None if any(count is None for count in counts) else sum(counts)
 
 
-KIND_NAMES = {
+KIND_NAMES: dict[str, str] = {
     Proposal.Kind.REWORDING: "wording",
     Proposal.Kind.NEW_COMMITMENT: "new_commitment",
     Proposal.Kind.REMOVAL: "removal",
 }
 
 
-def round_questions(round):
+def round_questions(round: Round) -> list[Question]:
     """The questions a round asks, in the order its results list them, with totals per option
     only where the round's rule shows them (Round.totals_visible) and never who chose what.
     Two queries, four when totals are shown."""
@@ -115,10 +125,10 @@ def round_questions(round):
     visible = round.totals_visible
     wording_totals, support_totals = _proposal_totals(round) if visible else ({}, {})
 
-    def count(value):
+    def count(value: int) -> int | None:
         return value if visible else None
 
-    rewordings = {}
+    rewordings: dict[Commitment, list[Proposal]] = {}
     for proposal in proposals:
         if proposal.kind == Proposal.Kind.REWORDING:
             rewordings.setdefault(proposal.commitment, []).append(proposal)
@@ -171,17 +181,22 @@ def round_questions(round):
     return questions
 
 
-def round_results(round):
+def round_results(round: Round) -> list[Result]:
     """The frozen tally of a closed round: totals per option, never a voter. One query."""
     results = list(
         Result.objects.filter(round=round).select_related("commitment", "proposal").order_by("position", "id")
     )
     for result in results:
-        result.kind = "wording" if result.commitment_id else KIND_NAMES.get(result.proposal.kind, "")
-        result.commitment_key = result.commitment.key if result.commitment_id else None
+        commitment, proposal = result.commitment, result.proposal
+        # Page-only values ride on the instances for the serializer (not model fields).
+        if commitment is not None:
+            result.kind = "wording"  # type: ignore[attr-defined]
+        else:
+            result.kind = KIND_NAMES.get(proposal.kind, "") if proposal else ""  # type: ignore[attr-defined]
+        result.commitment_key = commitment.key if commitment is not None else None  # type: ignore[attr-defined]
         # Only counts and shares leave the building: the stored options carry nothing else today,
         # and picking the keys keeps it so if they ever do.
-        result.public_options = [
+        result.public_options = [  # type: ignore[attr-defined]
             {
                 "option": option["option"],
                 "label": option.get("label", ""),
@@ -194,13 +209,13 @@ def round_results(round):
 
 
 # --- Signatories -----------------------------------------------------------------------------------
-def version_signatories(version):
+def version_signatories(version: Version) -> QuerySet[Signature]:
     """The public list in the order signatures were confirmed, oldest first, so a page's contents
     only change when a signature is withdrawn or hidden, never because someone new signed."""
     return signatory_selectors.public_signatures(version).order_by("confirmed_at", "id")
 
 
-def version_counts(version):
+def version_counts(version: Version) -> dict[str, Any]:
     """The public counts by kind and region (signatories.selectors.public_counts), with codes."""
     counts = signatory_selectors.public_counts(version)
     kinds = {label: code for code, label in Organisation.Kind.choices}
@@ -218,22 +233,22 @@ def version_counts(version):
 # --- Badges ----------------------------------------------------------------------------------------
 @dataclass
 class BadgeState:
-    compact: object
-    organisation: object
+    compact: Compact
+    organisation: Organisation
     # The latest public version the organisation has a standing public signature on, or None.
-    signed_version: object
-    current: object
+    signed_version: Version | None
+    current: Version | None
 
     @property
-    def signed(self):
+    def signed(self) -> bool:
         return self.signed_version is not None
 
     @property
-    def signed_superseded(self):
-        return self.signed and self.signed_version.status == Version.Status.SUPERSEDED
+    def signed_superseded(self) -> bool:
+        return self.signed_version is not None and self.signed_version.status == Version.Status.SUPERSEDED
 
 
-def organisations_signed(compact):
+def organisations_signed(compact: Compact) -> QuerySet[Organisation]:
     """Organisations with a public signature on any public version of the compact, by name."""
     signed = Signature.objects.public().filter(
         version__in=public_versions().filter(compact=compact), organisation__isnull=False
@@ -241,7 +256,7 @@ def organisations_signed(compact):
     return Organisation.objects.filter(pk__in=signed.values("organisation_id")).order_by("name", "id")
 
 
-def badge_state(compact, organisation_id):
+def badge_state(compact: Compact, organisation_id: int) -> BadgeState | None:
     """None when the organisation never had a confirmed signature on this compact: nobody gets a
     badge (with their name on it) for a signature that was never confirmed. Three queries."""
     organisation = (
@@ -275,16 +290,17 @@ def badge_state(compact, organisation_id):
 @dataclass
 class FeedEvent:
     kind: str  # "published", "opened" or "closed"
-    when: object
-    version: object = None
-    round: object = None
+    when: datetime
+    version: Version | None = None
+    round: Round | None = None
 
 
-def feed_events(compact, limit=50):
+def feed_events(compact: Compact, limit: int = 50) -> list[FeedEvent]:
     """Publications and rounds opening and closing, newest first. Two queries."""
     events = [
         FeedEvent("published", v.published_at, version=v)
         for v in public_versions().filter(compact=compact, published_at__isnull=False)
+        if v.published_at is not None
     ]
     for round in public_rounds().filter(version__compact=compact).select_related("version"):
         events.append(FeedEvent("opened", round.opened_at or round.opens_at, round=round))
@@ -295,7 +311,7 @@ def feed_events(compact, limit=50):
 
 
 # --- The guide's worked examples ---------------------------------------------------------------
-def example_values():
+def example_values() -> dict[str, str | int | None]:
     """Real values for the guide's "Try it" links: the first compact, its published version, its
     latest round and latest closed round (results exist only after closing). Four queries."""
     compact = Compact.objects.order_by("title").first()

@@ -85,7 +85,7 @@ class OpenDataMixin:
 
 
 class OpenDataView(OpenDataMixin, generics.GenericAPIView):
-    pagination_class = Pages
+    pagination_class: type[Pages] | None = Pages
 
 
 def _compact(slug):

@@ -1,7 +1,27 @@
 """The audit trail. `audit.record(...)` is the one way services write to it."""
 
+from __future__ import annotations
 
-def record(action, *, actor=None, target=None, compact_id=None, before=None, after=None):
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Model
+
+    from accounts.models import User
+
+    from .models import AuditEvent
+
+
+def record(
+    action: str,
+    *,
+    actor: User | AnonymousUser | None = None,
+    target: Model | None = None,
+    compact_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
     """Write one audit event inside the caller's transaction (so it exists only if the change does).
 
     `target` is the object acted on; the compact it belongs to is found from it unless given.

@@ -5,22 +5,34 @@ Events store the object's type and id only (so the record holds no personal data
 have to reach); names are looked up as the page is shown, one query per kind of object, and an
 object that has gone is described by its kind and number."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.apps import apps
 
+from .models import AuditEvent
 
-def _signature(signature):
+if TYPE_CHECKING:
+    from consultation.models import Comment
+    from signatories.models import Signature
+
+
+def _signature(signature: Signature) -> str:
     name = signature.full_name or f"Signatory {signature.pk}"
-    organisation = f" ({signature.organisation.name})" if signature.organisation_id else ""
+    organisation = f" ({signature.organisation.name})" if signature.organisation is not None else ""
     return f"Signature of {name}{organisation}"
 
 
-def _comment(comment):
+def _comment(comment: Comment) -> str:
     author = comment.author.display_name if comment.author_id and comment.author else "a former participant"
     return f"Comment by {author} in “{comment.round.title}”"
 
 
 # label → (kind in words, related rows to load with it, how to describe one)
-DESCRIBERS = {
+# The rows are of the model the label names, so each describer takes that model (hence Any).
+DESCRIBERS: dict[str, tuple[str, tuple[str, ...], Callable[[Any], str]]] = {
     "compact.compact": ("Compact", (), lambda compact: f"The compact “{compact.title}”"),
     "compact.version": (
         "Version",
@@ -39,13 +51,13 @@ DESCRIBERS = {
 }
 
 
-def describe(events):
+def describe(events: Sequence[AuditEvent]) -> Sequence[AuditEvent]:
     """Set `event.subject` on each event, in one query per kind of object on the page."""
-    wanted = {}
+    wanted: dict[str, set[int]] = {}
     for event in events:
         if event.object_type in DESCRIBERS and event.object_id.isdigit():
             wanted.setdefault(event.object_type, set()).add(int(event.object_id))
-    found = {}
+    found: dict[tuple[str, str], str] = {}
     for label, ids in wanted.items():
         _, related, describe_one = DESCRIBERS[label]
         model = apps.get_model(label)
@@ -54,5 +66,6 @@ def describe(events):
     for event in events:
         kind = DESCRIBERS.get(event.object_type, (event.object_type.split(".")[-1].capitalize(),))[0]
         fallback = f"{kind} {event.object_id}".strip() if event.object_type else ""
-        event.subject = found.get((event.object_type, event.object_id), fallback)
+        # A page-only value on the instance for the template (not a model field).
+        event.subject = found.get((event.object_type, event.object_id), fallback)  # type: ignore[attr-defined]
     return events

@@ -116,7 +116,7 @@ def generate(scale, seed=2026):
     v1.status, v1.ratified_at, v1.published_at = Version.Status.PUBLISHED, now, now
     v1.save()
 
-    v2 = copy_version(v1, created_by=staff)
+    v2 = copy_version(source=v1, created_by=staff)
     v2.status = Version.Status.CONSULTATION
     v2.save(update_fields=["status"])
     round = Round.objects.create(

@@ -23,7 +23,7 @@ def generation(compact_id):
     return value
 
 
-def bump(compact_id):
+def bump(compact_id: int) -> None:
     try:
         cache.incr(_generation_key(compact_id))
     except ValueError:

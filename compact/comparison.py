@@ -5,23 +5,41 @@ Commitments are followed by their stable key, so a commitment that changed theme
 consultation shows.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
 
 from consultation.text import word_diff
+
+from .models import Commitment, Party, Theme, Version
+
+# A column of a theme: the party and the changes to its commitments there.
+Column = tuple[Party, list["CommitmentChange"]]
 
 
 @dataclass
 class CommitmentChange:
     kind: str  # added, removed, reworded, moved, reworded and moved, unchanged
-    key: object
-    before: object = None
-    after: object = None
+    key: UUID
+    before: Commitment | None = None
+    after: Commitment | None = None
     diff: str = ""
-    reasons: list = field(default_factory=list)
+    # consultation.ChangeLogEntry rows: why it changed (compact does not import consultation's models).
+    reasons: list[Any] = field(default_factory=list)
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return self.kind != "unchanged"
+
+    @property
+    def commitment(self) -> Commitment:
+        """The commitment as it reads now, or as it read before it was removed."""
+        commitment = self.after or self.before
+        if commitment is None:
+            raise ValueError("A change has a commitment before it, after it, or both.")
+        return commitment
 
 
 @dataclass
@@ -29,16 +47,16 @@ class ThemeChanges:
     """A theme (or, key None, the commitments outside any theme) and its changes per column."""
 
     title: str
-    key: object
-    columns: list  # [(party, [CommitmentChange])], only parties with something in this theme
+    key: UUID | None
+    columns: list[Column]  # only parties with something in this theme
     show_unchanged: bool = False
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return any(change.changed for _, changes in self.columns for change in changes)
 
     @property
-    def shown_columns(self):
+    def shown_columns(self) -> list[Column]:
         """The columns with something to show: no heading ever stands over nothing."""
         shown = []
         for party, changes in self.columns:
@@ -50,22 +68,22 @@ class ThemeChanges:
 
 @dataclass
 class Comparison:
-    before: object
-    after: object
+    before: Version
+    after: Version
     vision_diff: str
-    sections: list
-    themes: list
-    counts: dict
+    sections: list[tuple[str, str, str]]  # (heading, what happened, word diff)
+    themes: list[ThemeChanges]
+    counts: dict[str, int]
     # Changes to how the text is laid out and titled, each a sentence.
-    structure: list = field(default_factory=list)
+    structure: list[str] = field(default_factory=list)
 
     @property
-    def shown_themes(self):
+    def shown_themes(self) -> list[ThemeChanges]:
         """The themes with something to show; a theme with no column left is left out."""
         return [theme for theme in self.themes if theme.shown_columns]
 
     @property
-    def summary(self):
+    def summary(self) -> str:
         """ "2 reworded, 1 added; 5 unchanged" – or "no commitment changed"."""
         changed = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if kind != "unchanged")
         unchanged = f"{self.counts['unchanged']} unchanged" if self.counts.get("unchanged") else ""
@@ -74,27 +92,35 @@ class Comparison:
         return f"{changed}; {unchanged}" if unchanged else changed
 
 
-def _lineage_log(before, after):
+def _lineage_log(before: Version, after: Version) -> dict[UUID, list[Any]]:
     """Change-log entries of the versions made between `before` and `after`, by commitment key."""
-    versions, current = [], after
+    versions: list[int] = []
+    current: Version | None = after
     while current is not None and current.pk != before.pk and len(versions) < 100:
         versions.append(current.pk)
         current = current.based_on
     from django.apps import apps
 
     entry_model = apps.get_model("consultation", "ChangeLogEntry")
-    by_key = {}
+    by_key: dict[UUID, list[Any]] = {}
     for entry in entry_model.objects.filter(version_id__in=versions).select_related("round").order_by("id"):
         if entry.commitment_key:
             by_key.setdefault(entry.commitment_key, []).append(entry)
     return by_key
 
 
-def _theme_key(commitment):
-    return commitment.theme.key if commitment.theme_id else None
+def _theme_key(commitment: Commitment) -> UUID | None:
+    return commitment.theme.key if commitment.theme is not None else None
 
 
-def _structure_changes(before, after, old_parties, new_parties, old_themes, new_themes):
+def _structure_changes(
+    before: Version,
+    after: Version,
+    old_parties: dict[UUID, Party],
+    new_parties: dict[UUID, Party],
+    old_themes: dict[UUID, Theme],
+    new_themes: dict[UUID, Theme],
+) -> list[str]:
     """What changed in the shape of the text, in sentences a reader can follow."""
     changes = []
     if before.layout != after.layout:
@@ -115,17 +141,17 @@ def _structure_changes(before, after, old_parties, new_parties, old_themes, new_
         f"Party removed: {party.name}." for key, party in old_parties.items() if key not in new_parties
     ]
 
-    def holders(theme, parties):
+    def holders(theme: Theme, parties: dict[UUID, Party]) -> str:
         if not theme.party_keys:
             return "every party"
         names = [parties[key].name for key in parties if str(key) in {str(k) for k in theme.party_keys}]
         return " and ".join(names) if names else "no party"
 
     for key, theme in new_themes.items():
-        was = old_themes.get(key)
-        if was is None:
+        old_theme = old_themes.get(key)
+        if old_theme is None:
             continue
-        old_holders, new_holders = holders(was, old_parties), holders(theme, new_parties)
+        old_holders, new_holders = holders(old_theme, old_parties), holders(theme, new_parties)
         if old_holders != new_holders:
             changes.append(
                 f"The theme “{theme.title}” now holds the commitments of {new_holders} (was {old_holders})."
@@ -140,11 +166,11 @@ LAYOUT_NAMES = {
 }
 
 
-def compare(before, after, *, show_unchanged=False):
+def compare(before: Version, after: Version, *, show_unchanged: bool = False) -> Comparison:
     old = {c.key: c for c in before.commitments.select_related("theme", "party")}
     new = {c.key: c for c in after.commitments.select_related("theme", "party")}
     log = _lineage_log(before, after)
-    changes = {}
+    changes: dict[UUID, CommitmentChange] = {}
     for key in old.keys() | new.keys():
         was, now = old.get(key), new.get(key)
         if was is None:
@@ -166,7 +192,7 @@ def compare(before, after, *, show_unchanged=False):
     new_themes = {t.key: t for t in after.themes.order_by("position", "id")}
     ordered = [(key, t.title) for key, t in new_themes.items()]
     ordered += [(key, t.title) for key, t in old_themes.items() if key not in new_themes]
-    if any(_theme_key(change.after or change.before) is None for change in changes.values()):
+    if any(_theme_key(change.commitment) is None for change in changes.values()):
         # Commitments outside any theme come first, as on the page.
         title = "Commitments without a theme" if ordered else "Commitments"
         ordered.insert(0, (None, title))
@@ -174,9 +200,9 @@ def compare(before, after, *, show_unchanged=False):
     new_parties = {p.key: p for p in after.parties.order_by("position", "id")}
     parties = list(new_parties.values()) + [p for key, p in old_parties.items() if key not in new_parties]
 
-    cells = {}
+    cells: dict[tuple[UUID | None, UUID], list[CommitmentChange]] = {}
     for change in changes.values():
-        commitment = change.after or change.before
+        commitment = change.commitment
         cells.setdefault((_theme_key(commitment), commitment.party.key), []).append(change)
     themes = []
     for theme_key, title in ordered:
@@ -188,8 +214,8 @@ def compare(before, after, *, show_unchanged=False):
             cell.sort(
                 key=lambda c: (
                     c.after is None,
-                    (c.after or c.before).row or 0,
-                    (c.after or c.before).position,
+                    c.commitment.row or 0,
+                    c.commitment.position,
                 )
             )
             columns.append((party, cell))
@@ -210,7 +236,7 @@ def compare(before, after, *, show_unchanged=False):
             sections.append((section.heading, f"moved {section.get_placement_display().lower()}", ""))
     sections += [(heading, "removed", "") for heading in old_sections]
 
-    counts = {}
+    counts: dict[str, int] = {}
     for change in changes.values():
         counts[change.kind] = counts.get(change.kind, 0) + 1
     vision = word_diff(before.vision, after.vision) if before.vision != after.vision else ""

@@ -1,7 +1,7 @@
 class DomainError(Exception):
     """A rule of the domain was broken; the message is written for the person who tried."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 

@@ -13,12 +13,18 @@ or erased is deleted at once (`withdraw_pdfs`); a render that finishes after suc
 thrown away rather than published.
 """
 
-from datetime import timedelta
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from config import dispatch
@@ -27,14 +33,18 @@ from . import pdf
 from .caching import bump
 from .models import PdfExport, Version
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from signatories.models import Signature
+
 RENDERABLE = (Version.Status.RATIFIED, Version.Status.PUBLISHED, Version.Status.SUPERSEDED)
 
 
-def coalesce_seconds():
+def coalesce_seconds() -> int:
     return int(getattr(settings, "PDF_COALESCE_SECONDS", 30))
 
 
-def request_pdf(version):
+def request_pdf(version: Version) -> PdfExport | None:
     """Note that the version's PDF is out of date and make sure a render is on its way.
 
     Only a *pending* row is joined: a render under way may already have read the signatories,
@@ -54,7 +64,7 @@ def request_pdf(version):
     return owed
 
 
-def _enqueue_once(version_id):
+def _enqueue_once(version_id: int) -> None:
     from .tasks import render_pdf
 
     window = coalesce_seconds()
@@ -63,7 +73,7 @@ def _enqueue_once(version_id):
         dispatch.send_on_commit(render_pdf, version_id, countdown=window)
 
 
-def _take_owed(version_id):
+def _take_owed(version_id: int) -> PdfExport | None:
     """Claim the next render owed: the pending row, else one whose worker died mid-render."""
     with transaction.atomic():
         waiting = PdfExport.objects.select_for_update(skip_locked=True).filter(version_id=version_id)
@@ -82,7 +92,7 @@ def _take_owed(version_id):
         return owed
 
 
-def render_owed(version_id):
+def render_owed(version_id: int) -> PdfExport | None:
     """Render the pending PDF of a version, if any. Idempotent: the same signatories render once."""
     cache.delete(f"pdf:scheduled:{version_id}")  # changes from now on schedule another render
     owed = _take_owed(version_id)
@@ -118,15 +128,17 @@ def render_owed(version_id):
     return owed
 
 
-def _listed(signatures):
+def _listed(
+    signatures: Iterable[Signature],
+) -> set[tuple[int, str, str, str, datetime | None]]:
     """What a PDF prints of each signatory: a change to any of these means a name must go."""
     return {
-        (s.pk, s.full_name, s.role, s.organisation.name if s.organisation_id else "", s.confirmed_at)
+        (s.pk, s.full_name, s.role, s.organisation.name if s.organisation is not None else "", s.confirmed_at)
         for s in signatures
     }
 
 
-def _publish(owed, version, signatures):
+def _publish(owed: PdfExport, version: Version, signatures: Iterable[Signature]) -> bool:
     """Make a finished render the version's only public PDF, unless it is already out of date.
 
     Runs under a lock on the version, as `withdraw_pdfs` does, so a withdrawal either sees this
@@ -155,20 +167,20 @@ def _publish(owed, version, signatures):
     return True
 
 
-def _discard(queryset):
+def _discard(queryset: QuerySet[PdfExport]) -> list[tuple[Storage, str]]:
     """Delete export rows; return their files, for the caller to delete once the rows are gone."""
     gone = list(queryset.select_for_update())
     PdfExport.objects.filter(pk__in=[export.pk for export in gone]).delete()
     return [(export.file.storage, export.file.name) for export in gone if export.file]
 
 
-def _delete_files(files):
+def _delete_files(files: Iterable[tuple[Storage, str]]) -> None:
     # After the rows' transaction: a failure here leaves a file nobody links, never a dead link.
     for storage, name in files:
         storage.delete(name)
 
 
-def withdraw_pdfs(version):
+def withdraw_pdfs(version: Version) -> int:
     """Remove a version's PDFs at once: one lists a person who has withdrawn, been hidden or
     erased. Readers get the "being prepared" page until the render this change owes is ready."""
     with transaction.atomic():
@@ -179,13 +191,13 @@ def withdraw_pdfs(version):
     return len(removed)
 
 
-def mark_failed(version_id, error):
+def mark_failed(version_id: int, error: object) -> None:
     PdfExport.objects.waiting().filter(version_id=version_id).update(
         status=PdfExport.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
     )
 
 
-def retry_failed(*, actor, version):
+def retry_failed(*, actor: User, version: Version) -> PdfExport | None:
     from .services import require_academy_staff
 
     require_academy_staff(actor)
@@ -193,7 +205,7 @@ def retry_failed(*, actor, version):
     return request_pdf(version)
 
 
-def reconcile(older_than=None):
+def reconcile(older_than: timedelta | None = None) -> int:
     """Re-enqueue renders the database says are owed but nobody is working on."""
     from .tasks import render_pdf
 
@@ -214,7 +226,7 @@ def reconcile(older_than=None):
     return len(version_ids)
 
 
-def current_pdf(version):
+def current_pdf(version: Version) -> tuple[PdfExport | None, bool, PdfExport | None]:
     """(the latest ready export or None, whether a newer one is being prepared, the failed one or None)."""
     exports = list(PdfExport.objects.filter(version=version).order_by("-requested_at", "-id")[:10])
     ready = next((e for e in exports if e.status == PdfExport.Status.READY and e.file), None)

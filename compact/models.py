@@ -9,6 +9,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -47,7 +48,7 @@ class Compact(models.Model):
     SLUG_LENGTH = 70
 
     @staticmethod
-    def unique_slug_for(title):
+    def unique_slug_for(title: str) -> str:
         base = slugify(title)
         if len(base) > Compact.SLUG_LENGTH:
             # End on a word boundary: "...-for-health-and-care", never "...-for-health-an".
@@ -60,14 +61,14 @@ class Compact(models.Model):
         return slug
 
 
-class VersionQuerySet(models.QuerySet):
-    def published(self):
+class VersionQuerySet(models.QuerySet["Version"]):
+    def published(self) -> "VersionQuerySet":
         return self.filter(status=Version.Status.PUBLISHED)
 
-    def publicly_readable(self):
+    def publicly_readable(self) -> "VersionQuerySet":
         return self.filter(status__in=[Version.Status.PUBLISHED, Version.Status.SUPERSEDED])
 
-    def in_progress(self):
+    def in_progress(self) -> "VersionQuerySet":
         return self.filter(status__in=Version.IN_PROGRESS)
 
 
@@ -197,12 +198,12 @@ class Version(models.Model):
     def short_hash(self):
         return self.content_hash[:12]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
             self._refuse_text_change_when_locked()
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.pk and Version.objects.filter(pk=self.pk, status__in=self.LOCKED).exists():
             raise VersionLocked("A ratified version cannot be deleted.")
         return super().delete(*args, **kwargs)
@@ -218,7 +219,7 @@ class Version(models.Model):
             raise VersionLocked(f"Version {self.number} is {stored['status']}: it cannot go back to draft.")
 
     # --- the canonical text -------------------------------------------------------------------
-    def canonical_text(self):
+    def canonical_text(self) -> dict[str, Any]:
         """The version's text as one deterministic structure: what the content hash covers.
 
         Keys and order are part of the text (a commitment moved to another theme is a change);
@@ -232,7 +233,7 @@ class Version(models.Model):
         """
         parties = list(self.parties.order_by("position", "id"))
         party_keys = {party.id: str(party.key) for party in parties}
-        commitments_by_theme = {}
+        commitments_by_theme: dict[int | None, list[dict[str, Any]]] = {}
         for commitment in self.commitments.order_by("position", "id"):
             entry = {
                 "key": str(commitment.key),
@@ -271,22 +272,22 @@ class Version(models.Model):
             text["commitments"] = commitments_by_theme[None]
         return text
 
-    def compute_content_hash(self):
+    def compute_content_hash(self) -> str:
         serialised = json.dumps(
             self.canonical_text(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
         return hashlib.sha256(serialised.encode("utf-8")).hexdigest()
 
 
-class VersionPartQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class VersionPartQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
         # QuerySet.update() skips save(); refuse it on frozen versions so bulk paths cannot
         # bypass immutability. (The database trigger on PostgreSQL is the last line.)
         if self.filter(version__status__in=Version.LOCKED).exists():
             raise VersionLocked("Parts of a ratified version cannot change.")
         return super().update(**kwargs)
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         if self.filter(version__status__in=Version.LOCKED).exists():
             raise VersionLocked("Parts of a ratified version cannot be deleted.")
         return super().delete()
@@ -333,11 +334,11 @@ class VersionPart(models.Model):
         if Version.objects.filter(pk__in=version_ids, status__in=Version.LOCKED).exists():
             raise VersionLocked("This version is ratified: its text cannot change.")
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self._refuse_if_locked()
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         self._refuse_if_locked()
         return super().delete(*args, **kwargs)
 
@@ -445,10 +446,10 @@ class Commitment(VersionPart):
     def __str__(self):
         return self.text[:80]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A commitment's theme and party must belong to its own version; the database cannot
         # express a cross-table equality, so it is checked here and in the services.
-        theme_elsewhere = self.theme_id is not None and self.theme.version_id != self.version_id
+        theme_elsewhere = self.theme is not None and self.theme.version_id != self.version_id
         if theme_elsewhere or self.party.version_id != self.version_id:
             raise ValueError("A commitment's theme and party must belong to its version.")
         super().save(*args, **kwargs)
@@ -463,11 +464,11 @@ def new_pdf_token():
     return secrets.token_urlsafe(16)
 
 
-class PdfExportQuerySet(models.QuerySet):
-    def ready(self):
+class PdfExportQuerySet(models.QuerySet["PdfExport"]):
+    def ready(self) -> "PdfExportQuerySet":
         return self.filter(status=PdfExport.Status.READY).exclude(file="")
 
-    def waiting(self):
+    def waiting(self) -> "PdfExportQuerySet":
         return self.filter(status__in=[PdfExport.Status.PENDING, PdfExport.Status.RENDERING])
 
 

@@ -48,8 +48,14 @@ def pdf_progress(*, version: Version) -> PdfProgress:
     return PdfProgress(
         state="rendering" if rendering else "waiting",
         since=(owed["started_at"] if rendering else owed["requested_at"]) if owed else timezone.now(),
-        last_render=(last["finished_at"] - last["started_at"]) if last else None,
+        last_render=_duration(last),
     )
+
+
+def _duration(render: dict[str, datetime | None] | None) -> timedelta | None:
+    if not render or render["started_at"] is None or render["finished_at"] is None:
+        return None
+    return render["finished_at"] - render["started_at"]
 
 
 def failure_summary(export: PdfExport) -> str:

@@ -1,10 +1,22 @@
 """Reads that pages need, each in a fixed number of queries whatever the size of the compact."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from .models import Compact, Version
+from .models import Commitment, Compact, Party, PdfExport, Section, Theme, Version
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+# One column of a block: a party and its commitments, in reading order.
+Column = tuple[Party, list[Commitment]]
 
 
 @dataclass
@@ -12,7 +24,7 @@ class Pair:
     """One row of the paired-rows layout: per column, (party, that party's commitment or None)."""
 
     row: int
-    cells: list
+    cells: list[tuple[Party, Commitment | None]]
 
 
 @dataclass
@@ -21,60 +33,60 @@ class ThemeRow:
     columns of the parties it holds. A theme that belongs to some parties only has only their
     columns, so no page ever shows an empty column for a party the theme is not about."""
 
-    theme: object
+    theme: Theme | None
     # One (party, commitments) pair per party shown, in party order: the columns of the block.
-    columns: list = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
     # In the paired-rows layout, the same commitments as rows of pairs, in row order.
-    pairs: list = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
 
     @property
-    def parties(self):
+    def parties(self) -> list[Party]:
         return [party for party, _ in self.columns]
 
     @property
-    def filled_columns(self):
+    def filled_columns(self) -> list[Column]:
         """The columns with something in them: what a reader sees (a drafter sees every column)."""
         return [(party, commitments) for party, commitments in self.columns if commitments]
 
     @property
-    def full_width(self):
+    def full_width(self) -> bool:
         return len(self.columns) == 1
 
     @property
-    def commitment_count(self):
+    def commitment_count(self) -> int:
         return sum(len(commitments) for _, commitments in self.columns)
 
 
 @dataclass
 class CompactLayout:
-    version: object
-    parties: list
-    sections: list
-    rows: list
+    version: Version
+    parties: list[Party]
+    sections: list[Section]
+    rows: list[ThemeRow]
 
     @property
-    def sections_before(self):
+    def sections_before(self) -> list[Section]:
         return [s for s in self.sections if s.placement == s.Placement.BEFORE]
 
     @property
-    def sections_after(self):
+    def sections_after(self) -> list[Section]:
         return [s for s in self.sections if s.placement == s.Placement.AFTER]
 
     @property
-    def paired(self):
+    def paired(self) -> bool:
         return self.version.layout == Version.Layout.ROWS
 
     @property
-    def themed(self):
+    def themed(self) -> bool:
         return any(row.theme is not None for row in self.rows)
 
     @property
-    def commitment_count(self):
+    def commitment_count(self) -> int:
         return sum(row.commitment_count for row in self.rows)
 
 
-def _pairs(columns):
-    by_row = {}
+def _pairs(columns: Sequence[Column]) -> list[Pair]:
+    by_row: dict[int, list[Commitment | None]] = {}
     for index, (_, commitments) in enumerate(columns):
         for commitment in commitments:
             by_row.setdefault(commitment.row or 0, [None] * len(columns))[index] = commitment
@@ -84,18 +96,18 @@ def _pairs(columns):
     ]
 
 
-def compact_layout(version):
+def compact_layout(version: Version) -> CompactLayout:
     """The version as it reads on paper: per theme a block, per party a column. Four queries."""
     parties = list(version.parties.order_by("position", "id"))
     sections = list(version.sections.order_by("position", "id"))
     themes = list(version.themes.order_by("position", "id"))
     paired = version.layout == Version.Layout.ROWS
-    cells = {}
+    cells: dict[tuple[int | None, int], list[Commitment]] = {}
     ordering = ("row", "position", "id") if paired else ("position", "id")
     for commitment in version.commitments.order_by(*ordering):
         cells.setdefault((commitment.theme_id, commitment.party_id), []).append(commitment)
 
-    def block(theme):
+    def block(theme: Theme | None) -> ThemeRow:
         keys = set(theme.party_keys) if theme is not None and theme.party_keys else None
         shown = [party for party in parties if keys is None or str(party.key) in keys]
         theme_id = theme.id if theme is not None else None
@@ -110,14 +122,14 @@ def compact_layout(version):
     return CompactLayout(version=version, parties=parties, sections=sections, rows=rows)
 
 
-def compacts_for_home():
+def compacts_for_home() -> list[tuple[Compact, Version | None]]:
     """Every compact with its published version (or None), in two queries."""
     compacts = list(Compact.objects.order_by("title"))
     published = {v.compact_id: v for v in Version.objects.published().filter(compact__in=compacts)}
     return [(compact, published.get(compact.id)) for compact in compacts]
 
 
-def readable_versions(user, compact):
+def readable_versions(user: User | AnonymousUser | None, compact: Compact) -> list[Version]:
     """The versions of a compact this person may read, oldest first, in two or three queries.
 
     Staff read every version; others the public ones, plus what consultation opens to them: the
@@ -135,10 +147,8 @@ def readable_versions(user, compact):
     return list(versions)
 
 
-def versions_with_failed_pdfs():
+def versions_with_failed_pdfs() -> list[Version]:
     """Versions whose latest PDF render failed after its retries: staff retry from the version page."""
-    from .models import PdfExport
-
     failed = PdfExport.objects.filter(status=PdfExport.Status.FAILED).values("version_id")
     return list(
         Version.objects.filter(pk__in=failed).select_related("compact").order_by("compact__title", "number")

@@ -3,13 +3,19 @@
 Views, tasks and tests call these; none of them writes compact models directly.
 """
 
-from datetime import timedelta
+from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 import audit
+from accounts.models import User
 from accounts.roles import is_academy_staff
 
 from .caching import bump
@@ -19,13 +25,16 @@ from .signals import version_published, version_ratifying
 
 MINIMUM_PARTIES = 2
 
+# What a draft is made of; the part services below work on any of them.
+Part = Party | Theme | Section | Commitment
 
-def require_academy_staff(actor):
+
+def require_academy_staff(actor: User | AnonymousUser | None) -> None:
     if not is_academy_staff(actor):
         raise NotAllowed("Only academy staff can do that.")
 
 
-def _require_editable(version):
+def _require_editable(version: Version) -> None:
     if version.status == Version.Status.CONSULTATION:
         raise VersionLocked(
             f"Version {version.number} is in consultation: its text cannot be edited until the round closes."
@@ -37,18 +46,26 @@ def _require_editable(version):
         )
 
 
-def _lock(version):
+def _lock(version: Version) -> Version:
     """Re-read the version under a row lock so two staff members cannot race a state change."""
     return Version.objects.select_for_update().select_related("compact").get(pk=version.pk)
 
 
-def _next_position(queryset):
+def _next_position(queryset: QuerySet[Any]) -> int:
     return (queryset.aggregate(top=Max("position"))["top"] or 0) + 1
 
 
 # --- Compacts and drafts ------------------------------------------------------------------------
 @transaction.atomic
-def create_compact(*, actor, title, summary="", vision="", party_names=(), layout=Version.Layout.THEMES):
+def create_compact(
+    *,
+    actor: User,
+    title: str,
+    summary: str = "",
+    vision: str = "",
+    party_names: Iterable[str] = (),
+    layout: str = Version.Layout.THEMES,
+) -> Compact:
     """A new compact starts as version 1, a draft, with its parties as columns."""
     require_academy_staff(actor)
     title = title.strip()
@@ -71,7 +88,7 @@ def create_compact(*, actor, title, summary="", vision="", party_names=(), layou
 
 
 @transaction.atomic
-def update_compact(*, actor, compact, title, summary=""):
+def update_compact(*, actor: User, compact: Compact, title: str, summary: str = "") -> Compact:
     require_academy_staff(actor)
     if compact.versions.filter(status__in=Version.LOCKED).exists() and title.strip() != compact.title:
         # The title is part of every ratified version's hashed text.
@@ -84,7 +101,7 @@ def update_compact(*, actor, compact, title, summary=""):
 
 
 @transaction.atomic
-def start_new_draft(*, actor, compact):
+def start_new_draft(*, actor: User, compact: Compact) -> Version:
     """Copy the latest version into a new draft, keeping every key so history can be followed."""
     require_academy_staff(actor)
     # Lock the compact row: two staff pressing the button together get one draft, not an error.
@@ -97,10 +114,10 @@ def start_new_draft(*, actor, compact):
     latest = compact.versions.order_by("-number").first()
     if latest is None:
         return Version.objects.create(compact=compact, number=1, created_by=actor)
-    return copy_version(latest, created_by=actor)
+    return copy_version(source=latest, created_by=actor)
 
 
-def copy_version(source, *, created_by):
+def copy_version(*, source: Version, created_by: User | None) -> Version:
     draft = Version.objects.create(
         compact=source.compact,
         number=source.number + 1,
@@ -120,12 +137,12 @@ def copy_version(source, *, created_by):
         )
         for s in source.sections.all()
     )
-    party_ids = {}
+    party_ids: dict[int, Party] = {}
     for party in source.parties.all():
         party_ids[party.id] = Party.objects.create(
             version=draft, key=party.key, name=party.name, heading=party.heading, position=party.position
         )
-    theme_ids = {None: None}
+    theme_ids: dict[int | None, Theme | None] = {None: None}
     for theme in source.themes.all():
         theme_ids[theme.id] = Theme.objects.create(
             version=draft,
@@ -151,7 +168,7 @@ def copy_version(source, *, created_by):
 
 
 @transaction.atomic
-def update_vision(*, actor, version, vision):
+def update_vision(*, actor: User, version: Version, vision: str) -> Version:
     require_academy_staff(actor)
     version = _lock(version)
     _require_editable(version)
@@ -161,16 +178,16 @@ def update_vision(*, actor, version, vision):
 
 
 # --- Parts of a draft: parties, themes, sections, commitments ------------------------------------
-def _siblings(part):
+def _siblings(part: Part) -> QuerySet[Any]:
     """The parts a part is ordered among: commitments within their theme and party column."""
     model = type(part)
     siblings = model.objects.filter(version_id=part.version_id)
-    if model is Commitment:
+    if isinstance(part, Commitment):
         siblings = siblings.filter(theme_id=part.theme_id, party_id=part.party_id)
     return siblings
 
 
-def _check_commitment_belongs(version, fields, *, adding=False):
+def _check_commitment_belongs(version: Version, fields: dict[str, Any], *, adding: bool = False) -> None:
     theme, party = fields.get("theme"), fields.get("party")
     if (theme and theme.version_id != version.pk) or (party and party.version_id != version.pk):
         raise DomainError("Choose a theme and a party from this version.")
@@ -201,20 +218,20 @@ def _check_commitment_belongs(version, fields, *, adding=False):
         raise DomainError("Give a row number of 1 or more.")
 
 
-def _check_pair_is_free(version, commitment):
+def _check_pair_is_free(version: Version, commitment: Commitment) -> None:
     """In paired rows, a pair holds at most one commitment of each party."""
     if version.layout != Version.Layout.ROWS or commitment.row is None:
         return
     taken = _siblings(commitment).filter(row=commitment.row).exclude(pk=commitment.pk)
     if taken.exists():
-        where = f" under “{commitment.theme.title}”" if commitment.theme_id else ""
+        where = f" under “{commitment.theme.title}”" if commitment.theme is not None else ""
         raise DomainError(
             f"Row {commitment.row}{where} already has a commitment of “{commitment.party.name}”: "
             "choose another row, or leave it blank for the next free row."
         )
 
 
-def _check_theme_parties(version, theme, party_keys):
+def _check_theme_parties(version: Version, theme: Theme, party_keys: object) -> None:
     """A theme may hold some parties only; they must be parties of this version, and a party
     cannot be left out while it still has commitments under the theme."""
     if party_keys is None:
@@ -240,7 +257,9 @@ def _check_theme_parties(version, theme, party_keys):
             )
 
 
-def _check_names(version, model, fields, part=None):
+def _check_names(
+    version: Version, model: type[Part], fields: dict[str, Any], part: Part | None = None
+) -> None:
     """Names and headings a reader needs are there and tell parts apart, before the database's
     unique constraints would refuse them with an error nobody can act on."""
     others = model.objects.filter(version=version).exclude(pk=getattr(part, "pk", None))
@@ -263,13 +282,13 @@ def _check_names(version, model, fields, part=None):
             raise DomainError("Enter the text of the section.")
 
 
-def _check_placement(fields):
+def _check_placement(fields: dict[str, Any]) -> None:
     if "placement" in fields and fields["placement"] not in Section.Placement.values:
         raise DomainError("Choose whether the section comes before or after the commitments.")
 
 
 @transaction.atomic
-def add_part(*, actor, version, model, **fields):
+def add_part(*, actor: User, version: Version, model: type[Part], **fields: Any) -> Part:
     """Add a party, theme, section or commitment at the end of its list."""
     require_academy_staff(actor)
     version = _lock(version)
@@ -285,7 +304,7 @@ def add_part(*, actor, version, model, **fields):
         _check_placement(fields)
     part = model(version=version, **fields)
     part.position = _next_position(_siblings(part))
-    if model is Commitment and version.layout == Version.Layout.ROWS:
+    if isinstance(part, Commitment) and version.layout == Version.Layout.ROWS:
         if part.row is None:
             # A new commitment starts the next free row of its party, beside the other party's.
             part.row = (_siblings(part).aggregate(top=Max("row"))["top"] or 0) + 1
@@ -295,7 +314,15 @@ def add_part(*, actor, version, model, **fields):
 
 
 @transaction.atomic
-def add_commitments(*, actor, version, party, texts, theme=None, row=None):
+def add_commitments(
+    *,
+    actor: User,
+    version: Version,
+    party: Party,
+    texts: Iterable[str],
+    theme: Theme | None = None,
+    row: int | None = None,
+) -> list[Part]:
     """Add several commitments to one column at once, in order: all of them or none.
 
     With a row given (paired rows), the commitments take that row and the ones after it.
@@ -305,7 +332,7 @@ def add_commitments(*, actor, version, party, texts, theme=None, row=None):
         raise DomainError("Enter the wording of at least one commitment.")
     added = []
     for offset, text in enumerate(texts):
-        fields = {"theme": theme, "party": party, "text": text}
+        fields: dict[str, Any] = {"theme": theme, "party": party, "text": text}
         if row is not None:
             fields["row"] = row + offset
         added.append(add_part(actor=actor, version=version, model=Commitment, **fields))
@@ -313,7 +340,7 @@ def add_commitments(*, actor, version, party, texts, theme=None, row=None):
 
 
 @transaction.atomic
-def change_layout(*, actor, version, layout):
+def change_layout(*, actor: User, version: Version, layout: str) -> Version:
     """Choose how the draft is laid out; refused while the text does not fit the new layout."""
     require_academy_staff(actor)
     version = _lock(version)
@@ -338,7 +365,7 @@ def change_layout(*, actor, version, layout):
 
 
 @transaction.atomic
-def change_part(*, actor, part, **fields):
+def change_part(*, actor: User, part: Part, **fields: Any) -> Part:
     require_academy_staff(actor)
     version = _lock(part.version)
     _require_editable(version)
@@ -369,7 +396,7 @@ def change_part(*, actor, part, **fields):
 
 
 @transaction.atomic
-def remove_part(*, actor, part):
+def remove_part(*, actor: User, part: Part) -> None:
     require_academy_staff(actor)
     version = _lock(part.version)
     _require_editable(version)
@@ -388,7 +415,7 @@ def remove_part(*, actor, part):
 
 
 @transaction.atomic
-def move_part(*, actor, part, direction):
+def move_part(*, actor: User, part: Part, direction: str) -> Part:
     """Swap a part with its neighbour above ("up") or below ("down")."""
     require_academy_staff(actor)
     version = _lock(part.version)
@@ -409,10 +436,14 @@ def move_part(*, actor, part, direction):
     return part
 
 
-def _move_pair(version, commitment, direction):
+def _move_pair(version: Version, commitment: Commitment, direction: str) -> Commitment:
     """In paired rows a commitment moves with its pair: the whole row swaps with the row above
     or below within its theme, so a pair is never separated by reordering."""
-    rows = version.commitments.filter(theme_id=commitment.theme_id, row__isnull=False)
+    rows = version.commitments.filter(row__isnull=False)
+    if commitment.theme_id is None:
+        rows = rows.filter(theme__isnull=True)
+    else:
+        rows = rows.filter(theme_id=commitment.theme_id)
     if commitment.row is None or direction not in ("up", "down"):
         return commitment
     if direction == "up":
@@ -432,7 +463,7 @@ def _move_pair(version, commitment, direction):
 
 
 # --- Ratify and publish -------------------------------------------------------------------------
-def readiness_problems(version):
+def readiness_problems(version: Version) -> list[str]:
     """What stops a draft being ratified, in words staff can act on."""
     problems = []
     if not version.vision.strip():
@@ -454,7 +485,7 @@ def readiness_problems(version):
     return problems
 
 
-def _pairing_problems(version):
+def _pairing_problems(version: Version) -> list[str]:
     problems, seen = [], set()
     for commitment in version.commitments.select_related("party", "theme").order_by("row", "position"):
         if commitment.row is None:
@@ -469,7 +500,7 @@ def _pairing_problems(version):
 
 
 @transaction.atomic
-def ratify(*, actor, version):
+def ratify(*, actor: User, version: Version) -> Version:
     """Freeze a draft's text and fix its content hash."""
     require_academy_staff(actor)
     version = _lock(version)
@@ -497,7 +528,7 @@ def ratify(*, actor, version):
 
 
 @transaction.atomic
-def publish(*, actor, version, note="", review_due_on=None):
+def publish(*, actor: User, version: Version, note: str = "", review_due_on: date | None = None) -> Version:
     """Make a ratified version the compact's current one; the previous one is superseded."""
     require_academy_staff(actor)
     version = _lock(version)
@@ -530,7 +561,7 @@ def publish(*, actor, version, note="", review_due_on=None):
 REVIEW_NOTICE = timedelta(days=30)
 
 
-def due_for_review(today=None):
+def due_for_review(*, today: date | None = None) -> QuerySet[Version]:
     """Published versions whose review date is within a month or has passed."""
     today = today or timezone.localdate()
     return (
@@ -541,7 +572,7 @@ def due_for_review(today=None):
     )
 
 
-def remind_reviews(today=None):
+def remind_reviews(*, today: date | None = None) -> int:
     """Once per version, a month before its review date: staff and its signatories are told."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -554,7 +585,7 @@ def remind_reviews(today=None):
     from notifications.services import route_messages
 
     sent = 0
-    for version in due_for_review(today).filter(review_reminder_sent_at__isnull=True):
+    for version in due_for_review(today=today).filter(review_reminder_sent_at__isnull=True):
         with transaction.atomic():
             version = Version.objects.select_for_update().select_related("compact").get(pk=version.pk)
             if version.review_reminder_sent_at is not None:

@@ -24,19 +24,25 @@ lists those confirmed by then. The PDF's colophon says so.
 Uploads are read in memory and never stored (see verify_views).
 """
 
+from __future__ import annotations
+
 import hashlib
 import html
 import io
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.text import render_prose
 
-from .models import Version
+from .models import Section, Version
 
 # PDF Info dictionary keys WeasyPrint writes from document.metadata.custom (letters only).
 FINGERPRINT_FIELD = "CompactFingerprint"
@@ -62,7 +68,7 @@ class VerificationError(ValueError):
 # --- fingerprints ---------------------------------------------------------------------------
 
 
-def normalise_fingerprint(raw):
+def normalise_fingerprint(raw: str | None) -> str:
     """The fingerprint someone typed, trimmed and lower-cased, or VerificationError."""
     value = re.sub(r"\s+", "", raw or "").lower()
     if not value:
@@ -76,7 +82,7 @@ def normalise_fingerprint(raw):
     return value
 
 
-def public_versions_for(fingerprint):
+def public_versions_for(fingerprint: str) -> list[Version]:
     """The public versions a (normalised) fingerprint names: usually one, none if unknown."""
     versions = Version.objects.publicly_readable().select_related("compact")
     if len(fingerprint) == FULL_LENGTH:
@@ -94,13 +100,13 @@ class Finding:
     current: Version | None
 
     @property
-    def is_current(self):
+    def is_current(self) -> bool:
         return self.version.status == Version.Status.PUBLISHED
 
-    def as_json(self, site_url):
+    def as_json(self, site_url: str) -> dict[str, Any]:
         version, current = self.version, self.current
 
-        def day(moment):
+        def day(moment: datetime | None) -> str | None:
             return moment.date().isoformat() if moment else None
 
         return {
@@ -128,7 +134,7 @@ class Finding:
         }
 
 
-def findings_for(versions):
+def findings_for(versions: Sequence[Version]) -> list[Finding]:
     """Each version with its compact's current published version, in one more query."""
     compact_ids = {v.compact_id for v in versions}
     current = {
@@ -141,21 +147,21 @@ def findings_for(versions):
 # --- reading text -----------------------------------------------------------------------------
 
 
-def _normal(text):
+def _normal(text: str | None) -> str:
     # NFKC folds ligatures (ﬁ → fi) and compatibility forms a PDF reader may hand back.
     return unicodedata.normalize("NFKC", text or "")
 
 
-def words(text):
+def words(text: str | None) -> list[str]:
     return re.findall(r"\w+", _normal(text))
 
 
-def seal_tokens(text):
+def seal_tokens(text: str | None) -> list[str]:
     """Words and punctuation marks: what the seal covers (an added comma counts)."""
     return re.findall(r"\w+|[^\w\s]", _normal(text))
 
 
-def page_texts(pdf_bytes, *, pages=None):
+def page_texts(pdf_bytes: bytes, *, pages: int | None = None) -> list[str]:
     """The text of each page (or of the first `pages`), as pypdf reads it."""
     from pypdf import PdfReader
 
@@ -164,25 +170,25 @@ def page_texts(pdf_bytes, *, pages=None):
     return [page.extract_text() or "" for page in chosen]
 
 
-def _seal_digest(fingerprint, texts, total_pages, secret):
+def _seal_digest(fingerprint: str, texts: Sequence[str], total_pages: int, secret: str) -> str:
     tokens = sorted(token for text in texts for token in seal_tokens(text))
     body = hashlib.sha256("\n".join(tokens).encode("utf-8")).hexdigest()
     message = f"{SEAL_SCHEME}:{fingerprint}:{len(texts)}:{total_pages}:{body}"
     return salted_hmac(_SEAL_SALT, message, secret=secret, algorithm="sha256").hexdigest()
 
 
-def seal(fingerprint, texts, total_pages):
+def seal(fingerprint: str, texts: Sequence[str], total_pages: int) -> str:
     """The seal of a rendering: scheme, the compact's pages it covers, and a keyed digest of their
     words and of the document's page count (so no page can be slipped in anywhere)."""
     digest = _seal_digest(fingerprint, texts, total_pages, settings.SECRET_KEY)
     return f"{SEAL_SCHEME}:{len(texts)}:{digest}"
 
 
-def _secrets():
+def _secrets() -> list[str]:
     return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
 
 
-def seal_holds(value, fingerprint, texts, total_pages):
+def seal_holds(value: str | None, fingerprint: str, texts: Sequence[str], total_pages: int) -> bool:
     scheme, _, rest = (value or "").partition(":")
     _pages, _, digest = rest.partition(":")
     if scheme != SEAL_SCHEME or not digest:
@@ -193,7 +199,7 @@ def seal_holds(value, fingerprint, texts, total_pages):
     )
 
 
-def sealed_page_count(value):
+def sealed_page_count(value: str | None) -> int | None:
     """How many pages the seal covers, or None if the value is not a seal we wrote."""
     parts = (value or "").split(":")
     if len(parts) != 3 or parts[0] != SEAL_SCHEME or not parts[1].isdigit():
@@ -206,7 +212,7 @@ _BLOCK = re.compile(r"</?(?:p|li|ol|ul|blockquote|section|hr|br|h\d)\b[^>]*>", r
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _prose_pieces(body, document_id):
+def _prose_pieces(body: str, document_id: str | int) -> Iterator[str]:
     """The visible text of rendered prose, a piece per block: list numbers fall between pieces."""
     rendered = str(render_prose(body, document_id=document_id))
     for piece in _BLOCK.split(rendered):
@@ -215,7 +221,7 @@ def _prose_pieces(body, document_id):
             yield text
 
 
-def printed_pieces(version):
+def printed_pieces(version: Version) -> list[tuple[str, str]]:
     """(what it is, text) for the version's stored text, in the order the PDF prints it."""
     from .pdf import printed_layout
 
@@ -223,7 +229,7 @@ def printed_pieces(version):
     pieces = [("the title", version.compact.title)]
     pieces += [("the shared vision", text) for text in _prose_pieces(version.vision, "vision")]
 
-    def sections(chosen):
+    def sections(chosen: Iterable[Section]) -> list[tuple[str, str]]:
         out = []
         for section in chosen:
             out.append((f"the heading “{section.heading}”", section.heading))
@@ -247,7 +253,7 @@ def printed_pieces(version):
     return pieces
 
 
-def missing_piece(version, texts):
+def missing_piece(version: Version, texts: Iterable[str]) -> str | None:
     """The first piece of the version's text not found, whole and in order, in `texts`; or None."""
     haystack = " " + " ".join(word for text in texts for word in words(text)) + " "
     position = 0
@@ -270,22 +276,22 @@ class PdfCheck:
     """What an uploaded PDF turned out to be. `findings` is empty when no public version matched."""
 
     fingerprint: str = ""
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     text_matches: bool = False
     problem: str = ""
 
     @property
-    def genuine(self):
+    def genuine(self) -> bool:
         return bool(self.findings) and self.text_matches
 
 
-def read_upload(upload):
+def read_upload(upload: UploadedFile | None) -> bytes:
     """The bytes of an uploaded file, or VerificationError. Read in memory; never saved."""
     if upload is None:
         raise VerificationError("Select a PDF")
-    if upload.size > MAX_UPLOAD_BYTES:
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
         raise VerificationError("The selected file must be smaller than 10MB")
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    data: bytes = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise VerificationError("The selected file must be smaller than 10MB")
     if not data:
@@ -295,13 +301,13 @@ def read_upload(upload):
     return data
 
 
-def check_pdf(data):
+def check_pdf(data: bytes) -> PdfCheck:
     """Check a PDF's bytes against the versions we hold."""
     from pypdf import PdfReader
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
         fingerprint = str(info.get("/" + FINGERPRINT_FIELD, "") or "").strip().lower()
         seal_value = str(info.get("/" + SEAL_FIELD, "") or "").strip()
         page_count = len(reader.pages)

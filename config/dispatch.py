@@ -7,29 +7,36 @@ reconciler (`reconcile_*` tasks in Celery beat) sends it once the broker is back
 and because every task re-checks the database, nothing is done twice.
 """
 
+from __future__ import annotations
+
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+if TYPE_CHECKING:
+    from celery import Task
+
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (BrokerUnavailable, RedisConnectionError, RedisTimeoutError)
 
 
-def send(task, *args, countdown=None):
+def send(task: Task[Any, Any], *args: object, countdown: int | None = None) -> bool:
     """Publish now; return False (and log) if the broker cannot take it."""
     try:
         # retry=False: a request must not hang on an unreachable broker; the reconciler retries.
-        task.apply_async(args, countdown=countdown, retry=False)
+        # Celery's stubs say float; None (send now) is what Celery itself defaults to.
+        task.apply_async(args, countdown=countdown, retry=False)  # type: ignore[arg-type]
     except UNAVAILABLE as error:
         logger.warning("Broker unavailable; %s%r deferred to its reconciler: %s", task.name, args, error)
         return False
     return True
 
 
-def send_on_commit(task, *args, countdown=None):
+def send_on_commit(task: Task[Any, Any], *args: object, countdown: int | None = None) -> None:
     """Publish once the current transaction commits: a rolled-back change sends nothing."""
     transaction.on_commit(lambda: send(task, *args, countdown=countdown))

@@ -6,9 +6,15 @@ which proposal, by whom, its wording against the current wording, votes and shar
 the staff's decisions field by field, so each problem can be shown beside the field it is about.
 """
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from .models import Proposal, Result, Vote
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from compact.models import Commitment
+
+from .models import Proposal, Result, Round, Vote
 from .services import default_choice
 from .text import word_diff
 
@@ -28,12 +34,12 @@ class OptionView:
 
 @dataclass
 class QuestionView:
-    result: object
+    result: Result
     position: int
     heading: str
     context: str  # where in the compact: "Creating the right environment, what The Academy commits to"
     current_text: str
-    options: list
+    options: list[OptionView]
     total_votes: int
     turnout_percent: int
     is_tie: bool
@@ -43,34 +49,36 @@ class QuestionView:
     decision: str = ""
     chosen_option: str = ""
     reason: str = ""
-    errors: dict = field(default_factory=dict)  # field name ("decision", "option", "reason") → message
+    errors: dict[str, str] = field(
+        default_factory=dict
+    )  # field name ("decision", "option", "reason") → message
 
     @property
-    def pk(self):
+    def pk(self) -> int:
         return self.result.pk
 
     @property
-    def overriding(self):
+    def overriding(self) -> bool:
         return self.decision == Result.Decision.OVERRIDE
 
     @property
-    def chosen_label(self):
+    def chosen_label(self) -> str:
         option = next((o for o in self.options if o.key == self.chosen_option), None)
         return option.label if option else ""
 
 
-def _percent(share):
+def _percent(share: float | None) -> int:
     return round(100 * (share or 0))
 
 
-def _proposal_name(proposal):
+def _proposal_name(proposal: Proposal) -> str:
     author = (
         proposal.author.display_name if proposal.author_id and proposal.author else "a former participant"
     )
     return f"Proposal #{proposal.pk} by {author}"
 
 
-def questions(round, results):
+def questions(round: Round, results: Sequence[Result]) -> list[QuestionView]:
     """One QuestionView per result, in two queries whatever the number of proposals."""
     proposal_ids = {
         int(option["option"].removeprefix(PROPOSAL_PREFIX))
@@ -78,14 +86,15 @@ def questions(round, results):
         for option in result.options
         if option["option"].startswith(PROPOSAL_PREFIX)
     } | {result.proposal_id for result in results if result.proposal_id}
-    proposals = Proposal.objects.filter(round=round, pk__in=proposal_ids).select_related("author")
-    proposals = {proposal.pk: proposal for proposal in proposals}
+    found = Proposal.objects.filter(round=round, pk__in=proposal_ids).select_related("author")
+    proposals = {proposal.pk: proposal for proposal in found}
     return [_question(result, proposals) for result in results]
 
 
-def _question(result, proposals):
-    if result.commitment_id:
-        commitment = result.commitment
+def _question(result: Result, proposals: Mapping[int, Proposal]) -> QuestionView:
+    where: Commitment | Proposal
+    commitment = result.commitment if result.commitment_id else None
+    if commitment is not None:
         current = commitment.text
         heading = f"Which wording of “{_short(current)}” should stand?"
         labels = {"current": "Keep the current wording"}
@@ -97,7 +106,9 @@ def _question(result, proposals):
                 wordings[option["option"]] = option["label"]
         where = commitment
     else:
-        proposal = proposals.get(result.proposal_id) or result.proposal
+        proposal = (proposals.get(result.proposal_id) if result.proposal_id else None) or result.proposal
+        if proposal is None:
+            raise ValueError(f"Result {result.pk} is about neither a commitment nor a proposal.")
         if proposal.kind == Proposal.Kind.NEW_COMMITMENT:
             current = ""
             heading = f"{_proposal_name(proposal)}: add a new commitment"
@@ -105,11 +116,14 @@ def _question(result, proposals):
             wordings = {Vote.Choice.SUPPORT: proposal.text}
             where = proposal
         else:
-            current = proposal.commitment.text
+            removed = proposal.commitment
+            if removed is None:
+                raise ValueError(f"Removal proposal {proposal.pk} names no commitment.")
+            current = removed.text
             heading = f"{_proposal_name(proposal)}: remove “{_short(current)}”"
             labels = {Vote.Choice.SUPPORT: "Support: remove it", Vote.Choice.OPPOSE: "Oppose: keep it"}
             wordings = {}
-            where = proposal.commitment
+            where = removed
     options = []
     for option in result.options:
         key = option["option"]
@@ -129,7 +143,7 @@ def _question(result, proposals):
         result=result,
         position=result.position,
         heading=heading,
-        context=f"{where.theme.title}, what {where.party.name} commits to",
+        context=_context(where),
         current_text=current,
         options=options,
         total_votes=result.total_votes,
@@ -147,17 +161,29 @@ def _question(result, proposals):
     return question
 
 
-def _short(text, words=14):
+def _context(where: Commitment | Proposal) -> str:
+    """Where in the compact: a compact laid out without themes has no theme to name."""
+    party = f"what {where.party.name} commits to" if where.party is not None else ""
+    if where.theme is None:
+        return party[:1].upper() + party[1:]
+    return f"{where.theme.title}, {party}" if party else where.theme.title
+
+
+def _short(text: str, words: int = 14) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
-def read_decisions(questions, data):
+def read_decisions(
+    questions: Iterable[QuestionView], data: Mapping[str, Any]
+) -> tuple[dict[int, tuple[str, str, str]], bool]:
     """Take each question's decision from a submitted form and check it, field by field.
 
     Returns the decisions in the form `services.apply_results` takes, and whether all are
     complete. The service checks again: this is so each problem is shown beside its field."""
-    decisions, complete = {}, True
+    # `data` is the submitted form (request.POST).
+    decisions: dict[int, tuple[str, str, str]] = {}
+    complete = True
     for question in questions:
         pk = question.pk
         # As the service does, a question sent without a decision is accepted (unless it is a tie).
@@ -194,7 +220,7 @@ def read_decisions(questions, data):
     return decisions, complete
 
 
-def error_links(questions):
+def error_links(questions: Iterable[QuestionView]) -> list[dict[str, str]]:
     """The error summary's entries: each names its question and links to its field."""
     anchors = {"decision": "decision-{pk}-override", "option": "option-{pk}", "reason": "reason-{pk}"}
     return [

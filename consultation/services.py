@@ -818,7 +818,7 @@ def apply_results(*, actor, round, decisions=None):
     consulted.content_hash = consulted.compute_content_hash()
     consulted.status = Version.Status.CONSULTED
     consulted.save()
-    draft = copy_version(consulted, created_by=actor)
+    draft = copy_version(source=consulted, created_by=actor)
     _apply_to_draft(round, draft, results)
     Result.objects.bulk_update(
         results, ["decision", "chosen_option", "override_reason", "decided_at", "decided_by"]

@@ -1,9 +1,18 @@
 """Who may reflect, and recording reflections and sessions."""
 
-from django.db import transaction
+from __future__ import annotations
 
+from datetime import date
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import QuerySet
+
+from accounts.models import User
 from accounts.roles import has_verified_email, is_academy_staff
 from compact.errors import DomainError, NotAllowed
+from compact.models import Compact
 from compact.services import require_academy_staff
 
 from .models import Reflection, ReflectionSession
@@ -11,7 +20,7 @@ from .models import Reflection, ReflectionSession
 MAX_TEXT = 3000
 
 
-def may_reflect(user, compact):
+def may_reflect(user: User | AnonymousUser | None, compact: Compact) -> bool:
     """Signatories of any version of the compact, and members of an organisation that signed it.
 
     A member is someone who confirmed a signature for that organisation: the organisation typed on
@@ -25,7 +34,15 @@ def may_reflect(user, compact):
 
 
 @transaction.atomic
-def reflect(*, actor, compact, kind, text, visibility=Reflection.Visibility.NAMED, commitment_key=None):
+def reflect(
+    *,
+    actor: User,
+    compact: Compact,
+    kind: str,
+    text: str,
+    visibility: str = Reflection.Visibility.NAMED,
+    commitment_key: UUID | str | None = None,
+) -> Reflection:
     if not may_reflect(actor, compact):
         raise NotAllowed("Reflections are recorded by signatories and members of organisations that signed.")
     version = compact.versions.published().first()
@@ -53,7 +70,7 @@ def reflect(*, actor, compact, kind, text, visibility=Reflection.Visibility.NAME
     )
 
 
-def visible_reflections(user, compact):
+def visible_reflections(user: User | AnonymousUser | None, compact: Compact) -> QuerySet[Reflection]:
     reflections = Reflection.objects.filter(compact=compact).select_related("author")
     if is_academy_staff(user):
         return reflections
@@ -63,7 +80,9 @@ def visible_reflections(user, compact):
 
 
 @transaction.atomic
-def record_session(*, actor, compact, held_on, title, outcomes):
+def record_session(
+    *, actor: User, compact: Compact, held_on: date, title: str, outcomes: str
+) -> ReflectionSession:
     require_academy_staff(actor)
     if not title.strip() or not outcomes.strip():
         raise DomainError("Give the session a title and write down the outcomes discussed.")
@@ -72,12 +91,13 @@ def record_session(*, actor, compact, held_on, title, outcomes):
     )
 
 
-def concern_keys(compact_id):
+def concern_keys(compact_id: int) -> set[UUID]:
     """Commitments that drew concerns: a refresh round marks them."""
-    return set(
+    keys = (
         Reflection.objects.filter(
             compact_id=compact_id, kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
         )
         .values_list("commitment_key", flat=True)
         .distinct()
     )
+    return {key for key in keys if key is not None}

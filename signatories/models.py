@@ -7,6 +7,8 @@ staff recorded for it, or staff approved that signature); until then, after the 
 waits as "awaiting the organisation" and neither counts nor shows.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -74,7 +76,7 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         from .normalise import name_key
 
         self.name_key = name_key(self.name)
@@ -88,13 +90,13 @@ class Organisation(models.Model):
         return self.verified_at is not None
 
 
-class SignatureQuerySet(models.QuerySet):
-    def public(self):
+class SignatureQuerySet(models.QuerySet["Signature"]):
+    def public(self) -> "SignatureQuerySet":
         """What the public list, counts, CSV and PDF show: confirmed (for an organisation, verified
         for its signer) and still standing."""
         return self.filter(status=Signature.Status.CONFIRMED)
 
-    def active(self):
+    def active(self) -> "SignatureQuerySet":
         return self.filter(status__in=Signature.ACTIVE)
 
 

@@ -11,7 +11,7 @@ DOTLESS_PROVIDERS = {"gmail.com"}
 PROVIDER_ALIASES = {"googlemail.com": "gmail.com"}
 
 
-def clean_name(value):
+def clean_name(value: str) -> str:
     """NFKC, invisible (format) and control characters removed, whitespace collapsed."""
     value = unicodedata.normalize("NFKC", value or "")
     kept = []
@@ -25,12 +25,12 @@ def clean_name(value):
     return " ".join("".join(kept).split())
 
 
-def name_key(value):
+def name_key(value: str) -> str:
     """What two names are compared by: cleaned, then case-folded."""
     return clean_name(value).casefold()
 
 
-def email_key(email):
+def email_key(email: str) -> str:
     """One mailbox, one key: case, "+tag" and (for Gmail) dots do not make another address."""
     email = (email or "").strip().lower()
     local, at, domain = email.rpartition("@")
@@ -43,11 +43,11 @@ def email_key(email):
     return f"{local}@{domain}"
 
 
-def email_domain(email):
+def email_domain(email: str) -> str:
     return email_key(email).rpartition("@")[2]
 
 
-def domain_matches(domain, recorded):
+def domain_matches(domain: str, recorded: str) -> bool:
     """An address at the recorded domain or one of its sub-domains."""
     domain, recorded = domain.lower(), recorded.lower()
     return bool(domain and recorded) and (domain == recorded or domain.endswith("." + recorded))

@@ -1,17 +1,28 @@
 """Reads for the signatories list: a fixed number of queries whatever the number of signatures."""
 
-from django.db.models import Count, Q
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
 
 from .models import Organisation, Signature
 from .services import public_filter
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def public_signatures(version, query=""):
+    from accounts.models import User
+    from compact.models import Compact, Version
+
+
+def public_signatures(version: Version, query: str = "") -> QuerySet[Signature]:
     signatures = Signature.objects.public().filter(version=version).select_related("organisation")
     return public_filter(signatures, query).order_by("-confirmed_at", "-id")
 
 
-def public_counts(version):
+def public_counts(version: Version) -> dict[str, Any]:
     """How many have signed, by kind and by region of organisation (personal signatures apart)."""
     signatures = Signature.objects.public().filter(version=version)
     kinds = dict(Organisation.Kind.choices)
@@ -32,7 +43,7 @@ def public_counts(version):
     }
 
 
-def has_confirmed_tie_to_compact(user, compact):
+def has_confirmed_tie_to_compact(user: User | AnonymousUser | None, compact: Compact) -> bool:
     """Whether the person has signed the compact, or belongs to an organisation that has.
 
     Belonging is proven, never declared: the person confirmed (from their e-mail) a signature on
@@ -52,14 +63,14 @@ def has_confirmed_tie_to_compact(user, compact):
     )
 
 
-def organisations_signed(version):
+def organisations_signed(version: Version) -> QuerySet[Organisation]:
     """Organisations with a signature on this version that counts (confirmed, and verified for
     its signer): what the sign page offers as "already signed"."""
     signed = Signature.objects.public().filter(version=version, organisation__isnull=False)
     return Organisation.objects.filter(listed=True, pk__in=signed.values("organisation_id")).order_by("name")
 
 
-def organisation_lookup(query, limit=8):
+def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]]:
     """Listed organisations whose name contains, or whose ODS code starts with, what was typed."""
     from .normalise import name_key
     from .services import clean_query
@@ -74,7 +85,7 @@ def organisation_lookup(query, limit=8):
     return list(matches.order_by("name").values("id", "name", "ods_code", "kind", "region")[:limit])
 
 
-def staff_review_queue():
+def staff_review_queue() -> tuple[QuerySet[Signature], QuerySet[Signature]]:
     """For staff: signatures waiting for their organisation's verification, and those flagged by
     the fraud signals and not yet reviewed, each with what staff need to decide (two queries)."""
     base = Signature.objects.select_related("organisation", "signer", "version__compact")

@@ -4,16 +4,19 @@ A confirmation link carries a random token; only its SHA-256 is stored, it works
 expires. Opening the link changes nothing (mail scanners open links): the page it shows posts.
 """
 
+from __future__ import annotations
+
 import hashlib
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 import audit
@@ -26,6 +29,11 @@ from config import dispatch
 
 from .models import Organisation, RefreshInvitation, Signature
 from .normalise import clean_name, domain_matches, email_domain, email_key, name_key
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import User
 
 # Organisation codes of trusts (RX1), ICBs (QWE), sub-ICB locations (00L), trust sites (RX1AB)
 # and GP practices (A81001): primary care signs too.
@@ -67,15 +75,15 @@ SHARED_MAIL_DOMAINS = {
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def confirmation_hours():
+def confirmation_hours() -> int:
     return int(getattr(settings, "SIGNATURE_CONFIRMATION_HOURS", 72))
 
 
-def hash_token(token):
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def clean_text(value, label, *, limit=MAX_NAME_LENGTH, required=True):
+def clean_text(value: str, label: str, *, limit: int = MAX_NAME_LENGTH, required: bool = True) -> str:
     # Invisible and control characters go too: a zero-width space must not make a second name.
     value = clean_name(value)
     if required and not value:
@@ -85,7 +93,7 @@ def clean_text(value, label, *, limit=MAX_NAME_LENGTH, required=True):
     return value
 
 
-def normalise_ods_code(code):
+def normalise_ods_code(code: str | None) -> str:
     code = (code or "").strip().upper()
     if code and not ODS_CODE.match(code):
         raise DomainError("An ODS code is 3 to 6 letters and numbers, for example RX1, QWE, 00L or A81001.")
@@ -96,7 +104,7 @@ def normalise_ods_code(code):
 class OrganisationMismatch(DomainError):
     """The typed name and ODS code point at different organisations: ask, save nothing."""
 
-    def __init__(self, organisation, *, by_code, typed_code=""):
+    def __init__(self, organisation: Organisation, *, by_code: bool, typed_code: str = "") -> None:
         self.organisation = organisation
         name = organisation.name
         if by_code:
@@ -109,13 +117,13 @@ class OrganisationMismatch(DomainError):
         super().__init__(message)
 
 
-def listed_organisations():
+def listed_organisations() -> QuerySet[Organisation]:
     """Organisations others may see and be matched to: staff vouched for them, or a signature
     for them was verified. A claim nobody has verified captures nobody else's name or code."""
     return Organisation.objects.filter(listed=True)
 
 
-def find_organisation(*, name="", ods_code=""):
+def find_organisation(*, name: str = "", ods_code: str = "") -> Organisation | None:
     """A listed organisation by ODS code or name (compared normalised), found rather than
     duplicated. Raises OrganisationMismatch when the code and the name disagree."""
     ods_code = normalise_ods_code(ods_code)
@@ -129,7 +137,9 @@ def find_organisation(*, name="", ods_code=""):
     return by_code or by_name
 
 
-def find_or_create_organisation(*, name, kind, ods_code="", region=""):
+def find_or_create_organisation(
+    *, name: str, kind: str, ods_code: str = "", region: str = ""
+) -> Organisation:
     name = clean_text(name, "organisation's name", limit=200)
     ods_code = normalise_ods_code(ods_code)
     existing = find_organisation(name=name, ods_code=ods_code)
@@ -149,10 +159,13 @@ def find_or_create_organisation(*, name, kind, ods_code="", region=""):
             )
     except IntegrityError:
         # Someone made the same claim a moment ago: use theirs.
-        return claim.first() or find_organisation(name=name, ods_code=ods_code)
+        found = claim.first() or find_organisation(name=name, ods_code=ods_code)
+        if found is None:  # the clashing claim was removed in the meantime
+            raise DomainError("We could not save the organisation. Try again.") from None
+        return found
 
 
-def list_organisation(organisation):
+def list_organisation(*, organisation: Organisation) -> Organisation:
     """Make an organisation visible to others (staff vouched for it, or verified a signature)."""
     if organisation.listed:
         return organisation
@@ -172,17 +185,17 @@ def list_organisation(organisation):
     return organisation
 
 
-def signer_domain_verified(signature):
+def signer_domain_verified(signature: Signature) -> bool:
     """Is the signer's e-mail at a domain staff recorded for the organisation?"""
     organisation = signature.organisation
     if organisation is None or not organisation.listed:
         return False
-    address = signature.email_key or (signature.signer.email if signature.signer_id else "")
+    address = signature.email_key or (signature.signer.email if signature.signer is not None else "")
     domain = email_domain(address)
     return any(domain_matches(domain, recorded) for recorded in organisation.email_domains or [])
 
 
-def _verified_before(signature):
+def _verified_before(signature: Signature) -> bool:
     """Re-signing a refreshed version for the organisation staff (or its domain) already verified
     this signer for: no second wait. Signatures confirmed under the earlier rules do not vouch."""
     if not (signature.organisation_id and signature.signer_id):
@@ -200,7 +213,7 @@ def _verified_before(signature):
     )
 
 
-def client_key(address):
+def client_key(address: str) -> str:
     """A keyed hash of the client address: enough to see a burst, useless to anyone who reads it."""
     if not address:
         return ""
@@ -208,7 +221,7 @@ def client_key(address):
 
 
 # --- Signing ---------------------------------------------------------------------------------------
-def _already_signed_message(signature, actor=None):
+def _already_signed_message(signature: Signature, actor: User | None = None) -> str:
     if actor is not None and signature.signer_id != actor.pk:
         return "Your e-mail address has already signed this version, from another account."
     if signature.status in (Signature.Status.CONFIRMED, Signature.Status.AWAITING_ORGANISATION):
@@ -220,13 +233,13 @@ def _already_signed_message(signature, actor=None):
 
 
 class AlreadySigned(DomainError):
-    def __init__(self, signature, actor=None):
+    def __init__(self, signature: Signature, actor: User | None = None) -> None:
         self.signature = signature
         self.own = actor is None or signature.signer_id == actor.pk
         super().__init__(_already_signed_message(signature, actor))
 
 
-def active_signature_of(*, user, version):
+def active_signature_of(*, user: User | AnonymousUser | None, version: Version) -> Signature | None:
     """The person's standing signature on a version: by account, or by their mailbox from another
     account (plus-tags and Gmail dots make no second signer)."""
     if not (user and user.is_authenticated):
@@ -247,19 +260,19 @@ def active_signature_of(*, user, version):
 @transaction.atomic
 def sign(
     *,
-    actor,
-    version,
-    full_name,
-    role,
-    consent,
-    organisation=None,
-    new_organisation=None,
-    client_address="",
-):
+    actor: User | AnonymousUser | None,
+    version: Version,
+    full_name: str,
+    role: str,
+    consent: bool,
+    organisation: Organisation | None = None,
+    new_organisation: dict[str, str] | None = None,
+    client_address: str = "",
+) -> Signature:
     """A signed-in person with a verified e-mail signs a published version, personally or for an
     organisation. A personal signature counts once confirmed from the e-mail sent after commit;
     one for an organisation also needs the organisation verified for this signer."""
-    if not (actor and actor.is_authenticated):
+    if not isinstance(actor, User):  # anonymous
         raise NotAllowed("Sign in to sign the compact.")
     if not has_verified_email(actor):
         raise NotAllowed("Confirm your e-mail address before you sign.")
@@ -292,7 +305,10 @@ def sign(
             )
     except IntegrityError:
         # The same person (or mailbox) submitted twice at once; the database kept one.
-        raise AlreadySigned(active_signature_of(user=actor, version=version), actor) from None
+        existing = active_signature_of(user=actor, version=version)
+        if existing is None:  # the other submission was withdrawn in the meantime
+            raise DomainError("Your signature could not be saved. Try again.") from None
+        raise AlreadySigned(existing, actor) from None
     _flag_for_review(signature)
     from .tasks import send_confirmation
 
@@ -300,7 +316,7 @@ def sign(
     return signature
 
 
-def issue_confirmation(signature):
+def issue_confirmation(*, signature: Signature) -> str:
     """A fresh single-use token for a pending signature; any earlier link stops working."""
     token = secrets.token_urlsafe(32)
     signature.token_hash = hash_token(token)
@@ -312,7 +328,7 @@ def issue_confirmation(signature):
 
 
 @transaction.atomic
-def resend_confirmation(*, actor, signature):
+def resend_confirmation(*, actor: User, signature: Signature) -> None:
     """Rate-limited: once every five minutes, five times a day, per signature. The counters live
     in the shared cache, so every web process sees them; losing them (a cache flush) only
     allows a few more e-mails, never a wrong confirmation."""
@@ -336,12 +352,12 @@ class LinkExpired(DomainError):
     """Carries the signature so the page can point its owner to a fresh link. Whoever holds an
     expired link was sent it, so naming the signature's page reveals nothing new to them."""
 
-    def __init__(self, signature):
+    def __init__(self, signature: Signature) -> None:
         self.signature = signature
         super().__init__("This link has expired. Sign in and ask for a new one from your signature page.")
 
 
-def signature_for_token(token):
+def signature_for_token(token: str) -> Signature:
     """The pending signature a link is for, or a domain error saying plainly what is wrong."""
     signature = (
         Signature.objects.select_related("version__compact", "organisation")
@@ -356,7 +372,7 @@ def signature_for_token(token):
 
 
 @transaction.atomic
-def confirm(*, token):
+def confirm(*, token: str) -> Signature:
     signature = signature_for_token(token)
     signature = (
         Signature.objects.select_for_update(of=("self",))
@@ -396,7 +412,7 @@ def confirm(*, token):
 
 
 @transaction.atomic
-def withdraw(*, actor, signature, reason=""):
+def withdraw(*, actor: User, signature: Signature, reason: str = "") -> Signature:
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.signer_id != actor.pk:
         raise NotAllowed("Only the signatory can withdraw a signature.")
@@ -423,12 +439,12 @@ def withdraw(*, actor, signature, reason=""):
 
 # --- Staff -----------------------------------------------------------------------------------------
 @transaction.atomic
-def verify_organisation(*, actor, organisation, verified=True):
+def verify_organisation(*, actor: User, organisation: Organisation, verified: bool = True) -> Organisation:
     require_academy_staff(actor)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = {"verified": organisation.verified_at is not None}
     if verified:
-        list_organisation(organisation)
+        list_organisation(organisation=organisation)
     organisation.verified_at = timezone.now() if verified else None
     organisation.verified_by = actor if verified else None
     organisation.save(update_fields=["verified_at", "verified_by"])
@@ -443,7 +459,7 @@ def verify_organisation(*, actor, organisation, verified=True):
 
 
 @transaction.atomic
-def hide_signature(*, actor, signature, reason):
+def hide_signature(*, actor: User, signature: Signature, reason: str) -> Signature:
     require_academy_staff(actor)
     reason = clean_text(reason, "reason for hiding it", limit=1000)
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
@@ -466,7 +482,7 @@ def hide_signature(*, actor, signature, reason):
 
 
 @transaction.atomic
-def restore_signature(*, actor, signature):
+def restore_signature(*, actor: User, signature: Signature) -> Signature:
     require_academy_staff(actor)
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status != Signature.Status.HIDDEN:
@@ -496,29 +512,30 @@ def restore_signature(*, actor, signature):
 
 
 @transaction.atomic
-def approve_organisation_signature(*, actor, signature):
+def approve_organisation_signature(*, actor: User, signature: Signature) -> Signature:
     """Staff checked that this signer really signs for their organisation: it now counts and
     shows as the organisation's, and the organisation is listed for others to find."""
     require_academy_staff(actor)
     signature = (
         Signature.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=signature.pk)
     )
-    if signature.status != Signature.Status.AWAITING_ORGANISATION:
+    organisation = signature.organisation
+    if signature.status != Signature.Status.AWAITING_ORGANISATION or organisation is None:
         raise DomainError("Only a signature awaiting its organisation's verification can be approved.")
-    list_organisation(signature.organisation)
+    list_organisation(organisation=organisation)
     _verify_for_organisation(signature, how=Signature.VerifiedBy.STAFF, by=actor)
     audit.record(
         "approve signature for organisation",
         actor=actor,
         target=signature,
         before={"status": "awaiting_organisation"},
-        after={"status": "confirmed", "organisation": signature.organisation.name},
+        after={"status": "confirmed", "organisation": organisation.name},
     )
     _changed(signature.version)
     return signature
 
 
-def _verify_for_organisation(signature, *, how, by=None):
+def _verify_for_organisation(signature: Signature, *, how: str, by: User | None = None) -> None:
     signature.status = Signature.Status.CONFIRMED
     signature.organisation_verified_at = timezone.now()
     signature.organisation_verified_how = how
@@ -533,7 +550,7 @@ def _verify_for_organisation(signature, *, how, by=None):
     )
 
 
-def parse_email_domains(text):
+def parse_email_domains(text: str) -> list[str]:
     """Domains typed one a line or separated by commas or spaces; refuses shared mail services."""
     domains = []
     for raw in re.split(r"[\s,;]+", clean_name(text).lower()):
@@ -555,7 +572,9 @@ def parse_email_domains(text):
 
 
 @transaction.atomic
-def set_organisation_email_domains(*, actor, organisation, domains):
+def set_organisation_email_domains(
+    *, actor: User, organisation: Organisation, domains: list[str]
+) -> tuple[Organisation, int]:
     """Staff record the organisation's own e-mail domains. Recording them vouches for the
     organisation (it is listed), and signatures awaiting it from those domains now count."""
     require_academy_staff(actor)
@@ -563,7 +582,7 @@ def set_organisation_email_domains(*, actor, organisation, domains):
     domains = parse_email_domains(domains) if isinstance(domains, str) else list(domains)
     before = {"email_domains": list(organisation.email_domains or [])}
     if domains:
-        list_organisation(organisation)
+        list_organisation(organisation=organisation)
     organisation.email_domains = domains
     organisation.save(update_fields=["email_domains"])
     audit.record(
@@ -591,7 +610,7 @@ def set_organisation_email_domains(*, actor, organisation, domains):
 
 
 @transaction.atomic
-def mark_reviewed(*, actor, signature):
+def mark_reviewed(*, actor: User, signature: Signature) -> Signature:
     """Staff looked at a flagged signature and found nothing wrong: it leaves the queue."""
     require_academy_staff(actor)
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
@@ -607,7 +626,7 @@ def mark_reviewed(*, actor, signature):
     return signature
 
 
-def _flag_for_review(signature):
+def _flag_for_review(signature: Signature) -> None:
     """Silent fraud signals: a burst from one address or one e-mail domain, or a name signed
     twice, puts every signature involved in the staff queue. Nothing differs for the signer."""
     recent = Signature.objects.filter(
@@ -634,7 +653,7 @@ def _flag_for_review(signature):
                 flagged.save(update_fields=["review_reasons", "needs_review"])
 
 
-def anonymise_signatures(*, signer):
+def anonymise_signatures(*, signer: User) -> None:
     """On erasure, a person's signatures keep counting for their organisation without their name."""
     versions = set()
     for signature in Signature.objects.select_for_update().filter(signer=signer):
@@ -648,12 +667,12 @@ def anonymise_signatures(*, signer):
         _changed(version, removed=True)  # the PDF lists names: it goes, and is rendered again
 
 
-def _changed(version, removed=False):
+def _changed(version: Version, removed: bool = False) -> None:
     signatures_changed.send(sender=Signature, version=version, removed=removed)
 
 
 # --- Refresh ---------------------------------------------------------------------------------------
-def signatures_to_invite(version, previous):
+def signatures_to_invite(*, version: Version, previous: Version) -> QuerySet[Signature]:
     """Confirmed signatories of the previous version not yet invited to sign this one."""
     already_signed = Signature.objects.active().filter(version=version).values("signer_id")
     return (
@@ -665,7 +684,7 @@ def signatures_to_invite(version, previous):
     )
 
 
-def record_invitation(signature, version):
+def record_invitation(*, signature: Signature, version: Version) -> bool:
     """True if this call is the one that records (and so sends) the invitation."""
     try:
         with transaction.atomic():
@@ -675,13 +694,13 @@ def record_invitation(signature, version):
         return False
 
 
-def clean_query(query):
+def clean_query(query: str) -> str:
     """A search as typed, minus what no name contains (NUL and other control characters, which
     PostgreSQL refuses in a query), limited to 100 characters."""
     return clean_name(query)[:100]
 
 
-def public_filter(queryset, query):
+def public_filter(queryset: QuerySet[Signature], query: str) -> QuerySet[Signature]:
     query = clean_query(query)
     if not query:
         return queryset
@@ -690,7 +709,7 @@ def public_filter(queryset, query):
     )
 
 
-def reconcile_mail(now=None, older_than=None):
+def reconcile_mail(*, now: datetime | None = None, older_than: timedelta | None = None) -> int:
     """Re-send confirmation e-mails and refresh invitations that should have gone by now: the
     broker may have been down when they were enqueued, or lost them in a restart. The tasks are
     idempotent, so a duplicate reaches nobody twice."""
@@ -725,6 +744,6 @@ def reconcile_mail(now=None, older_than=None):
             .order_by("-number")
             .first()
         )
-        if previous is not None and signatures_to_invite(version, previous).exists():
+        if previous is not None and signatures_to_invite(version=version, previous=previous).exists():
             sent += dispatch.send(send_refresh_invitations, version.pk, previous.pk)
     return sent

@@ -1,5 +1,7 @@
 """Signing e-mails. Each task re-reads its signature and does nothing if it is no longer needed."""
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -14,7 +16,7 @@ from notifications.services import route_messages
 from . import services
 from .models import Signature
 
-RETRY = {
+RETRY: dict[str, Any] = {
     "acks_late": True,
     "autoretry_for": (ConnectionError, OSError),
     "retry_backoff": True,
@@ -37,7 +39,7 @@ def send_confirmation(signature_id, again=False):
         if signature.confirmation_sent_at is not None and not again:
             return 0  # a duplicate (the reconciler and a slow queue): the first link stands
         # The token is made here, never passed through the broker; a retry makes a new one.
-        token = services.issue_confirmation(signature)
+        token = services.issue_confirmation(signature=signature)
         url = settings.SITE_URL + reverse("signatories:confirm", kwargs={"token": token})
         body = render_to_string(
             "signatories/email/confirm.txt",
@@ -62,8 +64,8 @@ def send_refresh_invitations(version_id, previous_id):
 
 def _invite(version, previous, url, compare):
     messages = []
-    for signature in services.signatures_to_invite(version, previous):
-        if not services.record_invitation(signature, version):
+    for signature in services.signatures_to_invite(version=version, previous=previous):
+        if not services.record_invitation(signature=signature, version=version):
             continue
         body = render_to_string(
             "signatories/email/refresh.txt",

@@ -87,7 +87,7 @@ def test_a_signature_records_confirmation_hiding_restoring_and_withdrawal(staff,
     signature = signing.sign(
         actor=leader, version=version, full_name="Ada Lovelace", role="Chair", consent=True
     )
-    token = signing.issue_confirmation(signature)
+    token = signing.issue_confirmation(signature=signature)
     signing.confirm(token=token)
     signing.hide_signature(actor=staff, signature=signature, reason="Checking it is real")
     signing.restore_signature(actor=staff, signature=signature)

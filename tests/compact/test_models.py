@@ -74,7 +74,7 @@ def test_content_hash_changes_when_a_commitment_moves_theme():
 
 def test_a_copied_version_has_the_same_text_and_keys_as_its_source():
     version = published_version()
-    copy = copy_version(version, created_by=None)
+    copy = copy_version(source=version, created_by=None)
     assert copy.number == version.number + 1
     assert copy.compute_content_hash() == version.content_hash
     assert set(copy.commitments.values_list("key", flat=True)) == set(
