@@ -48,14 +48,12 @@ def pdf_progress(*, version: Version) -> PdfProgress:
     return PdfProgress(
         state="rendering" if rendering else "waiting",
         since=(owed["started_at"] if rendering else owed["requested_at"]) if owed else timezone.now(),
-        last_render=_duration(last),
+        last_render=_duration(last["started_at"], last["finished_at"]) if last else None,
     )
 
 
-def _duration(render: dict[str, datetime | None] | None) -> timedelta | None:
-    if not render or render["started_at"] is None or render["finished_at"] is None:
-        return None
-    return render["finished_at"] - render["started_at"]
+def _duration(started: datetime | None, finished: datetime | None) -> timedelta | None:
+    return finished - started if started and finished else None
 
 
 def failure_summary(export: PdfExport) -> str:
