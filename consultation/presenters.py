@@ -9,7 +9,7 @@ the staff's decisions field by field, so each problem can be shown beside the fi
 from dataclasses import dataclass, field
 
 from .models import Proposal, Result, Vote
-from .services import default_choice
+from .selectors import default_choice
 from .text import word_diff
 
 PROPOSAL_PREFIX = "proposal:"

@@ -72,7 +72,7 @@ class RoundManageView(AcademyStaffRequiredMixin, View):
             "voter_count": round.votes.values("voter").distinct().count(),
             "eligible_count": round.eligible_count
             if round.has_results
-            else services.eligible_leaders(round).count(),
+            else selectors.eligible_leaders(round).count(),
         }
         return render(request, self.template_name, context, status=status)
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import services
+from . import selectors, services
 from .models import Comment, Proposal, Round
 
 
@@ -23,7 +23,7 @@ def advance_rounds():
 
 def _messages(round, template, subject):
     url = settings.SITE_URL + round.get_absolute_url()
-    for person in services.eligible_leaders(round).only("email", "full_name").iterator(chunk_size=500):
+    for person in selectors.eligible_leaders(round).only("email", "full_name").iterator(chunk_size=500):
         body = render_to_string(template, {"round": round, "person": person, "url": url})
         yield EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
 

@@ -61,7 +61,7 @@ def _base_context(request, round, *, current=None):
         "round": round,
         "compact": round.version.compact,
         "version": round.version,
-        "participation_problem": services.participation_problem(request.user, round),
+        "participation_problem": selectors.participation_problem(request.user, round),
         "is_staff": is_academy_staff(request.user),
         # "You have voted on N of M" and the next question, on every page of the round.
         "progress": selectors.voting_progress(round, request.user, current=current),
@@ -135,7 +135,7 @@ def _commitment_context(request, round, commitment, vote_error=None):
     mine = selectors.my_votes(round, request.user)
     totals = None
     if round.totals_visible and (rewordings or removal):
-        wording, support = selectors._proposal_totals(round)
+        wording, support = selectors.vote_totals(round)
         totals = {"current": wording.get((commitment.pk, None), 0)}
         for proposal in rewordings:
             proposal.total = wording.get((commitment.pk, proposal.pk), 0)
@@ -188,7 +188,7 @@ def _proposal_context(request, round, proposal, vote_error=None):
     mine = selectors.my_votes(round, request.user)
     totals = None
     if round.totals_visible and proposal.is_support_question:
-        _, support = selectors._proposal_totals(round)
+        _, support = selectors.vote_totals(round)
         totals = {choice: support.get((proposal.pk, choice), 0) for choice in ("support", "oppose")}
     return {
         **_base_context(request, round, current=("proposal", proposal.pk)),
@@ -576,7 +576,8 @@ def results(request, round_pk):
 def _can_see_results(request, round):
     """Staff, and everyone who could take part in the round."""
     return is_academy_staff(request.user) or (
-        request.user.is_authenticated and services.eligible_leaders(round).filter(pk=request.user.pk).exists()
+        request.user.is_authenticated
+        and selectors.eligible_leaders(round).filter(pk=request.user.pk).exists()
     )
 
 

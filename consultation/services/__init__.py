@@ -1,7 +1,7 @@
 """Workflows of a consultation round, one module per part of it. Each checks who is acting and
 runs in one transaction, raising DomainError with words a person can act on.
 
-    access      who may take part, and the check every leader's action makes first
+    access      the check every leader's action makes first (who may take part is a selector)
     rounds      schedule, open, close, stop/allow proposals; the scheduler; owed e-mails
     proposals   propose, edit, withdraw
     votes       cast (or change) a vote
@@ -13,7 +13,6 @@ Callers use the verbs from here (`from consultation import services; services.ca
 
 from compact.errors import DomainError, NotAllowed
 
-from .access import eligible_leaders, participation_problem
 from .comments import (
     COMMENT_EDIT_WINDOW,
     MAX_COMMENT_LENGTH,
@@ -34,7 +33,7 @@ from .proposals import (
     propose,
     withdraw_proposal,
 )
-from .results import apply_results, default_choice, override, round_share, tally
+from .results import apply_results, override, round_share, tally
 from .rounds import (
     REMINDER_BEFORE_CLOSE,
     advance_rounds,
@@ -60,16 +59,13 @@ __all__ = [
     "apply_results",
     "cast_vote",
     "close_round",
-    "default_choice",
     "delete_comment",
     "dismiss_reports",
     "edit_comment",
     "edit_proposal",
-    "eligible_leaders",
     "hide_comment",
     "open_round",
     "override",
-    "participation_problem",
     "post_comment",
     "propose",
     "reconcile_notices",

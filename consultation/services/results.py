@@ -1,7 +1,7 @@
 """A closed round's results: frozen by the tally, then applied by staff to make the next draft."""
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 import audit
@@ -11,6 +11,7 @@ from compact.services import copy_version, require_academy_staff
 from config import dispatch
 
 from ..models import ChangeLogEntry, Proposal, Result, Round, Vote
+from ..selectors import default_choice, vote_totals
 from .access import public_pages_changed
 
 
@@ -24,21 +25,10 @@ def _leading(options):
 
 
 def tally(round):
-    """Freeze one Result per question, counting in the database (two grouped queries)."""
+    """Freeze one Result per question, counted as the round pages count (`selectors.vote_totals`)."""
     eligible = round.eligible_count or 0
     proposals = list(round.proposals.standing().select_related("commitment"))
-    wording_counts = {
-        (row["commitment_id"], row["chosen_proposal_id"]): row["n"]
-        for row in Vote.objects.filter(round=round, commitment__isnull=False)
-        .values("commitment_id", "chosen_proposal_id")
-        .annotate(n=Count("id"))
-    }
-    support_counts = {
-        (row["question_proposal_id"], row["choice"]): row["n"]
-        for row in Vote.objects.filter(round=round, question_proposal__isnull=False)
-        .values("question_proposal_id", "choice")
-        .annotate(n=Count("id"))
-    }
+    wording_counts, support_counts = vote_totals(round)
     rewordings = {}
     for proposal in proposals:
         if proposal.kind == Proposal.Kind.REWORDING:
@@ -92,15 +82,6 @@ def _result(round, options, eligible, **question):
 
 def round_share(part, whole):
     return round(part / whole, 4) if whole else 0.0
-
-
-def default_choice(result):
-    """What applying does when staff accept: the leader, or the status quo when nobody voted."""
-    if result.leading_option:
-        return result.leading_option
-    if result.is_tie:
-        return ""
-    return "current" if result.commitment_id else Vote.Choice.OPPOSE
 
 
 @transaction.atomic

@@ -17,7 +17,8 @@ from compact.services import require_academy_staff
 from config import dispatch
 
 from ..models import Comment, Round
-from .access import eligible_leaders, public_pages_changed
+from ..selectors import eligible_leaders
+from .access import public_pages_changed
 from .results import tally
 
 REMINDER_BEFORE_CLOSE = timedelta(hours=48)
