@@ -8,6 +8,7 @@ and because every task re-checks the database, nothing is done twice.
 """
 
 import logging
+from importlib import import_module
 
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -19,8 +20,21 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (BrokerUnavailable, RedisConnectionError, RedisTimeoutError)
 
 
+def task_named(task):
+    """A task, given itself or its dotted name ("consultation.tasks.send_opening_notices").
+
+    Services name the task rather than import it: tasks import services, so a service that
+    imported its tasks would make an import cycle.
+    """
+    if isinstance(task, str):
+        module, _, name = task.rpartition(".")
+        return getattr(import_module(module), name)
+    return task
+
+
 def send(task, *args, countdown=None):
     """Publish now; return False (and log) if the broker cannot take it."""
+    task = task_named(task)
     try:
         # retry=False: a request must not hang on an unreachable broker; the reconciler retries.
         task.apply_async(args, countdown=countdown, retry=False)

@@ -10,6 +10,7 @@ for what, and the tally only ever counts.
 """
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,11 @@ from django.utils import timezone
 def fingerprint(text):
     """Wording compared for duplicates: case, spacing and final punctuation do not make it new."""
     return re.sub(r"\s+", " ", text).strip().rstrip(".!;:").strip().casefold()
+
+
+# How long an author may change what they wrote; after that everyone reads the same words.
+PROPOSAL_EDIT_WINDOW = timedelta(minutes=15)
+COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
 
 class RoundQuerySet(models.QuerySet):
@@ -218,8 +224,6 @@ class Proposal(models.Model):
     def editable_until(self):
         """The wording may change for a short while after proposing, the same for everyone, so
         whether it can still change says nothing about whether anyone has voted on it."""
-        from .services import PROPOSAL_EDIT_WINDOW
-
         return self.created_at + PROPOSAL_EDIT_WINDOW
 
     @property
@@ -388,8 +392,6 @@ class Comment(models.Model):
 
     @property
     def is_editable_now(self):
-        from .services import COMMENT_EDIT_WINDOW
-
         return self.is_visible and timezone.now() - self.created_at <= COMMENT_EDIT_WINDOW
 
     def anchor(self):

@@ -8,19 +8,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from compact.models import Version
+from config.tasks import LateAckTask, RetryingTask
 
 from . import services
 from .models import Signature
 
-RETRY = {
-    "acks_late": True,
-    "autoretry_for": (ConnectionError, OSError),
-    "retry_backoff": True,
-    "max_retries": 5,
-}
 
-
-@shared_task(**RETRY)
+@shared_task(base=RetryingTask)
 def send_confirmation(signature_id, again=False):
     """The first confirmation e-mail, or (again=True) a fresh link the signatory asked for."""
     with transaction.atomic():
@@ -45,7 +39,7 @@ def send_confirmation(signature_id, again=False):
         return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [signature.signer.email]).send()
 
 
-@shared_task(**RETRY)
+@shared_task(base=RetryingTask)
 def send_refresh_invitations(version_id, previous_id):
     version = Version.objects.select_related("compact").get(pk=version_id)
     previous = Version.objects.get(pk=previous_id)
@@ -78,7 +72,7 @@ def _invite(version, previous, url, compare):
     return get_connection().send_messages(messages) or 0
 
 
-@shared_task(acks_late=True)
+@shared_task(base=LateAckTask)
 def reconcile_mail():
     """Beat, every five minutes: send what the database says is owed but the broker lost."""
     return services.reconcile_mail()

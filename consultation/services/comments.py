@@ -1,7 +1,5 @@
 """Leaders discuss the draft; anyone signed in may report a comment; staff moderate."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,11 +8,10 @@ from compact.errors import DomainError, NotAllowed
 from compact.services import require_academy_staff
 from config import dispatch
 
-from ..models import Comment, Report
+from ..models import COMMENT_EDIT_WINDOW, Comment, Report
 from ..text import render_comment
 from .access import require_participant
 
-COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 MAX_COMMENT_LENGTH = 5000
 
 
@@ -147,9 +144,7 @@ def hide_comment(*, actor, comment, reason):
         after={"hidden": True, "reason": reason},
     )
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
-    from ..tasks import tell_author_comment_hidden
-
-    dispatch.send_on_commit(tell_author_comment_hidden, comment.pk)
+    dispatch.send_on_commit("consultation.tasks.tell_author_comment_hidden", comment.pk)
     return comment
 
 

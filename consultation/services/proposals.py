@@ -1,16 +1,13 @@
 """Leaders propose changes to the draft: a new wording, a new commitment, or a removal."""
 
-from datetime import timedelta
-
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from compact.errors import DomainError, NotAllowed
 
-from ..models import Proposal, Vote, fingerprint
+from ..models import PROPOSAL_EDIT_WINDOW, Proposal, Vote, fingerprint
 from .access import require_participant
 
-PROPOSAL_EDIT_WINDOW = timedelta(minutes=15)
 MAX_PROPOSAL_LENGTH = 600
 MAX_RATIONALE_LENGTH = 3000
 

@@ -159,9 +159,7 @@ def apply_results(*, actor, round, decisions=None):
         },
     )
     public_pages_changed(round)
-    from ..tasks import tell_authors_of_decisions
-
-    dispatch.send_on_commit(tell_authors_of_decisions, round.pk)
+    dispatch.send_on_commit("consultation.tasks.tell_authors_of_decisions", round.pk)
     return draft
 
 

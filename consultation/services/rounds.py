@@ -92,9 +92,7 @@ def open_round(*, round, now=None):
     round.save(update_fields=["status", "opened_at"])
     audit.record("open round", target=round, before={"status": "scheduled"}, after={"status": "open"})
     public_pages_changed(round)
-    from ..tasks import send_opening_notices
-
-    dispatch.send_on_commit(send_opening_notices, round.pk)
+    dispatch.send_on_commit("consultation.tasks.send_opening_notices", round.pk)
     return round
 
 
@@ -196,10 +194,8 @@ def advance_rounds(now=None):
         closes_at__gt=now,
         closes_at__lte=now + REMINDER_BEFORE_CLOSE,
     )
-    from ..tasks import send_closing_reminders
-
     for round in due:
-        dispatch.send(send_closing_reminders, round.pk)
+        dispatch.send("consultation.tasks.send_closing_reminders", round.pk)
         done["reminded"] += 1
     return done
 
@@ -227,19 +223,17 @@ def reconcile_notices(now=None, older_than=None):
     """Re-send e-mails the database says are owed and that should have gone by now: the broker may
     have been down when they were enqueued, or lost them in a restart. Every task checks its own
     stamp under a lock, so one sent twice by a race still reaches people once."""
-    from ..tasks import send_opening_notices, tell_author_comment_hidden, tell_authors_of_decisions
-
     if older_than is None:
         older_than = timedelta(seconds=settings.RECONCILE_AFTER_SECONDS)
     stale = (now or timezone.now()) - older_than
     owed = {
-        send_opening_notices: Round.objects.filter(
+        "consultation.tasks.send_opening_notices": Round.objects.filter(
             status=Round.Status.OPEN, opening_notice_sent_at__isnull=True, opened_at__lt=stale
         ),
-        tell_authors_of_decisions: Round.objects.filter(
+        "consultation.tasks.tell_authors_of_decisions": Round.objects.filter(
             status=Round.Status.APPLIED, decision_notices_sent_at__isnull=True, applied_at__lt=stale
         ),
-        tell_author_comment_hidden: Comment.objects.filter(
+        "consultation.tasks.tell_author_comment_hidden": Comment.objects.filter(
             hidden_at__lt=stale, hidden_notice_sent_at__isnull=True, author__isnull=False
         ),
     }
