@@ -7,7 +7,7 @@ consultation shows.
 
 from dataclasses import dataclass, field
 
-from consultation.text import word_diff
+from core.text import word_diff
 
 
 @dataclass

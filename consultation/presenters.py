@@ -8,9 +8,10 @@ the staff's decisions field by field, so each problem can be shown beside the fi
 
 from dataclasses import dataclass, field
 
+from core.text import word_diff
+
 from .models import Proposal, Result, Vote
 from .selectors import default_choice
-from .text import word_diff
 
 PROPOSAL_PREFIX = "proposal:"
 

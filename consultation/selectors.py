@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from accounts.roles import has_verified_email
 from compact.selectors import compact_layout
+from core.text import word_diff
 from reflections.models import Reflection
 from reflections.services import visible_reflections
 
 from .models import Comment, Proposal, Report, Result, Round, Vote
-from .text import word_diff
 
 
 # --- Who may take part ---------------------------------------------------------------------------

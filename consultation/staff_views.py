@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.mixins import AcademyStaffRequiredMixin
-from compact.errors import DomainError
 from compact.models import Version
+from core.errors import DomainError
 
 from . import presenters, selectors, services
 from .forms import CloseRoundForm, ReasonForm, RoundForm

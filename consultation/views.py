@@ -17,14 +17,15 @@ from django.views.decorators.http import require_POST
 
 from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
-from compact.errors import DomainError
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import readable_versions
+from core.csv import neutralise
+from core.errors import DomainError
+from core.text import word_diff
 
 from . import presenters, selectors, services
 from .forms import CommentForm, ProposalForm, ReasonForm
 from .models import Comment, Proposal, Round, Vote
-from .text import word_diff
 
 
 def _round_or_404(pk):
@@ -581,12 +582,6 @@ def _can_see_results(request, round):
     )
 
 
-def _neutralise(value):
-    """Spreadsheet programs run cells that start with these characters as formulas."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def results_csv(request, round_pk):
     round = _readable_round(request, round_pk)
     if not is_academy_staff(request.user):
@@ -623,7 +618,7 @@ def results_csv(request, round_pk):
         for option in result.options:
             writer.writerow(
                 [
-                    _neutralise(v)
+                    neutralise(v)
                     for v in [
                         result.position,
                         subject,

@@ -11,7 +11,7 @@ runs in one transaction, raising DomainError with words a person can act on.
 Callers use the verbs from here (`from consultation import services; services.cast_vote(...)`).
 """
 
-from compact.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 
 from .comments import (
     COMMENT_EDIT_WINDOW,

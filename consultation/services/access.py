@@ -8,8 +8,8 @@ scheduler has not yet marked the round closed.
 from django.db import connection, transaction
 
 from compact.caching import bump
-from compact.errors import NotAllowed
 from compact.models import Version
+from core.errors import NotAllowed
 
 from ..models import Round
 from ..selectors import participation_problem

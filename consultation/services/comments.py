@@ -4,12 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from compact.errors import DomainError, NotAllowed
 from compact.services import require_academy_staff
 from config import dispatch
+from core.errors import DomainError, NotAllowed
+from core.text import render_comment
 
 from ..models import COMMENT_EDIT_WINDOW, Comment, Report
-from ..text import render_comment
 from .access import require_participant
 
 MAX_COMMENT_LENGTH = 5000

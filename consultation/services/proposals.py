@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from compact.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 
 from ..models import PROPOSAL_EDIT_WINDOW, Proposal, Vote, fingerprint
 from .access import require_participant

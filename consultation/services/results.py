@@ -5,10 +5,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 import audit
-from compact.errors import DomainError
 from compact.models import Commitment, Version
 from compact.services import copy_version, require_academy_staff
 from config import dispatch
+from core.errors import DomainError
 
 from ..models import ChangeLogEntry, Proposal, Result, Round, Vote
 from ..selectors import default_choice, vote_totals

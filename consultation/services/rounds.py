@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from compact.errors import DomainError
 from compact.models import Version
 from compact.services import require_academy_staff
 from config import dispatch
+from core.errors import DomainError
 
 from ..models import Comment, Round
 from ..selectors import eligible_leaders

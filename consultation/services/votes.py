@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from compact.errors import DomainError
+from core.errors import DomainError
 
 from ..models import Proposal, Vote
 from .access import require_participant
