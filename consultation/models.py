@@ -139,8 +139,8 @@ class Round(models.Model):
 
 class ProposalQuerySet(models.QuerySet):
     def standing(self):
-        """Proposals that are questions in the round: not withdrawn, not hidden by moderators."""
-        return self.exclude(status__in=[Proposal.Status.WITHDRAWN, Proposal.Status.HIDDEN])
+        """Proposals that are questions in the round: not withdrawn by their authors."""
+        return self.exclude(status=Proposal.Status.WITHDRAWN)
 
 
 class Proposal(models.Model):
@@ -154,7 +154,6 @@ class Proposal(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         ACCEPTED = "accepted", "Accepted"
         NOT_TAKEN = "not_taken", "Not taken forward"
-        HIDDEN = "hidden", "Hidden by moderators"
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="proposals")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -235,10 +234,6 @@ class Proposal(models.Model):
         """New-commitment and removal proposals are voted on as support / oppose."""
         return self.kind in (self.Kind.NEW_COMMITMENT, self.Kind.REMOVAL)
 
-    @property
-    def is_standing(self):
-        return self.status not in (self.Status.WITHDRAWN, self.Status.HIDDEN)
-
 
 class Vote(models.Model):
     """One leader's answer to one question of a round. Changeable until close; secret."""
@@ -305,14 +300,10 @@ class Vote(models.Model):
         return f"Vote #{self.pk} in round {self.round_id}"
 
 
-class CommentQuerySet(models.QuerySet):
-    def top_level(self):
-        return self.filter(parent__isnull=True)
-
-
 class Comment(models.Model):
     class Target(models.TextChoices):
-        VISION = "vision", "The whole compact"
+        # Stored as "vision" (its first name); it means the compact as a whole.
+        WHOLE_COMPACT = "vision", "The whole compact"
         THEME = "theme", "A theme"
         COMMITMENT = "commitment", "A commitment"
         PROPOSAL = "proposal", "A proposal"
@@ -347,8 +338,6 @@ class Comment(models.Model):
     hidden_reason = models.TextField(blank=True)
     # The author is told once per hiding; the reconciler sends it if the broker lost the task.
     hidden_notice_sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -480,14 +469,6 @@ class Result(models.Model):
 
     def option(self, key):
         return next((option for option in self.options if option["option"] == key), None)
-
-    @property
-    def leading(self):
-        return self.option(self.leading_option)
-
-    @property
-    def chosen(self):
-        return self.option(self.chosen_option)
 
 
 class ChangeLogEntry(models.Model):

@@ -82,7 +82,6 @@ class RoundPage:
     layout: object
     rows: list
     vision_comment_count: int
-    theme_comment_counts: dict
     questions: int
     answered: int
     filtered_out: int
@@ -91,10 +90,6 @@ class RoundPage:
     theme_shown: object = None
     previous_theme: object = None
     next_theme: object = None
-
-    @property
-    def progress(self):
-        return {"answered": self.answered, "questions": self.questions}
 
 
 def vote_totals(round):
@@ -182,7 +177,7 @@ def round_page(
         .values_list("proposal_id")
         .annotate(n=Count("id"))
     )
-    vision_count = comment_counts.filter(target=Comment.Target.VISION).count()
+    vision_count = comment_counts.filter(target=Comment.Target.WHOLE_COMPACT).count()
     mine = my_votes(round, user)
     # Commitments that drew concerns in signatories' reflections are marked in a refresh round,
     # counting only reflections this reader may read: a staff-only concern marks nothing publicly.
@@ -260,7 +255,6 @@ def round_page(
         layout=layout,
         rows=rows,
         vision_comment_count=vision_count,
-        theme_comment_counts=by_theme,
         questions=questions,
         answered=answered,
         filtered_out=filtered_out,

@@ -92,9 +92,8 @@ class RoundManageView(AcademyStaffRequiredMixin, View):
                 else:
                     messages.success(request, "The round is closed and its results are frozen.")
             elif action in ("stop_proposals", "allow_proposals"):
-                services.stop_proposals(
-                    actor=request.user, round=round, accepting=action == "allow_proposals"
-                )
+                change = services.allow_proposals if action == "allow_proposals" else services.stop_proposals
+                change(actor=request.user, round=round)
                 messages.success(
                     request,
                     "New proposals are "

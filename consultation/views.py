@@ -180,8 +180,6 @@ def proposal_detail(request, round_pk, pk):
     proposal = get_object_or_404(
         Proposal.objects.select_related("author", "commitment", "theme", "party"), pk=pk, round=round
     )
-    if proposal.status == Proposal.Status.HIDDEN and not is_academy_staff(request.user):
-        raise Http404("This proposal has been hidden by the moderators.")
     return render(request, "consultation/proposal.html", _proposal_context(request, round, proposal))
 
 
@@ -218,8 +216,8 @@ def discussion(request, round_pk, theme_pk=None):
         subject = {"target": Comment.Target.THEME, "theme": theme}
         initial = {"target": Comment.Target.THEME, "subject": theme.pk}
     else:
-        subject = {"target": Comment.Target.VISION}
-        initial = {"target": Comment.Target.VISION}
+        subject = {"target": Comment.Target.WHOLE_COMPACT}
+        initial = {"target": Comment.Target.WHOLE_COMPACT}
     context = {
         **_base_context(request, round),
         "theme": theme,

@@ -33,10 +33,11 @@ from .proposals import (
     propose,
     withdraw_proposal,
 )
-from .results import apply_results, override, round_share, tally
+from .results import apply_results, override_phrase, round_share, tally
 from .rounds import (
     REMINDER_BEFORE_CLOSE,
     advance_rounds,
+    allow_proposals,
     close_round,
     open_round,
     reconcile_notices,
@@ -56,6 +57,7 @@ __all__ = [
     "DuplicateProposal",
     "NotAllowed",
     "advance_rounds",
+    "allow_proposals",
     "apply_results",
     "cast_vote",
     "close_round",
@@ -65,7 +67,7 @@ __all__ = [
     "edit_proposal",
     "hide_comment",
     "open_round",
-    "override",
+    "override_phrase",
     "post_comment",
     "propose",
     "reconcile_notices",

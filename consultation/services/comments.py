@@ -30,7 +30,7 @@ def post_comment(
     actor,
     round,
     body,
-    target=Comment.Target.VISION,
+    target=Comment.Target.WHOLE_COMPACT,
     theme=None,
     commitment=None,
     proposal=None,
@@ -49,7 +49,7 @@ def post_comment(
         Comment.Target.COMMITMENT: commitment,
         Comment.Target.PROPOSAL: proposal,
     }
-    if target != Comment.Target.VISION:
+    if target != Comment.Target.WHOLE_COMPACT:
         item = subject.get(target)
         if item is None:
             raise DomainError("Choose what you are commenting on.")

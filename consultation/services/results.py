@@ -173,7 +173,7 @@ def _quote(text, limit=60):
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
-def override(result):
+def override_phrase(result):
     """The change log's words for a staff decision, or None when the vote was accepted."""
     if result.decision == Result.Decision.OVERRIDE:
         return f"staff override, reason: {result.override_reason}"
@@ -307,7 +307,7 @@ def _apply_removal(applying, result, why):
 def _apply_to_draft(round, draft, results):
     applying = _Applying(round, draft, results)
     for result in results:
-        why = override(result)
+        why = override_phrase(result)
         if result.commitment_id:
             _apply_wording(applying, result, why)
         elif result.proposal.kind == Proposal.Kind.NEW_COMMITMENT:

@@ -150,9 +150,18 @@ def _cancel_scheduled(round, *, actor, reason, now):
     return round
 
 
+def stop_proposals(*, actor, round):
+    """Staff stop new proposals while votes and comments go on."""
+    return _take_proposals(actor=actor, round=round, accepting=False)
+
+
+def allow_proposals(*, actor, round):
+    """Staff let leaders propose again after stopping proposals."""
+    return _take_proposals(actor=actor, round=round, accepting=True)
+
+
 @transaction.atomic
-def stop_proposals(*, actor, round, accepting):
-    """Staff can stop (or restart) new proposals while votes and comments go on."""
+def _take_proposals(*, actor, round, accepting):
     require_academy_staff(actor)
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.has_results or round.status == Round.Status.CANCELLED:

@@ -104,7 +104,7 @@ def test_withdrawing_voids_the_votes_for_the_proposal(round, leader, commitment)
 
 def test_staff_can_stop_new_proposals_while_votes_go_on(round, staff, leader, commitment):
     proposal = reword(round, leader, commitment)
-    services.stop_proposals(actor=staff, round=round, accepting=False)
+    services.stop_proposals(actor=staff, round=round)
     with pytest.raises(NotAllowed, match="no longer taking new proposals"):
         reword(round, LeaderFactory(), commitment, text="Another wording.")
     services.cast_vote(actor=leader, round=round, commitment=commitment, choice=proposal)
