@@ -12,19 +12,7 @@ from consultation import services
 from consultation.models import Comment
 from tests.factories import LeaderFactory, UserFactory
 
-from .factories import open_round
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def round(staff):
-    return open_round(staff=staff)
-
-
-@pytest.fixture
-def commitment(round):
-    return round.version.commitments.order_by("pk").first()
 
 
 def test_comment_markdown_is_rendered_and_script_does_not_survive(round, leader):

@@ -10,19 +10,9 @@ from consultation import services
 from consultation.models import Proposal, Vote
 from tests.factories import LeaderFactory
 
-from .factories import open_round, reword
+from .factories import reword
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def round(staff):
-    return open_round(staff=staff)
-
-
-@pytest.fixture
-def commitment(round):
-    return round.version.commitments.order_by("pk").first()
 
 
 def test_leader_can_propose_new_wording_with_a_rationale(round, leader, commitment):

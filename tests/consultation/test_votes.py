@@ -15,16 +15,6 @@ from .factories import open_round, reword, scheduled_round
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def round(staff):
-    return open_round(staff=staff)
-
-
-@pytest.fixture
-def commitment(round):
-    return round.version.commitments.order_by("pk").first()
-
-
 def test_a_vote_can_be_changed_and_stays_one_vote(round, leader, commitment):
     proposal = reword(round, LeaderFactory(), commitment)
     services.cast_vote(actor=leader, round=round, commitment=commitment, choice=proposal)
