@@ -5,10 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, Prefetch, Q
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import has_verified_email
 from compact.selectors import compact_layout
 from core.text import word_diff
@@ -19,7 +21,7 @@ from .models import Comment, Proposal, Report, Result, Round, Vote
 
 
 # --- Who may take part ---------------------------------------------------------------------------
-def eligible_leaders(round):
+def eligible_leaders(round: Round) -> QuerySet:
     """Everyone who may take part in the round: active people with a verified e-mail address."""
     people = get_user_model().objects.filter(is_active=True, emailaddress__verified=True)
     if round.participation == Round.Participation.INVITED:
@@ -27,7 +29,7 @@ def eligible_leaders(round):
     return people.distinct()
 
 
-def participation_problem(user, round):
+def participation_problem(user: User | AnonymousUser | None, round: Round) -> str | None:
     """Why this person cannot take part now, in words they can act on; None when they can."""
     if not (user and user.is_authenticated):
         return "Sign in to take part in this round."
@@ -38,7 +40,7 @@ def participation_problem(user, round):
     return timing_problem(round)
 
 
-def timing_problem(round):
+def timing_problem(round: Round) -> str | None:
     now = timezone.now()
     if round.status == Round.Status.SCHEDULED or now < round.opens_at:
         return f"This round has not opened yet. It opens on {timezone.localtime(round.opens_at):%-d %B %Y at %H:%M}."
@@ -47,7 +49,7 @@ def timing_problem(round):
     return None
 
 
-def default_choice(result):
+def default_choice(result: Result) -> str:
     """What applying does when staff accept: the leader, or the status quo when nobody voted."""
     if result.leading_option:
         return result.leading_option
@@ -92,7 +94,7 @@ class RoundPage:
     next_theme: object = None
 
 
-def vote_totals(round):
+def vote_totals(round: Round) -> tuple[dict[tuple[int, int | None], int], dict[tuple[int, str], int]]:
     """Counts per option, never per person: [(commitment_id, chosen_proposal_id) → n], [(proposal, choice) → n]."""
     wording = {
         (row["commitment_id"], row["chosen_proposal_id"]): row["n"]

@@ -7,6 +7,7 @@ scheduler has not yet marked the round closed.
 
 from django.db import connection, transaction
 
+from accounts.models import User
 from compact.caching import bump
 from compact.models import Version
 from core.errors import NotAllowed
@@ -15,7 +16,7 @@ from ..models import Round
 from ..selectors import participation_problem
 
 
-def current_round_state(round):
+def current_round_state(round: Round) -> Round:
     """Re-read the round, holding a shared lock on PostgreSQL until the transaction ends.
 
     Closing takes an exclusive lock on the same row, so a vote either lands before the tally
@@ -29,7 +30,7 @@ def current_round_state(round):
     return Round.objects.get(pk=round.pk)
 
 
-def require_participant(user, round):
+def require_participant(user: User, round: Round) -> Round:
     fresh = current_round_state(round)
     problem = participation_problem(user, fresh)
     if problem:
@@ -37,7 +38,7 @@ def require_participant(user, round):
     return fresh
 
 
-def public_pages_changed(round):
+def public_pages_changed(round: Round) -> None:
     """The compact page links open rounds: its cached copy must go when a round opens or closes."""
     compact_id = Version.objects.filter(pk=round.version_id).values_list("compact_id", flat=True).first()
     transaction.on_commit(lambda: bump(compact_id))

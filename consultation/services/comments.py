@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
+from accounts.models import User
 from compact.services import require_academy_staff
 from config import dispatch
 from core.errors import DomainError, NotAllowed
@@ -74,7 +75,7 @@ def post_comment(
 
 
 @transaction.atomic
-def edit_comment(*, actor, comment, body):
+def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.author_id != actor.pk:
         raise NotAllowed("You can only change your own comments.")
@@ -91,7 +92,7 @@ def edit_comment(*, actor, comment, body):
 
 
 @transaction.atomic
-def delete_comment(*, actor, comment):
+def delete_comment(*, actor: User, comment: Comment) -> Comment:
     """The author removes their words; a placeholder keeps the thread readable."""
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.author_id != actor.pk:
@@ -106,7 +107,7 @@ def delete_comment(*, actor, comment):
 
 
 @transaction.atomic
-def report_comment(*, actor, comment, reason):
+def report_comment(*, actor: User, comment: Comment, reason: str) -> Report:
     if not (actor and actor.is_authenticated):
         raise NotAllowed("Sign in to report a comment.")
     reason = reason.strip()
@@ -126,7 +127,7 @@ def report_comment(*, actor, comment, reason):
 
 
 @transaction.atomic
-def hide_comment(*, actor, comment, reason):
+def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
     require_academy_staff(actor)
     reason = reason.strip()
     if not reason:
@@ -149,7 +150,7 @@ def hide_comment(*, actor, comment, reason):
 
 
 @transaction.atomic
-def restore_comment(*, actor, comment):
+def restore_comment(*, actor: User, comment: Comment) -> Comment:
     require_academy_staff(actor)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     before = {"hidden": comment.hidden_at is not None, "reason": comment.hidden_reason}
@@ -160,7 +161,7 @@ def restore_comment(*, actor, comment):
 
 
 @transaction.atomic
-def dismiss_reports(*, actor, comment):
+def dismiss_reports(*, actor: User, comment: Comment) -> None:
     """Staff looked and the comment stays: the reports leave the queue."""
     require_academy_staff(actor)
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=actor)

@@ -3,9 +3,11 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from accounts.models import User
+from compact.models import Commitment, Party, Theme
 from core.errors import DomainError, NotAllowed
 
-from ..models import PROPOSAL_EDIT_WINDOW, Proposal, Vote, fingerprint
+from ..models import PROPOSAL_EDIT_WINDOW, Proposal, Round, Vote, fingerprint
 from .access import require_participant
 
 MAX_PROPOSAL_LENGTH = 600
@@ -43,7 +45,17 @@ class DuplicateProposal(DomainError):
 
 
 @transaction.atomic
-def propose(*, actor, round, kind, rationale, text="", commitment=None, theme=None, party=None):
+def propose(
+    *,
+    actor: User,
+    round: Round,
+    kind: str,
+    rationale: str,
+    text: str = "",
+    commitment: Commitment | None = None,
+    theme: Theme | None = None,
+    party: Party | None = None,
+) -> Proposal:
     round = require_participant(actor, round)
     if not round.accepting_proposals:
         raise NotAllowed("This round is no longer taking new proposals. You can still vote and comment.")
@@ -99,7 +111,7 @@ def _votes_on(proposal):
 
 
 @transaction.atomic
-def edit_proposal(*, actor, proposal, text, rationale):
+def edit_proposal(*, actor: User, proposal: Proposal, text: str, rationale: str) -> Proposal:
     """The author may change a proposal for PROPOSAL_EDIT_WINDOW after making it, then never.
 
     The rule does not depend on votes: while totals are hidden, a refusal that said "people have
@@ -147,7 +159,7 @@ def edit_proposal(*, actor, proposal, text, rationale):
 
 
 @transaction.atomic
-def withdraw_proposal(*, actor, proposal):
+def withdraw_proposal(*, actor: User, proposal: Proposal) -> Proposal:
     """The author takes a proposal back. Votes for it no longer count: those voters choose again."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.author_id != actor.pk:

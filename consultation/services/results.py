@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 import audit
+from accounts.models import User
 from compact.models import Commitment, Version
 from compact.services import copy_version, require_academy_staff
 from config import dispatch
@@ -24,7 +25,7 @@ def _leading(options):
     return (leaders[0], False) if len(leaders) == 1 else ("", True)
 
 
-def tally(round):
+def tally(round: Round) -> None:
     """Freeze one Result per question, counted as the round pages count (`selectors.vote_totals`)."""
     eligible = round.eligible_count or 0
     proposals = list(round.proposals.standing().select_related("commitment"))
@@ -80,12 +81,14 @@ def _result(round, options, eligible, **question):
     )
 
 
-def round_share(part, whole):
+def round_share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
 @transaction.atomic
-def apply_results(*, actor, round, decisions=None):
+def apply_results(
+    *, actor: User, round: Round, decisions: dict[int, tuple[str, str | None, str]] | None = None
+) -> Version:
     """Make the next draft from a closed round's results, in one transaction, with its change log.
 
     `decisions` maps a result id to ("accept", None, "") or ("override", chosen_option, reason).
@@ -173,7 +176,7 @@ def _quote(text, limit=60):
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
-def override_phrase(result):
+def override_phrase(result: Result) -> str | None:
     """The change log's words for a staff decision, or None when the vote was accepted."""
     if result.decision == Result.Decision.OVERRIDE:
         return f"staff override, reason: {result.override_reason}"

@@ -4,13 +4,14 @@ Each workflow checks who is acting and runs in one transaction.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 import audit
+from accounts.models import User
 from compact.models import Version
 from compact.services import require_academy_staff
 from config import dispatch
@@ -77,7 +78,7 @@ def schedule_round(
 
 
 @transaction.atomic
-def open_round(*, round, now=None):
+def open_round(*, round: Round, now: datetime | None = None) -> Round:
     """Open a scheduled round: its draft is then "in consultation" and staff cannot edit it."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.status != Round.Status.SCHEDULED:
@@ -97,7 +98,9 @@ def open_round(*, round, now=None):
 
 
 @transaction.atomic
-def close_round(*, round, actor=None, reason="", now=None):
+def close_round(
+    *, round: Round, actor: User | None = None, reason: str = "", now: datetime | None = None
+) -> Round:
     """Close a round and freeze its results. Staff closing early must say why."""
     early = actor is not None
     if early:
@@ -150,12 +153,12 @@ def _cancel_scheduled(round, *, actor, reason, now):
     return round
 
 
-def stop_proposals(*, actor, round):
+def stop_proposals(*, actor: User, round: Round) -> Round:
     """Staff stop new proposals while votes and comments go on."""
     return _take_proposals(actor=actor, round=round, accepting=False)
 
 
-def allow_proposals(*, actor, round):
+def allow_proposals(*, actor: User, round: Round) -> Round:
     """Staff let leaders propose again after stopping proposals."""
     return _take_proposals(actor=actor, round=round, accepting=True)
 
@@ -171,7 +174,7 @@ def _take_proposals(*, actor, round, accepting):
     return round
 
 
-def advance_rounds(now=None):
+def advance_rounds(*, now: datetime | None = None) -> dict[str, int]:
     """What the scheduler runs every minute: open what is due, close what is due, remind once.
 
     Each round is handled in its own transaction under its own row lock, so overlapping runs do
@@ -228,7 +231,7 @@ def _scheduler_step(round, step, action, now):
     return outcome
 
 
-def reconcile_notices(now=None, older_than=None):
+def reconcile_notices(*, now: datetime | None = None, older_than: timedelta | None = None) -> int:
     """Re-send e-mails the database says are owed and that should have gone by now: the broker may
     have been down when they were enqueued, or lost them in a restart. Every task checks its own
     stamp under a lock, so one sent twice by a race still reaches people once."""

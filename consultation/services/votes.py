@@ -2,13 +2,22 @@
 
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
+from compact.models import Commitment
 from core.errors import DomainError
 
-from ..models import Proposal, Vote
+from ..models import Proposal, Round, Vote
 from .access import require_participant
 
 
-def cast_vote(*, actor, round, choice, commitment=None, proposal=None):
+def cast_vote(
+    *,
+    actor: User,
+    round: Round,
+    choice: str | Proposal,
+    commitment: Commitment | None = None,
+    proposal: Proposal | None = None,
+) -> Vote:
     """Record (or change) a leader's answer to one question.
 
     `commitment` + `choice` ("current" or a Proposal) answers a wording question;
