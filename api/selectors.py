@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from compact.models import Commitment, Compact, Party, Theme, Version
 from consultation.models import Proposal, Result, Round
-from consultation.selectors import _proposal_totals
+from consultation.selectors import vote_totals
 from signatories import selectors as signatory_selectors
 from signatories.models import Organisation, Signature
 
@@ -123,7 +123,7 @@ def round_questions(round: Round) -> list[Question]:
         .order_by("created_at", "id")
     )
     visible = round.totals_visible
-    wording_totals, support_totals = _proposal_totals(round) if visible else ({}, {})
+    wording_totals, support_totals = vote_totals(round) if visible else ({}, {})
 
     def count(value: int) -> int | None:
         return value if visible else None

@@ -178,7 +178,7 @@ def generate(scale, seed=2026):
             Comment(
                 round=round,
                 author=leaders[i % len(leaders)],
-                target=Comment.Target.COMMITMENT if i % 5 else Comment.Target.VISION,
+                target=Comment.Target.COMMITMENT if i % 5 else Comment.Target.WHOLE_COMPACT,
                 commitment=commitments[i % len(commitments)] if i % 5 else None,
                 body=f"Comment {i}",
                 body_html=f"<p>Comment {i}</p>",

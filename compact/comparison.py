@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from consultation.text import word_diff
+from core.text import word_diff
 
 from .models import Commitment, Party, Theme, Version
 

@@ -138,7 +138,7 @@ PEOPLE = [
 ]
 
 
-def _person(email, full_name, job_title, organisation, staff):
+def demo_person(email, full_name, job_title, organisation, staff):
     User = get_user_model()
     user, created = User.objects.get_or_create(
         email=email,
@@ -155,7 +155,7 @@ def _person(email, full_name, job_title, organisation, staff):
 
 def load(context):
     people = {
-        email: _person(email, name, title, organisation, staff)
+        email: demo_person(email, name, title, organisation, staff)
         for email, name, title, organisation, staff, _ in PEOPLE
     }
     staff = people["staff@example.org"]

@@ -1,14 +1,7 @@
-class DomainError(Exception):
-    """A rule of the domain was broken; the message is written for the person who tried."""
+from core.errors import DomainError, NotAllowed
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["DomainError", "NotAllowed", "VersionLocked"]
 
 
 class VersionLocked(DomainError):
     """A ratified, published or superseded version's text is frozen."""
-
-
-class NotAllowed(DomainError):
-    """The person does not have the role this action needs."""

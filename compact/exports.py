@@ -106,11 +106,6 @@ def render_owed(version_id: int) -> PdfExport | None:
         # Nothing changed since that render (a withdrawal undone, say): no second rendering.
         owed.delete()
         return existing
-    delay = float(getattr(settings, "PDF_RENDER_DELAY_SECONDS", 0))
-    if delay:  # fault-injection hook for the worker-killed test; 0 in every real deployment
-        import time
-
-        time.sleep(delay)
     content = pdf.render(version, signatures=signatures)
     owed.content_hash, owed.signatories_digest, owed.signatory_count = (
         version.content_hash,

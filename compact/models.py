@@ -87,6 +87,7 @@ class Version(models.Model):
     LOCKED = (Status.CONSULTED, Status.RATIFIED, Status.PUBLISHED, Status.SUPERSEDED)
     # At most one version of a compact is being worked on at a time.
     IN_PROGRESS = (Status.DRAFT, Status.CONSULTATION)
+
     class Layout(models.TextChoices):
         # Commitments under themes, each party's in a column. A theme may belong to some parties
         # only (a compact of six themes of what the employer gives and six of what staff give):
@@ -184,10 +185,6 @@ class Version(models.Model):
 
     def get_absolute_url(self):
         return reverse("compact:version", kwargs={"slug": self.compact.slug, "number": self.number})
-
-    @property
-    def is_locked(self):
-        return self.status in self.LOCKED
 
     @property
     def is_editable(self):

@@ -574,6 +574,7 @@ def due_for_review(*, today: date | None = None) -> QuerySet[Version]:
 
 def remind_reviews(*, today: date | None = None) -> int:
     """Once per version, a month before its review date: staff and its signatories are told."""
+    from django.apps import apps
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.mail import EmailMessage, get_connection
@@ -596,9 +597,8 @@ def remind_reviews(*, today: date | None = None) -> int:
                 groups__permissions__codename=codename,
                 groups__permissions__content_type__app_label=app_label,
             )
-            signatories = get_user_model().objects.filter(
-                is_active=True, signatures__version=version, signatures__status="confirmed"
-            )
+            signed = apps.get_model("signatories", "Signature").objects.public().filter(version=version)
+            signatories = get_user_model().objects.filter(is_active=True, pk__in=signed.values("signer_id"))
             addresses = sorted({u.email for u in staff} | {u.email for u in signatories})
             url = settings.SITE_URL + reverse("compact:detail", kwargs={"slug": version.compact.slug})
             body = render_to_string("compact/email/review_due.txt", {"version": version, "url": url})

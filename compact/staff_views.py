@@ -376,7 +376,7 @@ class PublishView(AcademyStaffRequiredMixin, View):
             "compact": version.compact,
             "current": current,
             # Confirmed signatories are the ones who will be invited to sign again.
-            "current_signatories": current.signatures.filter(status="confirmed").count() if current else 0,
+            "current_signatories": current.signatures.public().count() if current else 0,
             "form": form or PublishForm(),
         }
         return render(request, self.template_name, context, status=status)

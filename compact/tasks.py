@@ -1,12 +1,14 @@
 from celery import shared_task
 from django.conf import settings
 
+from config.tasks import LateAckTask
+
 from . import exports
 
 
 @shared_task(
+    base=LateAckTask,
     bind=True,
-    acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=300,
     time_limit=330,
@@ -26,13 +28,13 @@ def render_pdf(self, version_id):
     return export.pk if export else None
 
 
-@shared_task(acks_late=True)
+@shared_task(base=LateAckTask)
 def remind_reviews():
     from . import services
 
     return services.remind_reviews()
 
 
-@shared_task(acks_late=True)
+@shared_task(base=LateAckTask)
 def reconcile_pdfs():
     return exports.reconcile()

@@ -212,7 +212,6 @@ def commitment_history(request, slug, key):
     entry_model = apps.get_model("consultation", "ChangeLogEntry")
     proposals = (
         proposal_model.objects.filter(commitment__key=key, commitment__version__compact=compact)
-        .exclude(status="hidden")
         .select_related("round", "author")
         .order_by("created_at")
     )

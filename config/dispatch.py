@@ -10,6 +10,7 @@ and because every task re-checks the database, nothing is done twice.
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -25,18 +26,34 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (BrokerUnavailable, RedisConnectionError, RedisTimeoutError)
 
 
-def send(task: Task[Any, Any], *args: object, countdown: int | None = None) -> bool:
+def task_named(task: Task[Any, Any] | str) -> Task[Any, Any]:
+    """A task, given itself or its dotted name ("consultation.tasks.send_opening_notices").
+
+    Services name the task rather than import it: tasks import services, so a service that
+    imported its tasks would make an import cycle.
+    """
+    if isinstance(task, str):
+        module, _, name = task.rpartition(".")
+        named: Task[Any, Any] = getattr(import_module(module), name)
+        return named
+    return task
+
+
+def send(task: Task[Any, Any] | str, *args: object, countdown: int | None = None) -> bool:
     """Publish now; return False (and log) if the broker cannot take it."""
+    task_object = task_named(task)
     try:
         # retry=False: a request must not hang on an unreachable broker; the reconciler retries.
         # Celery's stubs say float; None (send now) is what Celery itself defaults to.
-        task.apply_async(args, countdown=countdown, retry=False)  # type: ignore[arg-type]
+        task_object.apply_async(args, countdown=countdown, retry=False)  # type: ignore[arg-type]
     except UNAVAILABLE as error:
-        logger.warning("Broker unavailable; %s%r deferred to its reconciler: %s", task.name, args, error)
+        logger.warning(
+            "Broker unavailable; %s%r deferred to its reconciler: %s", task_object.name, args, error
+        )
         return False
     return True
 
 
-def send_on_commit(task: Task[Any, Any], *args: object, countdown: int | None = None) -> None:
+def send_on_commit(task: Task[Any, Any] | str, *args: object, countdown: int | None = None) -> None:
     """Publish once the current transaction commits: a rolled-back change sends nothing."""
     transaction.on_commit(lambda: send(task, *args, countdown=countdown))

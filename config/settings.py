@@ -136,7 +136,8 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits and page caches need one shared by all workers) ----------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+# Unset means no broker: tasks then run in-process (see Celery below).
+_broker_url = env("CELERY_BROKER_URL")
 
 
 def _next_redis_database(url):
@@ -150,9 +151,7 @@ def _next_redis_database(url):
 
 
 CACHE_URL = env("CACHE_URL") or (
-    _next_redis_database(CELERY_BROKER_URL)
-    if CELERY_BROKER_URL and CELERY_BROKER_URL.startswith("redis")
-    else None
+    _next_redis_database(_broker_url) if _broker_url and _broker_url.startswith("redis") else None
 )
 if CACHE_URL:
     CACHES = {
@@ -177,9 +176,9 @@ else:
 
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker, tasks run in-process so `make run` needs nothing but Python.
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_TASK_ALWAYS_EAGER = _broker_url is None
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_BROKER_URL = _broker_url or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # A request that enqueues work must not hang on an unreachable broker: config.dispatch gives up
@@ -213,7 +212,6 @@ PDF_RETRY_BASE_SECONDS = int(env("PDF_RETRY_BASE_SECONDS", "15"))
 # How long owed work (an unsent e-mail, a pending PDF) waits before the reconcilers send it again.
 RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Fault injection for the worker-killed integration test only.
-PDF_RENDER_DELAY_SECONDS = float(env("PDF_RENDER_DELAY_SECONDS", "0"))
 # Only `make bench` sets this: it adds /bench/minimal, the yardstick view.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
 SIGNATURE_CONFIRMATION_HOURS = int(env("SIGNATURE_CONFIRMATION_HOURS", "72"))

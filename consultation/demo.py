@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from compact import services as compact_services
-from compact.demo import DEMO_PASSWORD, _person
+from compact.demo import DEMO_PASSWORD, demo_person
 from compact.models import Version
 
 from . import services
@@ -36,7 +36,7 @@ def load(context):
         context["round"] = rounds.order_by("-opens_at").first()
         return
     staff = context["staff"]
-    others = [_person(email, name, title, org, staff=False) for email, name, title, org in MORE_LEADERS]
+    others = [demo_person(email, name, title, org, staff=False) for email, name, title, org in MORE_LEADERS]
     published = _first_round(context, others)
     draft = compact_services.start_new_draft(actor=staff, compact=compact)
     context.update(published=published, draft=draft)

@@ -10,6 +10,7 @@ for what, and the tally only ever counts.
 """
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,11 @@ from django.utils import timezone
 def fingerprint(text):
     """Wording compared for duplicates: case, spacing and final punctuation do not make it new."""
     return re.sub(r"\s+", " ", text).strip().rstrip(".!;:").strip().casefold()
+
+
+# How long an author may change what they wrote; after that everyone reads the same words.
+PROPOSAL_EDIT_WINDOW = timedelta(minutes=15)
+COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
 
 class RoundQuerySet(models.QuerySet):
@@ -133,8 +139,8 @@ class Round(models.Model):
 
 class ProposalQuerySet(models.QuerySet):
     def standing(self):
-        """Proposals that are questions in the round: not withdrawn, not hidden by moderators."""
-        return self.exclude(status__in=[Proposal.Status.WITHDRAWN, Proposal.Status.HIDDEN])
+        """Proposals that are questions in the round: not withdrawn by their authors."""
+        return self.exclude(status=Proposal.Status.WITHDRAWN)
 
 
 class Proposal(models.Model):
@@ -148,7 +154,6 @@ class Proposal(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         ACCEPTED = "accepted", "Accepted"
         NOT_TAKEN = "not_taken", "Not taken forward"
-        HIDDEN = "hidden", "Hidden by moderators"
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="proposals")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -218,8 +223,6 @@ class Proposal(models.Model):
     def editable_until(self):
         """The wording may change for a short while after proposing, the same for everyone, so
         whether it can still change says nothing about whether anyone has voted on it."""
-        from .services import PROPOSAL_EDIT_WINDOW
-
         return self.created_at + PROPOSAL_EDIT_WINDOW
 
     @property
@@ -230,10 +233,6 @@ class Proposal(models.Model):
     def is_support_question(self):
         """New-commitment and removal proposals are voted on as support / oppose."""
         return self.kind in (self.Kind.NEW_COMMITMENT, self.Kind.REMOVAL)
-
-    @property
-    def is_standing(self):
-        return self.status not in (self.Status.WITHDRAWN, self.Status.HIDDEN)
 
 
 class Vote(models.Model):
@@ -301,14 +300,10 @@ class Vote(models.Model):
         return f"Vote #{self.pk} in round {self.round_id}"
 
 
-class CommentQuerySet(models.QuerySet):
-    def top_level(self):
-        return self.filter(parent__isnull=True)
-
-
 class Comment(models.Model):
     class Target(models.TextChoices):
-        VISION = "vision", "The whole compact"
+        # Stored as "vision" (its first name); it means the compact as a whole.
+        WHOLE_COMPACT = "vision", "The whole compact"
         THEME = "theme", "A theme"
         COMMITMENT = "commitment", "A commitment"
         PROPOSAL = "proposal", "A proposal"
@@ -343,8 +338,6 @@ class Comment(models.Model):
     hidden_reason = models.TextField(blank=True)
     # The author is told once per hiding; the reconciler sends it if the broker lost the task.
     hidden_notice_sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -388,8 +381,6 @@ class Comment(models.Model):
 
     @property
     def is_editable_now(self):
-        from .services import COMMENT_EDIT_WINDOW
-
         return self.is_visible and timezone.now() - self.created_at <= COMMENT_EDIT_WINDOW
 
     def anchor(self):
@@ -478,14 +469,6 @@ class Result(models.Model):
 
     def option(self, key):
         return next((option for option in self.options if option["option"] == key), None)
-
-    @property
-    def leading(self):
-        return self.option(self.leading_option)
-
-    @property
-    def chosen(self):
-        return self.option(self.chosen_option)
 
 
 class ChangeLogEntry(models.Model):

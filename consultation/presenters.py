@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compact.models import Commitment
+from core.text import word_diff
 
 from .models import Proposal, Result, Round, Vote
-from .services import default_choice
-from .text import word_diff
+from .selectors import default_choice
 
 PROPOSAL_PREFIX = "proposal:"
 

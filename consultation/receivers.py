@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
-from compact.errors import DomainError
 from compact.signals import version_ratifying
+from core.errors import DomainError
 
 from .models import Round
 

@@ -1,15 +1,61 @@
 """Reads for round pages, each in a fixed number of queries whatever the size of the round."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import has_verified_email
 from compact.selectors import compact_layout
+from core.text import word_diff
+from reflections.models import Reflection
+from reflections.services import visible_reflections
 
 from .models import Comment, Proposal, Report, Result, Round, Vote
-from .text import word_diff
+
+
+# --- Who may take part ---------------------------------------------------------------------------
+def eligible_leaders(round: Round) -> QuerySet:
+    """Everyone who may take part in the round: active people with a verified e-mail address."""
+    people = get_user_model().objects.filter(is_active=True, emailaddress__verified=True)
+    if round.participation == Round.Participation.INVITED:
+        people = people.filter(invited_rounds=round)
+    return people.distinct()
+
+
+def participation_problem(user: User | AnonymousUser | None, round: Round) -> str | None:
+    """Why this person cannot take part now, in words they can act on; None when they can."""
+    if not (user and user.is_authenticated):
+        return "Sign in to take part in this round."
+    if not has_verified_email(user):
+        return "Confirm your e-mail address to take part in this round."
+    if round.participation == Round.Participation.INVITED and not round.invited.filter(pk=user.pk).exists():
+        return "This round is open to invited leaders only."
+    return timing_problem(round)
+
+
+def timing_problem(round: Round) -> str | None:
+    now = timezone.now()
+    if round.status == Round.Status.SCHEDULED or now < round.opens_at:
+        return f"This round has not opened yet. It opens on {timezone.localtime(round.opens_at):%-d %B %Y at %H:%M}."
+    if round.status != Round.Status.OPEN or now >= round.closes_at:
+        return "This round has closed: it takes no more votes, proposals or comments."
+    return None
+
+
+def default_choice(result: Result) -> str:
+    """What applying does when staff accept: the leader, or the status quo when nobody voted."""
+    if result.leading_option:
+        return result.leading_option
+    if result.is_tie:
+        return ""
+    return "current" if result.commitment_id else Vote.Choice.OPPOSE
 
 
 @dataclass
@@ -38,7 +84,6 @@ class RoundPage:
     layout: object
     rows: list
     vision_comment_count: int
-    theme_comment_counts: dict
     questions: int
     answered: int
     filtered_out: int
@@ -48,12 +93,8 @@ class RoundPage:
     previous_theme: object = None
     next_theme: object = None
 
-    @property
-    def progress(self):
-        return {"answered": self.answered, "questions": self.questions}
 
-
-def _proposal_totals(round):
+def vote_totals(round: Round) -> tuple[dict[tuple[int, int | None], int], dict[tuple[int, str], int]]:
     """Counts per option, never per person: [(commitment_id, chosen_proposal_id) → n], [(proposal, choice) → n]."""
     wording = {
         (row["commitment_id"], row["chosen_proposal_id"]): row["n"]
@@ -86,9 +127,6 @@ def my_votes(round, user):
 
 
 def _concern_keys_readable_by(user, compact):
-    from reflections.models import Reflection
-    from reflections.services import visible_reflections
-
     readable = visible_reflections(user, compact).filter(
         kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
     )
@@ -141,12 +179,12 @@ def round_page(
         .values_list("proposal_id")
         .annotate(n=Count("id"))
     )
-    vision_count = comment_counts.filter(target=Comment.Target.VISION).count()
+    vision_count = comment_counts.filter(target=Comment.Target.WHOLE_COMPACT).count()
     mine = my_votes(round, user)
     # Commitments that drew concerns in signatories' reflections are marked in a refresh round,
     # counting only reflections this reader may read: a staff-only concern marks nothing publicly.
     concerns = _concern_keys_readable_by(user, round.version.compact)
-    wording_totals, support_totals = _proposal_totals(round) if round.totals_visible else ({}, {})
+    wording_totals, support_totals = vote_totals(round) if round.totals_visible else ({}, {})
 
     rewordings, removals, new_by_cell = {}, {}, {}
     for proposal in proposals:
@@ -219,7 +257,6 @@ def round_page(
         layout=layout,
         rows=rows,
         vision_comment_count=vision_count,
-        theme_comment_counts=by_theme,
         questions=questions,
         answered=answered,
         filtered_out=filtered_out,
@@ -293,8 +330,6 @@ def versions_opened_by_rounds(compact, user):
     - While a round is open, the people who can take part in it may read (and compare) the draft
       it is held on: they are being asked to judge it against the current published text.
     """
-    from .services import participation_problem
-
     rounds = Round.objects.filter(version__compact=compact).exclude(status=Round.Status.SCHEDULED)
 
     def taking_part(round):
@@ -374,10 +409,6 @@ class ConsultationWork:
 
 def consultation_work(now=None, closing_within=None):
     """Reports waiting, rounds open (and those closing soon), results to apply. Three queries."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     now = now or timezone.now()
     closing_within = closing_within or timedelta(hours=48)
     rounds = Round.objects.select_related("version__compact").order_by("closes_at")

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.mixins import AcademyStaffRequiredMixin
-from compact.errors import DomainError
 from compact.models import Version
+from core.errors import DomainError
 
 from . import presenters, selectors, services
 from .forms import CloseRoundForm, ReasonForm, RoundForm
@@ -72,7 +72,7 @@ class RoundManageView(AcademyStaffRequiredMixin, View):
             "voter_count": round.votes.values("voter").distinct().count(),
             "eligible_count": round.eligible_count
             if round.has_results
-            else services.eligible_leaders(round).count(),
+            else selectors.eligible_leaders(round).count(),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -92,9 +92,8 @@ class RoundManageView(AcademyStaffRequiredMixin, View):
                 else:
                     messages.success(request, "The round is closed and its results are frozen.")
             elif action in ("stop_proposals", "allow_proposals"):
-                services.stop_proposals(
-                    actor=request.user, round=round, accepting=action == "allow_proposals"
-                )
+                change = services.allow_proposals if action == "allow_proposals" else services.stop_proposals
+                change(actor=request.user, round=round)
                 messages.success(
                     request,
                     "New proposals are "

@@ -17,14 +17,15 @@ from django.views.decorators.http import require_POST
 
 from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
-from compact.errors import DomainError
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import readable_versions
+from core.csv import neutralise
+from core.errors import DomainError
+from core.text import word_diff
 
 from . import presenters, selectors, services
 from .forms import CommentForm, ProposalForm, ReasonForm
 from .models import Comment, Proposal, Round, Vote
-from .text import word_diff
 
 
 def _round_or_404(pk):
@@ -61,7 +62,7 @@ def _base_context(request, round, *, current=None):
         "round": round,
         "compact": round.version.compact,
         "version": round.version,
-        "participation_problem": services.participation_problem(request.user, round),
+        "participation_problem": selectors.participation_problem(request.user, round),
         "is_staff": is_academy_staff(request.user),
         # "You have voted on N of M" and the next question, on every page of the round.
         "progress": selectors.voting_progress(round, request.user, current=current),
@@ -135,7 +136,7 @@ def _commitment_context(request, round, commitment, vote_error=None):
     mine = selectors.my_votes(round, request.user)
     totals = None
     if round.totals_visible and (rewordings or removal):
-        wording, support = selectors._proposal_totals(round)
+        wording, support = selectors.vote_totals(round)
         totals = {"current": wording.get((commitment.pk, None), 0)}
         for proposal in rewordings:
             proposal.total = wording.get((commitment.pk, proposal.pk), 0)
@@ -179,8 +180,6 @@ def proposal_detail(request, round_pk, pk):
     proposal = get_object_or_404(
         Proposal.objects.select_related("author", "commitment", "theme", "party"), pk=pk, round=round
     )
-    if proposal.status == Proposal.Status.HIDDEN and not is_academy_staff(request.user):
-        raise Http404("This proposal has been hidden by the moderators.")
     return render(request, "consultation/proposal.html", _proposal_context(request, round, proposal))
 
 
@@ -188,7 +187,7 @@ def _proposal_context(request, round, proposal, vote_error=None):
     mine = selectors.my_votes(round, request.user)
     totals = None
     if round.totals_visible and proposal.is_support_question:
-        _, support = selectors._proposal_totals(round)
+        _, support = selectors.vote_totals(round)
         totals = {choice: support.get((proposal.pk, choice), 0) for choice in ("support", "oppose")}
     return {
         **_base_context(request, round, current=("proposal", proposal.pk)),
@@ -217,8 +216,8 @@ def discussion(request, round_pk, theme_pk=None):
         subject = {"target": Comment.Target.THEME, "theme": theme}
         initial = {"target": Comment.Target.THEME, "subject": theme.pk}
     else:
-        subject = {"target": Comment.Target.VISION}
-        initial = {"target": Comment.Target.VISION}
+        subject = {"target": Comment.Target.WHOLE_COMPACT}
+        initial = {"target": Comment.Target.WHOLE_COMPACT}
     context = {
         **_base_context(request, round),
         "theme": theme,
@@ -576,14 +575,9 @@ def results(request, round_pk):
 def _can_see_results(request, round):
     """Staff, and everyone who could take part in the round."""
     return is_academy_staff(request.user) or (
-        request.user.is_authenticated and services.eligible_leaders(round).filter(pk=request.user.pk).exists()
+        request.user.is_authenticated
+        and selectors.eligible_leaders(round).filter(pk=request.user.pk).exists()
     )
-
-
-def _neutralise(value):
-    """Spreadsheet programs run cells that start with these characters as formulas."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def results_csv(request, round_pk):
@@ -622,7 +616,7 @@ def results_csv(request, round_pk):
         for option in result.options:
             writer.writerow(
                 [
-                    _neutralise(v)
+                    neutralise(v)
                     for v in [
                         result.position,
                         subject,

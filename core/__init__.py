@@ -1,1 +1,1 @@
-"""What every app shares and no app owns: safe text rendering. Importing nothing from the apps."""
+"""What every app shares and no app owns: errors, safe text rendering and word diffs, CSV cells. Importing nothing from the apps."""

@@ -202,10 +202,6 @@ class Signature(models.Model):
         return f"{self.full_name}, {self.role}{on_behalf}"
 
     @property
-    def counts(self):
-        return self.status == self.Status.CONFIRMED
-
-    @property
     def awaiting_organisation(self):
         return self.status == self.Status.AWAITING_ORGANISATION
 

@@ -1,6 +1,5 @@
 """Signing e-mails. Each task re-reads its signature and does nothing if it is no longer needed."""
 
-from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -10,21 +9,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from compact.models import Version
+from config.tasks import LateAckTask, RetryingTask
 from notifications.kinds import Kind
 from notifications.services import route_messages
 
 from . import services
 from .models import Signature
 
-RETRY: dict[str, Any] = {
-    "acks_late": True,
-    "autoretry_for": (ConnectionError, OSError),
-    "retry_backoff": True,
-    "max_retries": 5,
-}
 
-
-@shared_task(**RETRY)
+@shared_task(base=RetryingTask)
 def send_confirmation(signature_id, again=False):
     """The first confirmation e-mail, or (again=True) a fresh link the signatory asked for."""
     with transaction.atomic():
@@ -49,7 +42,7 @@ def send_confirmation(signature_id, again=False):
         return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [signature.signer.email]).send()
 
 
-@shared_task(**RETRY)
+@shared_task(base=RetryingTask)
 def send_refresh_invitations(version_id, previous_id):
     version = Version.objects.select_related("compact").get(pk=version_id)
     previous = Version.objects.get(pk=previous_id)
@@ -82,7 +75,7 @@ def _invite(version, previous, url, compare):
     return get_connection().send_messages(route_messages(kind=Kind.COMPACT, messages=messages)) or 0
 
 
-@shared_task(acks_late=True)
+@shared_task(base=LateAckTask)
 def reconcile_mail():
     """Beat, every five minutes: send what the database says is owed but the broker lost."""
     return services.reconcile_mail()

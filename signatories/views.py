@@ -14,18 +14,13 @@ from accounts.ratelimits import client_ip, rate_limited
 from accounts.roles import has_verified_email
 from compact.errors import DomainError
 from compact.models import Compact, Version
+from core.csv import neutralise
 
 from . import selectors, services
 from .forms import ReasonForm, SignForm, WithdrawForm
 from .models import Organisation, Signature
 
 PAGE_SIZE = 50
-
-
-def neutralise(value):
-    """Spreadsheet programs run cells that start with these characters as formulas."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _published(slug):

@@ -31,7 +31,7 @@ def active_leader():
     round = open_round(staff=staff)
     commitment = round.version.commitments.order_by("pk").first()
     consultation_services.post_comment(
-        actor=leader, round=round, body="Listening must come first.", target=Comment.Target.VISION
+        actor=leader, round=round, body="Listening must come first.", target=Comment.Target.WHOLE_COMPACT
     )
     consultation_services.propose(
         actor=leader,
@@ -205,7 +205,7 @@ def test_the_download_holds_every_record_linked_to_the_person(active_leader):
     published = published_version(staff=person)
     round = open_round(staff=person, participation="invited", invited=[person, active_leader["leader"]])
     comment = consultation_services.post_comment(
-        actor=active_leader["leader"], round=round, body="Say more.", target=Comment.Target.VISION
+        actor=active_leader["leader"], round=round, body="Say more.", target=Comment.Target.WHOLE_COMPACT
     )
     consultation_services.report_comment(actor=person, comment=comment, reason="Check this")
     consultation_services.hide_comment(actor=person, comment=comment, reason="Off topic")

@@ -71,7 +71,7 @@ def test_the_scheduler_closing_many_rounds_writes_one_event_per_round():
 def test_moderating_a_comment_records_hiding_with_its_reason_and_restoring(staff):
     round = open_round(staff=staff)
     comment = consultation_services.post_comment(
-        actor=LeaderFactory(), round=round, body="Something rude", target=Comment.Target.VISION
+        actor=LeaderFactory(), round=round, body="Something rude", target=Comment.Target.WHOLE_COMPACT
     )
     consultation_services.hide_comment(actor=staff, comment=comment, reason="Personal attack")
     consultation_services.restore_comment(actor=staff, comment=comment)

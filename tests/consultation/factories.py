@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from consultation import services
-from consultation.models import Round
+from consultation.models import Proposal, Round
 from tests.factories import StaffFactory, draft_version
 
 
@@ -31,3 +31,14 @@ def scheduled_round(*, opens_in=timedelta(days=1), lasts=timedelta(days=14), **k
 
 def reload(round):
     return Round.objects.get(pk=round.pk)
+
+
+def reword(round, leader, commitment, text="We will listen first, then act.", rationale="Clearer."):
+    return services.propose(
+        actor=leader,
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text=text,
+        rationale=rationale,
+    )

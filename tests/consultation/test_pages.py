@@ -16,16 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def round(staff):
-    return open_round(staff=staff)
-
-
-@pytest.fixture
-def commitment(round):
-    return round.version.commitments.order_by("pk").first()
-
-
-@pytest.fixture
 def proposal(round, commitment):
     return services.propose(
         actor=LeaderFactory(full_name="Priya Author"),

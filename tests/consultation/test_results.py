@@ -8,14 +8,7 @@ from consultation import services
 from consultation.models import ChangeLogEntry, Proposal, Result, Round, Vote
 from tests.factories import LeaderFactory
 
-from .factories import open_round
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def round(staff):
-    return open_round(staff=staff)
 
 
 def leaders(n):

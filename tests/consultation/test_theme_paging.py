@@ -53,9 +53,7 @@ def test_all_themes_can_still_be_asked_for(settings, client, round, themes):
     assert "Next theme" not in body
 
 
-def test_progress_counts_every_theme_and_theme_links_keep_the_other_filters(
-    settings, client, round, themes
-):
+def test_progress_counts_every_theme_and_theme_links_keep_the_other_filters(settings, client, round, themes):
     settings.ROUND_PAGE_ALL_THEMES_UP_TO = 4
     leader = LeaderFactory()
     for theme in themes:

@@ -11,14 +11,7 @@ from consultation import services
 from consultation.models import Proposal
 from tests.factories import LeaderFactory
 
-from .factories import open_round
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def round(staff):
-    return open_round(staff=staff)
 
 
 @pytest.fixture

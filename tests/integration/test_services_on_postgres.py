@@ -1,13 +1,12 @@
 """Checks that only mean something on the real services CI provides."""
 
-import threading
-
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from compact import services
 from compact.models import Version
+from tests.concurrency import all_at_once, errors_of
 from tests.factories import StaffFactory, published_version
 
 
@@ -26,25 +25,14 @@ def test_the_database_is_postgresql_through_psycopg_3():
 def test_two_staff_starting_a_draft_at_once_get_one_draft():
     staff = StaffFactory()
     version = published_version(staff=staff)
-    barrier = threading.Barrier(2)
-    errors, drafts = [], []
+    drafts = []
 
-    def start():
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            drafts.append(services.start_new_draft(actor=staff, compact=version.compact))
-        except Exception as error:  # the loser gets a domain error, not a crash
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=start) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # The loser gets a domain error, not a crash.
+    errors = errors_of(
+        all_at_once(
+            2, lambda i: drafts.append(services.start_new_draft(actor=staff, compact=version.compact))
+        )
+    )
     assert len(drafts) == 1
     assert [type(e).__name__ for e in errors] == ["DomainError"]
     assert Version.objects.filter(compact=version.compact, status="draft").count() == 1

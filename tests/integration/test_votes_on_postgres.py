@@ -1,35 +1,12 @@
 """Votes under real concurrency, on PostgreSQL: one leader, many simultaneous submits, one vote."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from consultation import services
 from consultation.models import Proposal, Result, Vote
+from tests.concurrency import all_at_once, errors_of
 from tests.consultation.factories import open_round
 from tests.factories import LeaderFactory, StaffFactory
-
-
-def _all_at_once(count, work):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(index):
-        try:
-            barrier.wait()
-            work(index)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 @pytest.mark.postgres
@@ -48,8 +25,11 @@ def test_concurrent_double_submits_from_one_leader_leave_exactly_one_vote():
     )
     choices = [proposal, "current"] * 4
 
-    errors = _all_at_once(
-        8, lambda i: services.cast_vote(actor=leader, round=round, commitment=commitment, choice=choices[i])
+    errors = errors_of(
+        all_at_once(
+            8,
+            lambda i: services.cast_vote(actor=leader, round=round, commitment=commitment, choice=choices[i]),
+        )
     )
 
     assert errors == []
@@ -78,7 +58,7 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused_never_lost():
         else:
             services.cast_vote(actor=voters[index], round=round, commitment=commitment, choice=proposal)
 
-    _all_at_once(len(voters), work)
+    all_at_once(len(voters), work)
 
     stored = Vote.objects.filter(round=round).count()
     assert Result.objects.get(round=round, commitment=commitment).total_votes == stored

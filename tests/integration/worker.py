@@ -37,7 +37,7 @@ def celery_worker(media_root, broker_url=None, **extra_env):
         [
             sys.executable,
             "-m",
-            "celery",
+            "tests.integration.worker",
             "-A",
             "config",
             "worker",
@@ -71,6 +71,19 @@ def celery_worker(media_root, broker_url=None, **extra_env):
         print(output[-6000:])
 
 
+def _slow_renders(seconds):
+    """Make every PDF render take `seconds` first, so a test can kill the worker mid-render."""
+    from compact import pdf
+
+    render = pdf.render
+
+    def slow_render(*args, **kwargs):
+        time.sleep(seconds)
+        return render(*args, **kwargs)
+
+    pdf.render = slow_render
+
+
 def app_on(broker_url):
     """A bare Celery client on `broker_url`.
 
@@ -94,3 +107,17 @@ def wait_for(predicate, timeout=90, interval=0.25):
 def children_of(pid):
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(p) for p in found]
+
+
+if __name__ == "__main__":
+    # The worker's bootstrap: `python -m tests.integration.worker <celery worker arguments>`.
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    if os.environ.get("PDF_RENDER_DELAY_SECONDS"):
+        _slow_renders(float(os.environ["PDF_RENDER_DELAY_SECONDS"]))
+    from celery.__main__ import main
+
+    sys.argv = ["celery", *sys.argv[1:]]
+    main()

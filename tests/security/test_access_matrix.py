@@ -87,7 +87,7 @@ def build_world():
     )
     commitment = a_draft.commitments.order_by("pk").first()
     comment = consultation_services.post_comment(
-        actor=users["L"], round=round, body="The author's own words.", target=Comment.Target.VISION
+        actor=users["L"], round=round, body="The author's own words.", target=Comment.Target.WHOLE_COMPACT
     )
     proposal = consultation_services.propose(
         actor=users["L"],

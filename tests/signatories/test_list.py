@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from core.csv import neutralise
 from signatories.models import Organisation
-from signatories.views import neutralise
 from tests.factories import published_version
 
 from .factories import OrganisationFactory, SignatureFactory

@@ -1,35 +1,12 @@
-"""Double submits on PostgreSQL with real threads: the database, not luck, keeps one signature."""
-
-import threading
+"""Double submits on PostgreSQL with real threads: the database, not luck, keeps one signature
+(and one organisation, one confirmation)."""
 
 import pytest
-from django.db import connections
 
 from signatories import services
-from signatories.models import Signature
+from signatories.models import Organisation, Signature
+from tests.concurrency import all_at_once, errors_of
 from tests.factories import LeaderFactory, StaffFactory, published_version
-
-
-def _two_at_once(work):
-    """Run work() in two threads released together; return what each raised (None if nothing)."""
-    barrier = threading.Barrier(2)
-    outcomes = [None, None]
-
-    def run(index):
-        try:
-            barrier.wait()
-            work()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.postgres
@@ -38,8 +15,8 @@ def test_two_submits_at_once_leave_exactly_one_active_signature():
     version = published_version(staff=StaffFactory())
     leader = LeaderFactory()
 
-    outcomes = _two_at_once(
-        lambda: services.sign(actor=leader, version=version, full_name="Ada", role="Chair", consent=True)
+    outcomes = all_at_once(
+        2, lambda i: services.sign(actor=leader, version=version, full_name="Ada", role="Chair", consent=True)
     )
 
     assert Signature.objects.active().filter(version=version, signer=leader).count() == 1
@@ -62,10 +39,56 @@ def test_one_link_posted_twice_at_once_confirms_once(mailoutbox):
 
     services.signatures_changed.connect(receiver, dispatch_uid="test-confirm-race")
     try:
-        outcomes = _two_at_once(lambda: services.confirm(token=token))
+        outcomes = all_at_once(2, lambda i: services.confirm(token=token))
     finally:
         services.signatures_changed.disconnect(dispatch_uid="test-confirm-race")
 
     signature.refresh_from_db()
     assert signature.status == Signature.Status.CONFIRMED
     assert sum(error is None for error in outcomes) == 1 and confirmations == [version.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_from_one_person_leave_one_active_signature():
+    version = published_version(staff=StaffFactory())
+    leader = LeaderFactory()
+
+    errors = errors_of(
+        all_at_once(
+            6,
+            lambda i: services.sign(
+                actor=leader, version=version, full_name="Ada", role="Chair", consent=True
+            ),
+        )
+    )
+
+    assert Signature.objects.active().filter(version=version, signer=leader).count() == 1
+    assert {type(error).__name__ for error in errors} == {"AlreadySigned"}
+    assert len(errors) == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_organisation_registered_twice_at_once_exists_once():
+    version = published_version(staff=StaffFactory())
+    leaders = LeaderFactory.create_batch(4)
+    new = {"name": "Harbour NHS Trust", "kind": "trust", "ods_code": "RH1", "region": "london"}
+
+    errors = errors_of(
+        all_at_once(
+            4,
+            lambda i: services.sign(
+                actor=leaders[i],
+                version=version,
+                full_name="X",
+                role="Chair",
+                consent=True,
+                new_organisation=new,
+            ),
+        )
+    )
+
+    assert errors == []
+    assert Organisation.objects.count() == 1
+    assert Signature.objects.filter(organisation__ods_code="RH1").count() == 4

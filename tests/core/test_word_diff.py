@@ -2,7 +2,7 @@
 
 import re
 
-from consultation.text import word_diff
+from core.text import word_diff
 
 
 def as_read(html):

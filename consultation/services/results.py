@@ -1,0 +1,333 @@
+"""A closed round's results: frozen by the tally, then applied by staff to make the next draft."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+import audit
+from accounts.models import User
+from compact.models import Commitment, Version
+from compact.services import copy_version, require_academy_staff
+from config import dispatch
+from core.errors import DomainError
+
+from ..models import ChangeLogEntry, Proposal, Result, Round, Vote
+from ..selectors import default_choice, vote_totals
+from .access import public_pages_changed
+
+
+def _leading(options):
+    """The option with most votes, and whether it shares the top with another. No votes → none leads."""
+    top = max((option["count"] for option in options), default=0)
+    if top == 0:
+        return "", False
+    leaders = [option["option"] for option in options if option["count"] == top]
+    return (leaders[0], False) if len(leaders) == 1 else ("", True)
+
+
+def tally(round: Round) -> None:
+    """Freeze one Result per question, counted as the round pages count (`selectors.vote_totals`)."""
+    eligible = round.eligible_count or 0
+    proposals = list(round.proposals.standing().select_related("commitment"))
+    wording_counts, support_counts = vote_totals(round)
+    rewordings = {}
+    for proposal in proposals:
+        if proposal.kind == Proposal.Kind.REWORDING:
+            rewordings.setdefault(proposal.commitment, []).append(proposal)
+    results = []
+    commitments = sorted(rewordings, key=lambda c: (c.theme_id, c.party_id, c.position, c.pk))
+    for commitment in commitments:
+        options = [
+            {
+                "option": "current",
+                "label": commitment.text,
+                "count": wording_counts.get((commitment.pk, None), 0),
+            }
+        ]
+        options += [
+            {
+                "option": f"proposal:{p.pk}",
+                "label": p.text,
+                "count": wording_counts.get((commitment.pk, p.pk), 0),
+            }
+            for p in rewordings[commitment]
+        ]
+        results.append(_result(round, options, eligible, commitment=commitment))
+    for proposal in proposals:
+        if proposal.is_support_question:
+            options = [
+                {"option": choice, "label": label, "count": support_counts.get((proposal.pk, choice), 0)}
+                for choice, label in ((Vote.Choice.SUPPORT, "Support"), (Vote.Choice.OPPOSE, "Oppose"))
+            ]
+            results.append(_result(round, options, eligible, proposal=proposal))
+    for position, result in enumerate(results, start=1):
+        result.position = position
+    Result.objects.bulk_create(results)
+
+
+def _result(round, options, eligible, **question):
+    total = sum(option["count"] for option in options)
+    for option in options:
+        option["share"] = round_share(option["count"], total)
+    leading, tie = _leading(options)
+    return Result(
+        round=round,
+        options=options,
+        total_votes=total,
+        turnout=round_share(total, eligible),
+        leading_option=leading,
+        is_tie=tie,
+        **question,
+    )
+
+
+def round_share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+@transaction.atomic
+def apply_results(
+    *, actor: User, round: Round, decisions: dict[int, tuple[str, str | None, str]] | None = None
+) -> Version:
+    """Make the next draft from a closed round's results, in one transaction, with its change log.
+
+    `decisions` maps a result id to ("accept", None, "") or ("override", chosen_option, reason).
+    A result without a decision is accepted; a tie must be decided by staff.
+    """
+    require_academy_staff(actor)
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    if round.status == Round.Status.APPLIED:
+        raise DomainError("These results have already been applied.")
+    if round.status != Round.Status.CLOSED:
+        raise DomainError("Close the round before applying its results.")
+    decisions = decisions or {}
+    results = list(
+        round.results.select_related(
+            "commitment__theme",
+            "commitment__party",
+            "proposal__theme",
+            "proposal__party",
+            "proposal__commitment",
+        )
+    )
+    problems = []
+    now = timezone.now()
+    for result in results:
+        decision, chosen, reason = decisions.get(result.pk, (Result.Decision.ACCEPT, None, ""))
+        if decision == Result.Decision.OVERRIDE:
+            if result.option(chosen or "") is None:
+                problems.append(f"Question {result.position}: choose the option that should stand.")
+                continue
+            if not (reason or "").strip():
+                problems.append(f"Question {result.position}: give the reason for overriding the vote.")
+                continue
+            result.chosen_option, result.override_reason = chosen, reason.strip()
+        else:
+            if result.is_tie:
+                problems.append(
+                    f"Question {result.position} is a tie: choose which option stands and say why."
+                )
+                continue
+            result.chosen_option, result.override_reason = default_choice(result), ""
+            decision = Result.Decision.ACCEPT
+        result.decision, result.decided_at, result.decided_by = decision, now, actor
+    if problems:
+        raise DomainError(" ".join(problems))
+
+    consulted = Version.objects.select_for_update().get(pk=round.version_id)
+    consulted.content_hash = consulted.compute_content_hash()
+    consulted.status = Version.Status.CONSULTED
+    consulted.save()
+    draft = copy_version(source=consulted, created_by=actor)
+    _apply_to_draft(round, draft, results)
+    Result.objects.bulk_update(
+        results, ["decision", "chosen_option", "override_reason", "decided_at", "decided_by"]
+    )
+    round.status, round.applied_at, round.applied_by, round.draft_created = (
+        Round.Status.APPLIED,
+        now,
+        actor,
+        draft,
+    )
+    round.save(update_fields=["status", "applied_at", "applied_by", "draft_created"])
+    audit.record(
+        "apply results",
+        actor=actor,
+        target=round,
+        before={"status": "closed", "version": consulted.number},
+        after={
+            "status": "applied",
+            "draft": draft.number,
+            "overridden": sum(r.decision == Result.Decision.OVERRIDE for r in results),
+        },
+    )
+    public_pages_changed(round)
+    dispatch.send_on_commit("consultation.tasks.tell_authors_of_decisions", round.pk)
+    return draft
+
+
+def _votes_phrase(result, option_key):
+    option = result.option(option_key) or {"count": 0}
+    return f"{option['count']} of {result.total_votes} votes"
+
+
+def _quote(text, limit=60):
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
+def override_phrase(result: Result) -> str | None:
+    """The change log's words for a staff decision, or None when the vote was accepted."""
+    if result.decision == Result.Decision.OVERRIDE:
+        return f"staff override, reason: {result.override_reason}"
+    return None
+
+
+class _Applying:
+    """What applying one round's results to its new draft has done so far."""
+
+    def __init__(self, round, draft, results):
+        self.round, self.draft = round, draft
+        self.commitments = {c.key: c for c in draft.commitments.all()}
+        self.themes = {t.key: t for t in draft.themes.all()}
+        self.parties = {p.key: p for p in draft.parties.all()}
+        self.entries, self.accepted, self.not_taken = [], set(), {}
+        # Commitment key -> the removal proposal that won: a rewording of it cannot be taken.
+        self.removed_by = {
+            r.proposal.commitment.key: r.proposal_id
+            for r in results
+            if r.proposal_id
+            and r.proposal.kind == Proposal.Kind.REMOVAL
+            and r.chosen_option == Vote.Choice.SUPPORT
+        }
+
+    def log(
+        self, result, summary, *, commitment_key=None, proposal=None, proposal_id=None, changed_text=False
+    ):
+        """One change-log line per question, saying what happened to the draft and why."""
+        self.entries.append(
+            ChangeLogEntry(
+                version=self.draft,
+                round=self.round,
+                result=result,
+                commitment_key=commitment_key,
+                proposal=proposal,
+                proposal_id=proposal_id if proposal is None else proposal.pk,
+                summary=summary,
+                changed_text=changed_text,
+            )
+        )
+
+
+def _apply_wording(applying, result, why):
+    """A wording question: the current words stay, or the proposal with most support replaces them."""
+    commitment, chosen = result.commitment, result.chosen_option
+    standing = [o["option"] for o in result.options if o["option"].startswith("proposal:")]
+    if not chosen.startswith("proposal:"):
+        for other in standing:
+            applying.not_taken[int(other.split(":")[1])] = (
+                why or f"Most people preferred the current wording ({_votes_phrase(result, 'current')})."
+            )
+        summary = f"{_quote(commitment.text)}: kept current wording, " + (
+            why or _votes_phrase(result, "current")
+        )
+        applying.log(result, summary, commitment_key=commitment.key)
+        return
+    proposal_id = int(chosen.split(":")[1])
+    for other in standing:
+        if other != chosen:
+            applying.not_taken[int(other.split(":")[1])] = (
+                why or f"Another wording had more support ({_votes_phrase(result, chosen)})."
+            )
+    target = applying.commitments.get(commitment.key)
+    if commitment.key in applying.removed_by or target is None:
+        summary = f"{_quote(commitment.text)}: wording from proposal #{proposal_id} chosen, but the commitment was removed."
+        # The author must not be told their wording was taken: there is no commitment left to carry it.
+        removal = applying.removed_by.get(commitment.key)
+        applying.not_taken[proposal_id] = (
+            f"This wording had the most support, but the commitment was removed (proposal #{removal})."
+            if removal
+            else "This wording had the most support, but the commitment was removed."
+        )
+        applying.log(result, summary, commitment_key=commitment.key, proposal_id=proposal_id)
+        return
+    applying.accepted.add(proposal_id)
+    target.text = next(o["label"] for o in result.options if o["option"] == chosen)
+    target.save(update_fields=["text"])
+    summary = f"{_quote(commitment.text)}: wording from proposal #{proposal_id}, " + (
+        why or _votes_phrase(result, chosen)
+    )
+    applying.log(result, summary, commitment_key=commitment.key, proposal_id=proposal_id, changed_text=True)
+
+
+def _support_words(result):
+    return f"support {result.option('support')['count']}, oppose {result.option('oppose')['count']}"
+
+
+def _apply_new_commitment(applying, result, why):
+    """A proposed new commitment: added at the end of its theme and party when supported."""
+    proposal, tally_words = result.proposal, _support_words(result)
+    theme, party = applying.themes.get(proposal.theme.key), applying.parties.get(proposal.party.key)
+    if result.chosen_option == Vote.Choice.SUPPORT and theme and party:
+        draft = applying.draft
+        top = draft.commitments.filter(theme=theme, party=party).aggregate(top=Max("position"))["top"] or 0
+        added = Commitment.objects.create(
+            version=draft, theme=theme, party=party, text=proposal.text, position=top + 1
+        )
+        applying.accepted.add(proposal.pk)
+        summary = (
+            f"New commitment under “{theme.title}” for {party.name}: {_quote(proposal.text)} from proposal #{proposal.pk}, "
+            + (why or tally_words)
+        )
+        applying.log(result, summary, commitment_key=added.key, proposal=proposal, changed_text=True)
+        return
+    applying.not_taken[proposal.pk] = why or f"Not enough support ({tally_words})."
+    summary = f"New commitment {_quote(proposal.text)} (proposal #{proposal.pk}) not added, " + (
+        why or tally_words
+    )
+    applying.log(result, summary, proposal=proposal)
+
+
+def _apply_removal(applying, result, why):
+    """A proposed removal: the commitment leaves the draft when supported."""
+    proposal, tally_words = result.proposal, _support_words(result)
+    key = proposal.commitment.key
+    if result.chosen_option == Vote.Choice.SUPPORT and key in applying.commitments:
+        applying.commitments.pop(key).delete()
+        applying.accepted.add(proposal.pk)
+        summary = f"{_quote(proposal.commitment.text)}: removed, from proposal #{proposal.pk}, " + (
+            why or tally_words
+        )
+        applying.log(result, summary, commitment_key=key, proposal=proposal, changed_text=True)
+        return
+    applying.not_taken[proposal.pk] = why or f"Not enough support ({tally_words})."
+    summary = f"{_quote(proposal.commitment.text)}: kept, removal (proposal #{proposal.pk}) not taken, " + (
+        why or tally_words
+    )
+    applying.log(result, summary, commitment_key=key, proposal=proposal)
+
+
+def _apply_to_draft(round, draft, results):
+    applying = _Applying(round, draft, results)
+    for result in results:
+        why = override_phrase(result)
+        if result.commitment_id:
+            _apply_wording(applying, result, why)
+        elif result.proposal.kind == Proposal.Kind.NEW_COMMITMENT:
+            _apply_new_commitment(applying, result, why)
+        else:
+            _apply_removal(applying, result, why)
+    entries, accepted, not_taken = applying.entries, applying.accepted, applying.not_taken
+    ChangeLogEntry.objects.bulk_create(entries)
+    round.proposals.filter(pk__in=accepted).update(
+        status=Proposal.Status.ACCEPTED, decision_reason="Taken into the next draft."
+    )
+    for proposal_id, reason in not_taken.items():
+        if proposal_id not in accepted:
+            round.proposals.filter(pk=proposal_id, status=Proposal.Status.OPEN).update(
+                status=Proposal.Status.NOT_TAKEN, decision_reason=reason
+            )
+    # Standing proposals that were never a question (none should remain) are not left "open".
+    round.proposals.filter(status=Proposal.Status.OPEN).update(
+        status=Proposal.Status.NOT_TAKEN, decision_reason="Not taken forward."
+    )
