@@ -13,8 +13,8 @@ Callers use the verbs from here (`from consultation import services; services.ca
 
 from core.errors import DomainError, NotAllowed
 
+from ..models import COMMENT_EDIT_WINDOW, PROPOSAL_EDIT_WINDOW
 from .comments import (
-    COMMENT_EDIT_WINDOW,
     MAX_COMMENT_LENGTH,
     delete_comment,
     dismiss_reports,
@@ -27,7 +27,6 @@ from .comments import (
 from .proposals import (
     MAX_PROPOSAL_LENGTH,
     MAX_RATIONALE_LENGTH,
-    PROPOSAL_EDIT_WINDOW,
     DuplicateProposal,
     edit_proposal,
     propose,

@@ -41,4 +41,5 @@ def require_participant(user: User, round: Round) -> Round:
 def public_pages_changed(round: Round) -> None:
     """The compact page links open rounds: its cached copy must go when a round opens or closes."""
     compact_id = Version.objects.filter(pk=round.version_id).values_list("compact_id", flat=True).first()
-    transaction.on_commit(lambda: bump(compact_id))
+    if compact_id is not None:
+        transaction.on_commit(lambda: bump(compact_id))

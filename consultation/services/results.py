@@ -30,7 +30,7 @@ def tally(round: Round) -> None:
     eligible = round.eligible_count or 0
     proposals = list(round.proposals.standing().select_related("commitment"))
     wording_counts, support_counts = vote_totals(round)
-    rewordings = {}
+    rewordings: dict[Commitment, list[Proposal]] = {}
     for proposal in proposals:
         if proposal.kind == Proposal.Kind.REWORDING:
             rewordings.setdefault(proposal.commitment, []).append(proposal)
