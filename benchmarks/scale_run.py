@@ -265,7 +265,11 @@ version = Version.objects.get(pk={pk})
 started = time.perf_counter()
 content = pdf.render(version)
 import resource
-print(time.perf_counter() - started, len(content), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# A long list is rendered by pdf.PART_PROCESSES worker processes at once: count the parent's peak
+# plus that many times the largest worker's, an upper bound on what the render held at once.
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(time.perf_counter() - started, len(content), own + (pdf.PART_PROCESSES * workers if workers else 0))
 """
 
 # WeasyPrint's own floor for the same list: the signatory lines as bare paragraphs under the
