@@ -113,7 +113,7 @@ SIGNATORIES_ANCHOR = "signatories"
 # Past this many signatories the list is rendered in parts, in parallel processes, and merged:
 # WeasyPrint holds a whole document's layout in memory, so one 100,000-name document would not
 # fit in 1 GB, and one process uses one core. Each part is a few thousand lines.
-SIGNATORIES_PER_PART = 4000
+SIGNATORIES_PER_PART = 5000
 PART_PROCESSES = 2
 
 
@@ -226,7 +226,9 @@ def _render_in_parts(version, signatures, *, signature_page, part_size):
 
     from . import verification
 
-    chunks = signatory_parts(signatures, part_size=part_size)
+    # Even parts, at least one per process, so neither core waits on a short last part.
+    parts = max(PART_PROCESSES, -(-len(signatures) // part_size))
+    chunks = signatory_parts(signatures, part_size=-(-len(signatures) // parts))
     # The head counts every signatory in its summary but lists only the first chunk.
     htmls = [_html(version, signatures, listed=chunks[0], part="head", footer=False)]
     htmls += [_html(version, chunk, part="annex", footer=False) for chunk in chunks[1:]]
