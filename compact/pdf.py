@@ -187,14 +187,6 @@ def _html(version, signatures, *, listed=None, draft=False, signature_page=False
     )
 
 
-def _render_part(html):
-    """In a worker process: one part's PDF bytes, and how many pages precede the signatories."""
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher()).render()
-    return document.write_pdf(custom_metadata=True), _compact_page_count(document)
-
-
 def _css_string(text):
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -224,7 +216,7 @@ def _render_in_parts(version, signatures, *, signature_page, part_size):
     from pypdf import PdfReader, PdfWriter
     from weasyprint import HTML
 
-    from . import verification
+    from . import pdf_worker, verification
 
     # Even parts, at least one per process, so neither core waits on a short last part.
     parts = max(PART_PROCESSES, -(-len(signatures) // part_size))
@@ -233,9 +225,12 @@ def _render_in_parts(version, signatures, *, signature_page, part_size):
     htmls = [_html(version, signatures, listed=chunks[0], part="head", footer=False)]
     htmls += [_html(version, chunk, part="annex", footer=False) for chunk in chunks[1:]]
     htmls.append(_html(version, [], part="end", footer=False, signature_page=signature_page))
-    # fork: the workers inherit Django's settings and templates; each returns only bytes.
-    with ProcessPoolExecutor(max_workers=PART_PROCESSES, mp_context=get_context("fork")) as pool:
-        results = list(pool.map(_render_part, htmls))
+    # Fresh processes (spawn), not forks: a fork would carry this process's signatures and
+    # templates into each worker's memory. A worker gets one part's HTML and returns its bytes.
+    with ProcessPoolExecutor(
+        max_workers=PART_PROCESSES, mp_context=get_context("spawn"), initializer=pdf_worker.start
+    ) as pool:
+        results = list(pool.map(pdf_worker.render_part, htmls))
     writer = PdfWriter()
     for content, _ in results:
         writer.append(PdfReader(io.BytesIO(content)))
