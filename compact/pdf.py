@@ -110,7 +110,14 @@ def printed_layout(version):
 SIGNATORIES_ANCHOR = "signatories"
 
 
-def render(version, *, signatures=None, draft=False, signature_page=False):
+# Past this many signatories the list is rendered in parts, in parallel processes, and merged:
+# WeasyPrint holds a whole document's layout in memory, so one 100,000-name document would not
+# fit in 1 GB, and one process uses one core. Each part is a few thousand lines.
+SIGNATORIES_PER_PART = 5000
+PART_PROCESSES = 2
+
+
+def render(version, *, signatures=None, draft=False, signature_page=False, part_size=None):
     """PDF bytes for a version; a draft carries a watermark on every page.
 
     `signature_page` adds a printable page of "Signed on behalf of / Name / Role / Date" lines
@@ -123,21 +130,52 @@ def render(version, *, signatures=None, draft=False, signature_page=False):
     from . import verification
 
     signatures = public_signatures(version) if signatures is None and not draft else (signatures or [])
-    layout = printed_layout(version)
-    groups, personal = grouped(signatures)
-    organisations = len(groups)
-    html = render_to_string(
+    part_size = part_size or SIGNATORIES_PER_PART
+    if len(signatures) > part_size:
+        return _render_in_parts(version, signatures, signature_page=signature_page, part_size=part_size)
+    html = _html(version, signatures, draft=draft, signature_page=signature_page)
+    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher()).render()
+    options = {"pdf_tags": True, "custom_metadata": True}
+    if not draft and version.content_hash:
+        compact_pages = _compact_page_count(document)
+        # The compact's own pages written alone and read back the way the verifier reads an
+        # upload: a few pages, however many signatories follow.
+        alone = document.copy(document.pages[:compact_pages]).write_pdf(**options)
+        document.metadata.custom[verification.FINGERPRINT_FIELD] = version.content_hash
+        document.metadata.custom[verification.SEAL_FIELD] = verification.seal(
+            version.content_hash, verification.page_texts(alone), len(document.pages)
+        )
+    return document.write_pdf(**options)
+
+
+def _compact_page_count(document):
+    return next(
+        (i for i, page in enumerate(document.pages) if SIGNATORIES_ANCHOR in page.anchors),
+        len(document.pages),
+    )
+
+
+def _html(version, signatures, *, listed=None, draft=False, signature_page=False, part=None, footer=True):
+    """The document's HTML; `part` ("head", "annex" or "end") is one piece of a parted render,
+    `listed` the signatories it lists when not all of `signatures` (which its summary counts)."""
+    layout = printed_layout(version) if part in (None, "head") else None
+    groups, personal = grouped(signatures if listed is None else listed)
+    all_groups, all_personal = (groups, personal) if listed is None else grouped(signatures)
+    return render_to_string(
         "compact/pdf/compact.html",
         {
             "version": version,
             "compact": version.compact,
             "layout": layout,
             "draft": draft,
+            "part": part,
+            "footer": footer,
             "groups": groups,
             "personal": personal,
             "signature_count": len(signatures),
-            "organisation_count": organisations,
-            "organisation_signature_count": len(signatures) - len(personal),
+            "personal_count": len(all_personal),
+            "organisation_count": len(all_groups),
+            "organisation_signature_count": len(signatures) - len(all_personal),
             "signature_page": signature_page,
             "signature_page_blocks": range(3),
             "generated_at": timezone.now(),
@@ -147,18 +185,83 @@ def render(version, *, signatures=None, draft=False, signature_page=False):
             "signatories_anchor": SIGNATORIES_ANCHOR,
         },
     )
-    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher()).render()
-    options = {"pdf_tags": True, "custom_metadata": True}
-    if not draft and version.content_hash:
-        compact_pages = next(
-            (i for i, page in enumerate(document.pages) if SIGNATORIES_ANCHOR in page.anchors),
-            len(document.pages),
+
+
+def _css_string(text):
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def signatory_parts(signatures, *, part_size):
+    """The signatories in chunks of about `part_size`: people signing personally last, as in a
+    single render, and breaks only between organisations, so everyone stays under their heading."""
+    ordered = [s for s in signatures if s.organisation_id] + [s for s in signatures if not s.organisation_id]
+    chunks, current = [], []
+    for signature in ordered:
+        if len(current) >= part_size and signature.organisation_id != current[-1].organisation_id:
+            chunks.append(current)
+            current = []
+        current.append(signature)
+    chunks.append(current)
+    return chunks
+
+
+def _render_in_parts(version, signatures, *, signature_page, part_size):
+    """Render the compact, then the signatories a few thousand at a time, in parallel processes;
+    merge them with pypdf and stamp every page's footer ("Page N of M") once the page count is
+    known. The seal is taken from the merged pages, so /verify/ reads them as it reads any copy."""
+    import io
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import HTML
+
+    from . import pdf_worker, verification
+
+    # Even parts, at least one per process, so neither core waits on a short last part.
+    parts = max(PART_PROCESSES, -(-len(signatures) // part_size))
+    chunks = signatory_parts(signatures, part_size=-(-len(signatures) // parts))
+    # The head counts every signatory in its summary but lists only the first chunk.
+    htmls = [_html(version, signatures, listed=chunks[0], part="head", footer=False)]
+    htmls += [_html(version, chunk, part="annex", footer=False) for chunk in chunks[1:]]
+    htmls.append(_html(version, [], part="end", footer=False, signature_page=signature_page))
+    # Fresh processes (spawn), not forks: a fork would carry this process's signatures and
+    # templates into each worker's memory. A worker gets one part's HTML and returns its bytes.
+    with ProcessPoolExecutor(
+        max_workers=PART_PROCESSES, mp_context=get_context("spawn"), initializer=pdf_worker.start
+    ) as pool:
+        results = list(pool.map(pdf_worker.render_part, htmls))
+    writer = PdfWriter()
+    for content, _ in results:
+        writer.append(PdfReader(io.BytesIO(content)))
+    total = len(writer.pages)
+    footer_css = (
+        "@page { size: A4; margin: 20mm 16mm 22mm;"
+        f" @bottom-left {{ content: {_css_string(version.compact.title)}; width: 66%; white-space: nowrap;"
+        " overflow: hidden; text-overflow: ellipsis; font-size: 8pt; color: #4c6272; vertical-align: top; }"
+        f" @bottom-right {{ content: {_css_string(f'Version {version.number} · Page ')} counter(page)"
+        f" {_css_string(f' of {total}')}; width: 34%; white-space: nowrap; text-align: right;"
+        " font-size: 8pt; color: #4c6272; vertical-align: top; } }"
+        ' html { font-family: "DejaVu Sans", sans-serif; } div + div { break-before: page; }'
+    )
+    footers = HTML(
+        string=f"<!DOCTYPE html><html><head><style>{footer_css}</style></head><body>{'<div></div>' * total}</body></html>"
+    ).write_pdf()
+    for page, footer in zip(writer.pages, PdfReader(io.BytesIO(footers)).pages, strict=True):
+        page.merge_page(footer)
+    head_reader = PdfReader(io.BytesIO(results[0][0]))
+    writer.add_metadata(dict(head_reader.metadata or {}))
+    if version.content_hash:
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        texts = verification.page_texts(buffer.getvalue(), pages=results[0][1])
+        writer.add_metadata(
+            {
+                "/" + verification.FINGERPRINT_FIELD: version.content_hash,
+                "/" + verification.SEAL_FIELD: verification.seal(version.content_hash, texts, total),
+            }
         )
-        # The compact's own pages written alone and read back the way the verifier reads an
-        # upload: a few pages, however many signatories follow.
-        alone = document.copy(document.pages[:compact_pages]).write_pdf(**options)
-        document.metadata.custom[verification.FINGERPRINT_FIELD] = version.content_hash
-        document.metadata.custom[verification.SEAL_FIELD] = verification.seal(
-            version.content_hash, verification.page_texts(alone), len(document.pages)
-        )
-    return document.write_pdf(**options)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+

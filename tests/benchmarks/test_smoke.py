@@ -32,3 +32,5 @@ def test_every_benchmark_runs_at_tiny_scale(tmp_path, monkeypatch):
     assert result["votes"] > 0 and result["close_seconds"] > 0 and result["pdf"]["peak_mb"] > 0
     table = output.read_text()
     assert "| queries: public compact page |" in table and "PDF with every signatory" in table
+    assert result["pdf"]["floor"]["peak_mb"] > 0 and result["pdf"]["time_ratio"] > 0
+    assert "| PDF as a ratio to the floor |" in table

@@ -66,7 +66,7 @@ def test_every_commitment_and_signatory_is_printed_with_organisation_and_ods_cod
     signed_on = in_words(timezone.now())
     assert "4 signatories signed version 1" in text
     assert "3 on behalf of 2 organisations and 1 personally." in text
-    assert "Zebra Crossing NHS Trust ODS code RZ9" in text
+    assert "Zebra Crossing NHS Trust – ODS code RZ9" in text
     assert f"Yvonne Young, Chair – signed {signed_on}" in text
     assert f"Pat Personal, Nurse – signed {signed_on}" in text
     # Organisations and the people in each by name, whatever their case; personal signatures last.
