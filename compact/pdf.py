@@ -57,7 +57,7 @@ def _fetcher():
 def public_signatures(version):
     """Confirmed signatures, by organisation name, then by person (people signing personally last)."""
     return list(
-        version.signatures.filter(status="confirmed")
+        version.signatures.public()  # the signing app says what counts
         .select_related("organisation")
         .order_by(Lower("organisation__name"), "organisation_id", Lower("full_name"), "id")
     )
