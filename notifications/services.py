@@ -6,6 +6,7 @@ reset, signature confirmation) never passes through here, so it is never suppres
 """
 
 import contextvars
+from collections.abc import Iterable
 import logging
 from contextlib import contextmanager
 
@@ -148,7 +149,7 @@ def _with_unsubscribe(message, *, user, kind):
     return message
 
 
-def route_messages(*, kind, messages):
+def route_messages(*, kind: str, messages: Iterable[EmailMessage]) -> list[EmailMessage]:
     """The hook for mail another app already builds (one recipient per message): returns the
     messages to send now, with unsubscribe headers; digest ones are queued, switched-off ones
     dropped. A message to an address with no account is passed through untouched."""
