@@ -6,8 +6,8 @@ reset, signature confirmation) never passes through here, so it is never suppres
 """
 
 import contextvars
-from collections.abc import Iterable
 import logging
+from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.conf import settings
