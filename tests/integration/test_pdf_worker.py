@@ -101,4 +101,6 @@ def test_a_failing_render_retries_with_backoff_then_shows_as_failed_to_staff(med
     assert waits == [1, 2, 4, 8]  # backing off, doubling each time
     client.force_login(staff)
     page = client.get(f"/compacts/{version.compact.slug}/").content.decode()
-    assert "The last PDF render failed" in page and "Retry the PDF" in page
+    # One sentence for staff, the exception folded away under "details".
+    assert "The PDF could not be prepared after 5 attempts." in page and "Retry the PDF" in page
+    assert page.index("Details for the service team") < page.index("not-a-folder")
