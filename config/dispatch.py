@@ -44,8 +44,12 @@ def send(task: Task[Any, Any] | str, *args: object, countdown: int | None = None
     task_object = task_named(task)
     try:
         # retry=False: a request must not hang on an unreachable broker; the reconciler retries.
-        # Celery's stubs say float; None (send now) is what Celery itself defaults to.
-        task_object.apply_async(args, countdown=countdown, retry=False)  # type: ignore[arg-type]
+        # countdown is passed only when set: Celery's annotations for it differ between releases
+        # (float, or float | None), and leaving it out is exactly "send now" in all of them.
+        options: dict[str, Any] = {"retry": False}
+        if countdown is not None:
+            options["countdown"] = countdown
+        task_object.apply_async(args, **options)
     except UNAVAILABLE as error:
         logger.warning(
             "Broker unavailable; %s%r deferred to its reconciler: %s", task_object.name, args, error
