@@ -8,6 +8,8 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 
+from . import facts
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -18,13 +20,19 @@ MANAGE_PERMISSION = "compact.manage_compacts"
 
 
 def is_academy_staff(user: User | AnonymousUser | None) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_perm(MANAGE_PERMISSION))
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:  # read from the user row itself, never from the cache
+        return True
+    return facts.known(user, "academy_staff", lambda: user.has_perm(MANAGE_PERMISSION))
 
 
 def has_verified_email(user: User | AnonymousUser | None) -> bool:
     if not (user and user.is_authenticated):
         return False
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
+    return facts.known(
+        user, "verified_email", lambda: EmailAddress.objects.filter(user=user, verified=True).exists()
+    )
 
 
 def has_two_factor(user: User) -> bool:
