@@ -25,6 +25,19 @@ def pdf_on_signatures(sender, version, removed=False, **kwargs):
     _request(version)
 
 
+def compact_deleted(sender, instance, **kwargs):
+    # Its cached pages must not be served under its slug, which a new compact may take.
+    from .caching import bump
+
+    compact_id = instance.pk
+    transaction.on_commit(lambda: bump(compact_id))
+
+
 def connect():
+    from django.db.models.signals import post_delete
+
+    from .models import Compact
+
+    post_delete.connect(compact_deleted, sender=Compact, dispatch_uid="compact.compact_deleted")
     version_published.connect(pdf_on_publish, dispatch_uid="compact.pdf_on_publish")
     signatures_changed.connect(pdf_on_signatures, dispatch_uid="compact.pdf_on_signatures")

@@ -1,6 +1,5 @@
 """Public pages: the list of compacts and a compact as it reads on paper."""
 
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -22,24 +21,17 @@ def home(request):
     return render(request, "compact/home.html", {"compacts": compacts})
 
 
+@caching.visitor_page("detail")
 def compact_detail(request, slug):
     """The compact's current published version, or a clear word that there is none yet.
 
     Visitors get a cached copy (see compact.caching); signed-in people always a fresh page.
     """
     compact = get_object_or_404(Compact, slug=slug)
-    key = caching.page_key(compact.pk, "detail") if caching.cacheable(request) else None
-    if key:
-        cached = cache.get(key)
-        if cached is not None:
-            return HttpResponse(cached)
     version = compact.versions.published().first()
     if version is None:
         return render(request, "compact/not_published.html", {"compact": compact}, status=200)
-    response = _render_version(request, compact, version)
-    if key and response.status_code == 200:
-        cache.set(key, response.content, caching.PAGE_TTL)
-    return response
+    return _render_version(request, compact, version)
 
 
 def version_detail(request, slug, number):

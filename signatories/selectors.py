@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+
+from compact.caching import PAGE_TTL, generation
 
 from .models import Organisation, Signature
 from .services import public_filter
@@ -23,7 +26,19 @@ def public_signatures(version: Version, query: str = "") -> QuerySet[Signature]:
 
 
 def public_counts(version: Version) -> dict[str, Any]:
-    """How many have signed, by kind and by region of organisation (personal signatures apart)."""
+    """How many have signed, by kind and by region of organisation (personal signatures apart).
+
+    Kept in the cache under the compact's generation, which every confirmation, withdrawal and
+    hiding bumps: three aggregates over every signature are too dear to run on each page."""
+    key = f"signatories:counts:{version.pk}:{generation(version.compact_id)}"
+    counts: dict[str, Any] | None = cache.get(key)
+    if counts is None:
+        counts = _count(version)
+        cache.set(key, counts, PAGE_TTL)
+    return counts
+
+
+def _count(version: Version) -> dict[str, Any]:
     signatures = Signature.objects.public().filter(version=version)
     kinds = dict(Organisation.Kind.choices)
     regions = dict(Organisation.Region.choices)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.mixins import academy_staff_required
 from accounts.ratelimits import client_ip, rate_limited
 from accounts.roles import has_verified_email
+from compact.caching import visitor_page
 from compact.errors import DomainError
 from compact.models import Compact, Version
 from core.csv import neutralise
@@ -206,6 +207,7 @@ def _version(slug, number):
     return version
 
 
+@visitor_page("signatories", params=("page",))
 def signatory_list(request, slug, number):
     version = _version(slug, number)
     query = services.clean_query(request.GET.get("q", ""))

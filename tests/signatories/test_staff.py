@@ -50,12 +50,14 @@ def list_page(version):
 
 
 def test_staff_hide_a_signature_with_a_reason_from_the_staff_page_and_restore_it(
-    staff_client, staff, version
+    staff_client, staff, version, django_capture_on_commit_callbacks
 ):
     signature = SignatureFactory(version=version, full_name="Not A Real Person")
     assert "Not A Real Person" in staff_client.get(staff_url(version)).content.decode()
+    assert "Not A Real Person" in list_page(version)  # and the visitors' copy is cached
 
-    staff_client.post(moderate_url(signature, "hide"), {"reason": "Nobody of that name works there"})
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(moderate_url(signature, "hide"), {"reason": "Nobody of that name works there"})
     signature.refresh_from_db()
     assert signature.status == Signature.Status.HIDDEN
     assert (signature.hidden_by, signature.hidden_reason) == (staff, "Nobody of that name works there")
@@ -63,7 +65,8 @@ def test_staff_hide_a_signature_with_a_reason_from_the_staff_page_and_restore_it
     page = list_page(version)
     assert "Not A Real Person" not in page and "0 signatories" in page
 
-    staff_client.post(moderate_url(signature, "restore"))
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(moderate_url(signature, "restore"))
     signature.refresh_from_db()
     assert signature.status == Signature.Status.CONFIRMED and signature.hidden_reason == ""
     assert "Not A Real Person" in list_page(version)
