@@ -6,6 +6,7 @@ generation; cached pages carry the generation in their key, so a bump makes them
 once, on every worker, without knowing which pages were cached.
 """
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,26 +14,45 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from .models import Compact
+
 PAGE_TTL = 600
 # A page number is cached only up to here: past it (or not a number) the page renders uncached,
 # so a walk through ?page=1…10⁹ cannot fill the cache with copies of the last page.
 CACHED_PAGES_UP_TO = 1000
 
-# slug → compact id, learnt by each worker on its first miss: a compact's slug is set when it is
-# created and never changes, and a deleted compact bumps its generation, so a stale entry here
-# finds no page and the view answers (404) as usual.
+# slug → compact id, learnt by each worker: a compact's slug is set when it is created and never
+# changes. A deleted compact bumps its generation, so an entry left here finds no valid copy; the
+# miss that follows looks the slug up again, and copies are stored only under the id it finds.
 _compact_ids: dict[str, int] = {}
+
+# The copies this worker served last, with the generation each was rendered at: checked against
+# the shared generation on every request, so a bump elsewhere is seen here at once.
+_near: dict[str, tuple[int, bytes]] = {}
+NEAR_COPIES = 64
+
+
+def _keep_near(key: str, copy: tuple[int, bytes]) -> None:
+    if len(_near) >= NEAR_COPIES and key not in _near:
+        _near.pop(next(iter(_near)))  # the oldest kept: dicts keep insertion order
+    _near[key] = copy
 
 
 def _generation_key(compact_id: int) -> str:
     return f"compact:generation:{compact_id}"
 
 
+def _fresh_number() -> int:
+    # A generation that was lost (cache flushed, key evicted) starts again from a number no copy
+    # was ever stored under, not from 1: a worker may still hold a copy rendered at 1.
+    return time.time_ns()
+
+
 def generation(compact_id: int) -> int:
     value = cache.get(_generation_key(compact_id))
     if value is None:
-        cache.add(_generation_key(compact_id), 1, timeout=None)
-        value = cache.get(_generation_key(compact_id)) or 1
+        cache.add(_generation_key(compact_id), _fresh_number(), timeout=None)
+        value = cache.get(_generation_key(compact_id)) or _fresh_number()
     return int(value)
 
 
@@ -40,7 +60,27 @@ def bump(compact_id: int) -> None:
     try:
         cache.incr(_generation_key(compact_id))
     except ValueError:
-        cache.set(_generation_key(compact_id), 2, timeout=None)
+        cache.set(_generation_key(compact_id), _fresh_number(), timeout=None)
+
+
+def _page_key(compact_id: int, variant: str) -> str:
+    return f"compact:page:{compact_id}:{variant}"
+
+
+def _cached_copy(compact_id: int, variant: str) -> bytes | None:
+    """The page as rendered at the compact's current generation, from this worker's memory or
+    the shared cache; None when there is none."""
+    current = cache.get(_generation_key(compact_id))
+    if current is None:
+        return None
+    key = _page_key(compact_id, variant)
+    copy = _near.get(key)
+    if copy is None or copy[0] != current:
+        copy = cache.get(key)
+        if not (isinstance(copy, tuple) and copy[0] == current):
+            return None
+        _keep_near(key, copy)
+    return copy[1]
 
 
 def cacheable(request: HttpRequest, params: tuple[str, ...] = ()) -> bool:
@@ -72,10 +112,12 @@ def _variant(name: str, request: HttpRequest, kwargs: dict[str, Any], params: tu
 def visitor_page(name: str, *, params: tuple[str, ...] = ()) -> Callable[..., Any]:
     """Serve signed-out visitors a copy of a compact's page from the cache.
 
-    A hit is one cache round trip and no query: the slug's compact id is known to the worker,
-    and the copy is read together with the compact's generation and served only if it was
-    rendered at that generation. The generation is read *before* rendering a miss, so a page
-    that a change overtook while it rendered is stored under the old number and never served.
+    A hit is one small cache round trip and no query: the slug's compact id is known to the
+    worker, the compact's generation is read from the shared cache, and the copy, kept in the
+    worker's memory as well (a national compact page is 120 kB, dear to fetch on every request),
+    is served only if it was rendered at that generation. The generation is read *before*
+    rendering a miss, so a page that a change overtook while it rendered is stored under the old
+    number and never served.
     """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -85,23 +127,20 @@ def visitor_page(name: str, *, params: tuple[str, ...] = ()) -> Callable[..., An
             if variant is None:
                 return view(request, slug, **kwargs)
             compact_id = _compact_ids.get(slug)
+            if compact_id is not None:
+                hit = _cached_copy(compact_id, variant)
+                if hit is not None:
+                    return HttpResponse(hit)
+            compact_id = Compact.objects.filter(slug=slug).values_list("pk", flat=True).first()
             if compact_id is None:
-                from .models import Compact
-
-                compact_id = Compact.objects.filter(slug=slug).values_list("pk", flat=True).first()
-                if compact_id is None:
-                    return view(request, slug, **kwargs)  # its 404
-                _compact_ids[slug] = compact_id
-            key = f"compact:page:{compact_id}:{variant}"
-            stored = cache.get_many([_generation_key(compact_id), key])
-            current = stored.get(_generation_key(compact_id))
-            copy = stored.get(key)
-            if current is not None and isinstance(copy, tuple) and copy[0] == current:
-                return HttpResponse(copy[1])
-            rendered_at = current if current is not None else generation(compact_id)
+                return view(request, slug, **kwargs)  # its 404
+            _compact_ids[slug] = compact_id
+            rendered_at = generation(compact_id)  # before rendering: see above
             response = view(request, slug, **kwargs)
             if response.status_code == 200 and not response.streaming and not response.cookies:
-                cache.set(key, (rendered_at, response.content), PAGE_TTL)
+                copy = (rendered_at, response.content)
+                cache.set(_page_key(compact_id, variant), copy, PAGE_TTL)
+                _keep_near(_page_key(compact_id, variant), copy)
             return response
 
         return wrapper

@@ -84,3 +84,20 @@ def test_signed_in_people_always_get_a_page_of_their_own(client, leader, version
     assert "Sign out" in page and "csrfmiddlewaretoken" in page
     client.logout()
     assert "Sign out" not in visit(client, version)
+
+
+def test_after_the_cache_is_flushed_no_worker_serves_a_copy_it_kept(
+    client, version, django_capture_on_commit_callbacks
+):
+    """Workers keep recent copies in memory, checked against the shared generation. A flush
+    (Redis restarted, FLUSHDB) must not bring back a generation number a kept copy carries."""
+    signature = SignatureFactory(version=version, full_name="Withdrawn Before The Flush")
+    assert "Withdrawn Before The Flush" in visit(client, version)  # kept by this worker
+    from django.core.cache import cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signing.withdraw(actor=signature.signer, signature=signature)
+    cache.clear()
+    # Another page of the compact, rendered first, starts the lost generation again.
+    client.get(f"{version.compact.get_absolute_url()}versions/{version.number}/signatories/")
+    assert "Withdrawn Before The Flush" not in visit(client, version)
