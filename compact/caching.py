@@ -38,7 +38,7 @@ def _keep_near(key: str, copy: tuple[int, bytes]) -> None:
     _near[key] = copy
 
 
-def _generation_key(compact_id: int) -> str:
+def generation_key(compact_id: int) -> str:
     return f"compact:generation:{compact_id}"
 
 
@@ -49,18 +49,18 @@ def _fresh_number() -> int:
 
 
 def generation(compact_id: int) -> int:
-    value = cache.get(_generation_key(compact_id))
+    value = cache.get(generation_key(compact_id))
     if value is None:
-        cache.add(_generation_key(compact_id), _fresh_number(), timeout=None)
-        value = cache.get(_generation_key(compact_id)) or _fresh_number()
+        cache.add(generation_key(compact_id), _fresh_number(), timeout=None)
+        value = cache.get(generation_key(compact_id)) or _fresh_number()
     return int(value)
 
 
 def bump(compact_id: int) -> None:
     try:
-        cache.incr(_generation_key(compact_id))
+        cache.incr(generation_key(compact_id))
     except ValueError:
-        cache.set(_generation_key(compact_id), _fresh_number(), timeout=None)
+        cache.set(generation_key(compact_id), _fresh_number(), timeout=None)
 
 
 def _page_key(compact_id: int, variant: str) -> str:
@@ -70,7 +70,7 @@ def _page_key(compact_id: int, variant: str) -> str:
 def _cached_copy(compact_id: int, variant: str) -> bytes | None:
     """The page as rendered at the compact's current generation, from this worker's memory or
     the shared cache; None when there is none."""
-    current = cache.get(_generation_key(compact_id))
+    current = cache.get(generation_key(compact_id))
     if current is None:
         return None
     key = _page_key(compact_id, variant)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -126,7 +127,7 @@ def my_votes(round, user):
     return votes
 
 
-def _concern_keys_readable_by(user, compact):
+def concern_keys_readable_by(user, compact):
     readable = visible_reflections(user, compact).filter(
         kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
     )
@@ -183,7 +184,7 @@ def round_page(
     mine = my_votes(round, user)
     # Commitments that drew concerns in signatories' reflections are marked in a refresh round,
     # counting only reflections this reader may read: a staff-only concern marks nothing publicly.
-    concerns = _concern_keys_readable_by(user, round.version.compact)
+    concerns = concern_keys_readable_by(user, round.version.compact)
     wording_totals, support_totals = vote_totals(round) if round.totals_visible else ({}, {})
 
     rewordings, removals, new_by_cell = {}, {}, {}
@@ -352,13 +353,10 @@ class VotingProgress:
         return round(100 * self.answered / self.questions) if self.questions else 0
 
 
-def voting_progress(round, user, *, current=None):
-    """ "You have voted on N of M" and where to go next, for every page of a round. Two queries.
-
-    A question is a commitment's wording (when someone proposed other wording) or a
-    new-commitment or removal proposal. `current` is ("commitment", id) or ("proposal", id)."""
-    if not (user and user.is_authenticated):
-        return None
+def ordered_questions(round: Round) -> list[tuple[str, int]]:
+    """Every question of the round in the order the draft reads, one query: a commitment's
+    wording (when someone proposed other wording) as ("commitment", id), a removal or
+    new-commitment proposal as ("proposal", id)."""
     rows = round.proposals.standing().values_list(
         "pk",
         "kind",
@@ -369,7 +367,7 @@ def voting_progress(round, user, *, current=None):
         "theme__position",
         "party__position",
     )
-    order = {}
+    order: dict[tuple[str, int], tuple[Any, ...]] = {}
     for pk, kind, commitment_id, c_theme, c_party, c_position, theme, party in rows:
         if kind == Proposal.Kind.REWORDING:
             order[("commitment", commitment_id)] = (c_theme, c_party, c_position, 0, 0)
@@ -377,10 +375,20 @@ def voting_progress(round, user, *, current=None):
             order[("proposal", pk)] = (c_theme, c_party, c_position, 1, pk)
         else:
             order[("proposal", pk)] = (theme, party, float("inf"), 2, pk)
-    questions = sorted(order, key=order.get)
-    mine = set(my_votes(round, user))
-    unanswered = [question for question in questions if question not in mine]
-    after = questions.index(current) + 1 if current in order else 0
+    # A theme-less commitment has no theme position: None sorts first, as its block reads first.
+    return sorted(order, key=lambda q: tuple((v is not None, v or 0) for v in order[q]))
+
+
+def progress_of(
+    *,
+    round: Round,
+    questions: list[tuple[str, int]],
+    answered: set[tuple[str, int]],
+    current: tuple[str, int] | None = None,
+) -> VotingProgress:
+    """ "You have voted on N of M" and the next question after `current` not yet answered."""
+    unanswered = [question for question in questions if question not in answered]
+    after = questions.index(current) + 1 if current in questions else 0
     # The first unanswered question after this one, else the first before it.
     following = [q for q in questions[after:] if q in unanswered] + [
         q for q in questions[:after] if q in unanswered and q != current
@@ -395,6 +403,18 @@ def voting_progress(round, user, *, current=None):
             progress.next_url = reverse("consultation:proposal", kwargs={"round_pk": round.pk, "pk": pk})
             progress.next_label = "Next proposal to vote on"
     return progress
+
+
+def voting_progress(round, user, *, current=None):
+    """ "You have voted on N of M" and where to go next, for every page of a round. Two queries.
+
+    A question is a commitment's wording (when someone proposed other wording) or a
+    new-commitment or removal proposal. `current` is ("commitment", id) or ("proposal", id)."""
+    if not (user and user.is_authenticated):
+        return None
+    return progress_of(
+        round=round, questions=ordered_questions(round), answered=set(my_votes(round, user)), current=current
+    )
 
 
 @dataclass

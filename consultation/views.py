@@ -23,7 +23,7 @@ from core.csv import neutralise
 from core.errors import DomainError
 from core.text import word_diff
 
-from . import presenters, selectors, services
+from . import presenters, round_page, selectors, services
 from .forms import CommentForm, ProposalForm, ReasonForm
 from .models import Comment, Proposal, Round, Vote
 
@@ -57,15 +57,15 @@ def _int(value):
     return number if -(2**63) <= number < 2**63 else None
 
 
-def _base_context(request, round, *, current=None):
+def _base_context(request, round, *, current=None, progress=None, problem=None):
     return {
         "round": round,
         "compact": round.version.compact,
         "version": round.version,
-        "participation_problem": selectors.participation_problem(request.user, round),
+        "participation_problem": problem or selectors.participation_problem(request.user, round),
         "is_staff": is_academy_staff(request.user),
         # "You have voted on N of M" and the next question, on every page of the round.
-        "progress": selectors.voting_progress(round, request.user, current=current),
+        "progress": progress or selectors.voting_progress(round, request.user, current=current),
     }
 
 
@@ -84,8 +84,30 @@ def _version_links(request, round):
     }
 
 
+def _round_page_links(request, round, shared, problem):
+    """_version_links without its queries for everyone who may read the round's draft (staff,
+    the people taking part, everyone once the round has results): every commitment on the page
+    then has a history, and the published version is kept with the page's shared part."""
+    readable = (
+        round.version.status in (Version.Status.PUBLISHED, Version.Status.SUPERSEDED)
+        or round.has_results
+        or (round.is_open and problem is None)
+        or is_academy_staff(request.user)
+    )
+    if not readable:
+        return {**_version_links(request, round), "every_commitment_has_history": False}
+    published = shared.published
+    return {
+        "history_keys": set(),
+        "every_commitment_has_history": True,
+        "compare_from": published if published and published.pk != round.version_id else None,
+    }
+
+
 def round_detail(request, pk):
-    round = _readable_round(request, pk)
+    shared = round_page.kept_round(round_id=pk)
+    round = shared.round if shared else _readable_round(request, pk)
+    shared = shared or round_page.shared_round(round=round)
     all_themes = request.GET.get("theme") == "all"
     filters = {
         "theme": _int(request.GET.get("theme")),
@@ -93,11 +115,19 @@ def round_detail(request, pk):
         "has_proposals": request.GET.get("has_proposals") == "1",
         "not_voted": request.GET.get("not_voted") == "1" and request.user.is_authenticated,
     }
-    page = selectors.round_page(round, request.user, **filters, all_themes=all_themes)
+    problem = selectors.participation_problem(request.user, round)
+    links = _round_page_links(request, round, shared, problem)
+    reader = round_page.reader_for(
+        round=round,
+        user=request.user,
+        history_keys=links["history_keys"],
+        every_commitment_has_history=links["every_commitment_has_history"],
+    )
+    page = round_page.round_page_view(shared=shared, reader=reader, **filters, all_themes=all_themes)
     context = {
-        **_base_context(request, round),
+        **_base_context(request, round, progress=page.progress, problem=problem),
         "page": page,
-        **_version_links(request, round),
+        **links,
         "filters": filters,
         "all_themes": all_themes,
         # The other filters, kept when moving from theme to theme.

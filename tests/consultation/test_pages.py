@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from consultation import services
+from consultation import round_page, services
 from consultation.models import Comment, Proposal, Round, Vote
 from tests.factories import LeaderFactory, draft_version
 
@@ -281,8 +282,63 @@ def test_round_page_queries_do_not_grow_with_the_round(
                 actor=leader, round=round, body="Hi", target="commitment", commitment=commitment
             )
     leader_client.get(small.get_absolute_url())  # what is known of the leader is cached once
-    with django_assert_max_num_queries(30) as small_queries:
-        leader_client.get(small.get_absolute_url())
-    with django_assert_max_num_queries(30) as big_queries:
-        leader_client.get(big.get_absolute_url())
-    assert len(big_queries.captured_queries) == len(small_queries.captured_queries)
+
+    def cost(round):
+        """Queries for the page built afresh (just after a change), then as served after it."""
+        round_page.bump(round_id=round.pk)
+        with django_assert_max_num_queries(30) as cold:
+            leader_client.get(round.get_absolute_url())
+        with django_assert_max_num_queries(30) as warm:
+            leader_client.get(round.get_absolute_url())
+        return len(cold.captured_queries), len(warm.captured_queries)
+
+    assert cost(small) == cost(big)
+    assert cost(big)[1] <= 8  # the shared part is kept: the reader's own part costs the rest
+
+
+def test_the_kept_round_page_shows_a_new_comment_proposal_and_vote_at_once(
+    leader_client, leader, staff, django_capture_on_commit_callbacks
+):
+    round = open_round(staff=staff, version=draft_version(themes=1, commitments_per_cell=1))
+    commitment = round.version.commitments.first()
+    assert "0 comments." in leader_client.get(round.get_absolute_url()).content.decode()  # now kept
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_comment(
+            actor=leader, round=round, body="Hi", target="commitment", commitment=commitment
+        )
+    assert "1 comment." in leader_client.get(round.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = services.propose(
+            actor=LeaderFactory(),
+            round=round,
+            kind=Proposal.Kind.REWORDING,
+            commitment=commitment,
+            text="Listen first, every time",
+            rationale="Clearer",
+        )
+    page = leader_client.get(round.get_absolute_url()).content.decode()
+    assert "1 other wording proposed." in page and "You have not voted on its wording." in page
+    services.cast_vote(actor=leader, round=round, commitment=commitment, choice=proposal)  # no bump
+    page = leader_client.get(round.get_absolute_url()).content.decode()
+    assert "You have voted on its wording." in page and "Change your vote on its wording" in page
+
+
+def test_one_readers_votes_never_show_on_anothers_page(leader_client, leader, staff):
+    round = open_round(staff=staff, version=draft_version(themes=1, commitments_per_cell=1))
+    commitment = round.version.commitments.first()
+    proposal = services.propose(
+        actor=LeaderFactory(),
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="Listen first",
+        rationale="x",
+    )
+    services.cast_vote(actor=leader, round=round, commitment=commitment, choice=proposal)
+    assert "You have voted on its wording." in leader_client.get(round.get_absolute_url()).content.decode()
+    other = Client()
+    other.force_login(LeaderFactory())
+    page = other.get(round.get_absolute_url()).content.decode()
+    assert "You have not voted on its wording." in page and "You have voted on its wording" not in page
+    visitor = Client().get(round.get_absolute_url()).content.decode()
+    assert "voted on its wording" not in visitor and "Change your vote" not in visitor

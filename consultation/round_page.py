@@ -1,0 +1,403 @@
+"""The round page, the page leaders spend a consultation on, built in two parts.
+
+- The **shared part** is what every reader sees alike: the draft in its layout, each commitment
+  with its proposals (their word diffs made), comment counts, the questions in reading order. The
+  text of a version under consultation cannot change, and proposals and comments change it only
+  through saves that bump the round's *generation* (`consultation.receivers`), so each worker
+  builds it once per generation and keeps it.
+- The **reader's part** is applied per request: their votes (one query), the filters they chose,
+  which commitments show a concern or a history link to them, totals when the round shows them.
+
+Each commitment's HTML fragment is rendered once per generation and per *state* — the handful
+of facts that change its words for a reader (voted on its wording or not, signed in or not, …) —
+and kept beside the shared part, so a page is mostly joined, not rendered. A reader's state
+is never shared with another: a fragment holds only what every reader in that state sees.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+from compact import caching as compact_caching
+from compact.models import Commitment, Party, Theme, Version
+from compact.selectors import CompactLayout
+
+from . import selectors
+from .models import Proposal, Round
+
+# The shared parts this worker keeps: a few rounds are open at once, rarely more.
+KEPT_ROUNDS = 8
+# Fragments per round kept (a national draft: 200 commitments in a few states each).
+KEPT_FRAGMENTS = 5000
+
+
+# --- Generation ------------------------------------------------------------------------------------
+def _generation_key(round_id: int) -> str:
+    return f"consultation:round:{round_id}:generation"
+
+
+def generation(*, round_id: int) -> int:
+    value = cache.get(_generation_key(round_id))
+    if value is None:
+        # A lost generation restarts from a number no kept copy carries (see compact.caching).
+        cache.add(_generation_key(round_id), time.time_ns(), timeout=None)
+        value = cache.get(_generation_key(round_id)) or time.time_ns()
+    return int(value)
+
+
+def _stamp(round: Round) -> tuple[int, int]:
+    """The round's generation and its compact's, read in one round trip (and started if lost).
+
+    The compact's counts too: publishing a version changes the round page's comparison link."""
+    compact_id = round.version.compact_id
+    keys = [_generation_key(round.pk), compact_caching.generation_key(compact_id)]
+    stored = cache.get_many(keys)
+    if len(stored) < 2:
+        return generation(round_id=round.pk), compact_caching.generation(compact_id)
+    return int(stored[keys[0]]), int(stored[keys[1]])
+
+
+def bump(*, round_id: int) -> None:
+    """Something every reader of the round page sees has changed: rebuild on the next request."""
+    try:
+        cache.incr(_generation_key(round_id))
+    except ValueError:
+        cache.set(_generation_key(round_id), time.time_ns(), timeout=None)
+
+
+# --- The shared part -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SharedEntry:
+    commitment: Commitment
+    rewordings: list[Proposal]
+    removal: Proposal | None
+    comment_count: int
+
+    @property
+    def has_proposals(self) -> bool:
+        return bool(self.rewordings or self.removal)
+
+    @property
+    def is_question(self) -> bool:
+        return bool(self.rewordings)
+
+
+@dataclass(frozen=True)
+class SharedColumn:
+    party: Party
+    entries: list[SharedEntry]
+    new_proposals: list[Proposal]
+
+
+@dataclass(frozen=True)
+class SharedRow:
+    theme: Theme | None
+    comment_count: int
+    columns: list[SharedColumn]
+
+
+@dataclass
+class SharedRound:
+    stamp: tuple[int, int]
+    round: Round
+    published: Version | None
+    layout: CompactLayout
+    rows: list[SharedRow]
+    vision_comment_count: int
+    questions: list[tuple[str, int]]
+    total: int
+    fragments: dict[tuple[Any, ...], SafeString] = field(default_factory=dict)
+
+    @property
+    def themes(self) -> list[Theme]:
+        return [row.theme for row in self.rows if row.theme is not None]
+
+
+_kept: dict[int, SharedRound] = {}
+
+
+def _build(round: Round, stamp: tuple[int, int]) -> SharedRound:
+    # The existing selector, asked as nobody in particular, with every theme: what all share.
+    page = selectors.round_page(round, AnonymousUser(), all_themes=True)
+    rows = [
+        SharedRow(
+            theme=theme,
+            comment_count=getattr(theme, "comment_count", 0) if theme is not None else 0,
+            columns=[
+                SharedColumn(
+                    party=party,
+                    entries=[
+                        SharedEntry(
+                            commitment=entry.commitment,
+                            rewordings=entry.rewordings,
+                            removal=entry.removal,
+                            comment_count=entry.comment_count,
+                        )
+                        for entry in entries
+                    ],
+                    new_proposals=new_proposals,
+                )
+                for party, entries, new_proposals in columns
+            ],
+        )
+        for theme, columns in page.rows
+    ]
+    return SharedRound(
+        stamp=stamp,
+        round=round,
+        published=round.version.compact.versions.published().first(),
+        layout=page.layout,
+        rows=rows,
+        vision_comment_count=page.vision_comment_count,
+        questions=selectors.ordered_questions(round),
+        total=sum(len(column.entries) for row in rows for column in row.columns),
+    )
+
+
+def kept_round(*, round_id: int) -> SharedRound | None:
+    """This worker's shared part of the round, if it is still current: then its round (read at
+    the same generation) serves the request, and the round's row is not read again."""
+    kept = _kept.get(round_id)
+    if kept is not None and _stamp(kept.round) == kept.stamp:
+        return kept
+    return None
+
+
+def shared_round(*, round: Round) -> SharedRound:
+    """The shared part at the round's current generation: this worker's copy, or built now.
+
+    A scheduled round is built afresh every time: only staff see it, and its draft may still be
+    edited, which no proposal or comment save would announce."""
+    if round.status == Round.Status.SCHEDULED:
+        return _build(round, (0, 0))
+    stamp = _stamp(round)  # read before building: a change while it builds means a rebuild
+    kept = _kept.get(round.pk)
+    if kept is not None and kept.stamp == stamp:
+        return kept
+    shared = _build(round, stamp)
+    if len(_kept) >= KEPT_ROUNDS and round.pk not in _kept:
+        _kept.pop(next(iter(_kept)))
+    _kept[round.pk] = shared
+    return shared
+
+
+# --- The reader's part -----------------------------------------------------------------------------
+@dataclass
+class EntryView:
+    commitment: Commitment
+    html: SafeString
+
+
+@dataclass
+class NewProposalView:
+    proposal: Proposal
+    html: SafeString
+
+
+@dataclass
+class ColumnView:
+    party: Party
+    entries: list[EntryView]
+    new_proposals: list[NewProposalView]
+
+
+@dataclass
+class RowView:
+    theme: Theme | None
+    comment_count: int
+    columns: list[ColumnView]
+
+
+@dataclass
+class RoundPageView:
+    round: Round
+    layout: CompactLayout
+    rows: list[RowView]
+    vision_comment_count: int
+    filtered_out: int
+    progress: selectors.VotingProgress | None
+    one_theme_at_a_time: bool = False
+    theme_shown: Theme | None = None
+    previous_theme: Theme | None = None
+    next_theme: Theme | None = None
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What about the person changes the page: their votes, and what they may read."""
+
+    signed_in: bool
+    votes: dict[tuple[str, int], Any]
+    concern_keys: set[Any]
+    history_keys: set[Any]
+    # They may read the round's own draft: every commitment on the page has a history to show.
+    every_commitment_has_history: bool = False
+
+    def has_history(self, commitment: Commitment) -> bool:
+        return self.every_commitment_has_history or commitment.key in self.history_keys
+
+
+def _fragment(shared: SharedRound, key: tuple[Any, ...], template: str, context: dict[str, Any]) -> SafeString:
+    html = shared.fragments.get(key)
+    if html is None:
+        html = mark_safe(render_to_string(template, context))  # noqa: S308 - a template's own output
+        if len(shared.fragments) < KEPT_FRAGMENTS:
+            shared.fragments[key] = html
+    return html
+
+
+def _entry_html(
+    shared: SharedRound, round: Round, entry: SharedEntry, reader: Reader, totals: dict[Any, int] | None
+) -> SafeString:
+    commitment = entry.commitment
+    voted_wording = ("commitment", commitment.pk) in reader.votes
+    voted_removal = entry.removal is not None and ("proposal", entry.removal.pk) in reader.votes
+    entry_totals = None
+    if totals is not None and entry.is_question:
+        entry_totals = {
+            "current": totals.get((commitment.pk, None), 0),
+            "proposals": [(p.pk, totals.get((commitment.pk, p.pk), 0)) for p in entry.rewordings],
+        }
+    state = (
+        reader.signed_in,
+        voted_wording,
+        voted_removal,
+        commitment.key in reader.concern_keys,
+        reader.has_history(commitment),
+        round.is_open,
+        repr(entry_totals),
+    )
+    return _fragment(
+        shared,
+        ("commitment", commitment.pk, *state),
+        "consultation/_round_entry.html",
+        {
+            "round": round,
+            "compact": round.version.compact,
+            "entry": entry,
+            "signed_in": reader.signed_in,
+            "voted_wording": voted_wording,
+            "voted_removal": voted_removal,
+            "concern": state[3],
+            "history": state[4],
+            "totals": entry_totals,
+        },
+    )
+
+
+def _new_proposal_html(
+    shared: SharedRound, round: Round, proposal: Proposal, reader: Reader, support: dict[Any, int] | None
+) -> SafeString:
+    voted = ("proposal", proposal.pk) in reader.votes
+    totals = (
+        {choice: support.get((proposal.pk, choice), 0) for choice in ("support", "oppose")}
+        if support is not None
+        else None
+    )
+    return _fragment(
+        shared,
+        ("new", proposal.pk, voted, round.is_open, repr(totals)),
+        "consultation/_round_new_proposal.html",
+        {"round": round, "proposal": proposal, "voted": voted, "totals": totals},
+    )
+
+
+def _unanswered(entry: SharedEntry, votes: dict[tuple[str, int], Any]) -> bool:
+    return (entry.is_question and ("commitment", entry.commitment.pk) not in votes) or (
+        entry.removal is not None and ("proposal", entry.removal.pk) not in votes
+    )
+
+
+def reader_for(
+    *,
+    round: Round,
+    user: User | AnonymousUser,
+    history_keys: set[Any],
+    every_commitment_has_history: bool = False,
+) -> Reader:
+    return Reader(
+        signed_in=bool(user.is_authenticated),
+        votes=selectors.my_votes(round, user),
+        concern_keys=selectors.concern_keys_readable_by(user, round.version.compact),
+        history_keys=history_keys,
+        every_commitment_has_history=every_commitment_has_history,
+    )
+
+
+def round_page_view(
+    *,
+    shared: SharedRound,
+    reader: Reader,
+    theme: int | None = None,
+    party: int | None = None,
+    has_proposals: bool = False,
+    not_voted: bool = False,
+    all_themes: bool = False,
+) -> RoundPageView:
+    """The page for one reader and their filters, from the shared part at its generation."""
+    round = shared.round
+    themes = shared.themes
+    one_at_a_time = (
+        theme is None and not all_themes and bool(themes) and shared.total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
+    )
+    if one_at_a_time:
+        theme = themes[0].pk
+    wording_totals, support_totals = selectors.vote_totals(round) if round.totals_visible else (None, None)
+    filtered_out = 0
+    rows = []
+    for row in shared.rows:
+        theme_id = row.theme.pk if row.theme is not None else None
+        if theme and theme_id != theme:
+            if not one_at_a_time:  # the other themes are a page away, not hidden by a filter
+                filtered_out += sum(len(column.entries) for column in row.columns)
+            continue
+        columns = []
+        for column in row.columns:
+            if party and column.party.pk != party:
+                filtered_out += len(column.entries)
+                continue
+            entries = []
+            for entry in column.entries:
+                if (has_proposals and not entry.has_proposals) or (
+                    not_voted and not _unanswered(entry, reader.votes)
+                ):
+                    filtered_out += 1
+                    continue
+                html = _entry_html(shared, round, entry, reader, wording_totals)
+                entries.append(EntryView(commitment=entry.commitment, html=html))
+            new_proposals = [
+                NewProposalView(proposal=p, html=_new_proposal_html(shared, round, p, reader, support_totals))
+                for p in column.new_proposals
+                if not (not_voted and ("proposal", p.pk) in reader.votes)
+            ]
+            columns.append(ColumnView(party=column.party, entries=entries, new_proposals=new_proposals))
+        rows.append(RowView(theme=row.theme, comment_count=row.comment_count, columns=columns))
+    shown = next((t for t in themes if t.pk == theme), None)
+    index = themes.index(shown) if shown else -1
+    progress = (
+        selectors.progress_of(round=round, questions=shared.questions, answered=set(reader.votes))
+        if reader.signed_in
+        else None
+    )
+    return RoundPageView(
+        round=round,
+        layout=shared.layout,
+        rows=rows,
+        vision_comment_count=shared.vision_comment_count,
+        filtered_out=filtered_out,
+        progress=progress,
+        one_theme_at_a_time=one_at_a_time
+        or (theme is not None and shared.total > settings.ROUND_PAGE_ALL_THEMES_UP_TO),
+        theme_shown=shown,
+        previous_theme=themes[index - 1] if shown and index > 0 else None,
+        next_theme=themes[index + 1] if shown and index + 1 < len(themes) else None,
+    )
