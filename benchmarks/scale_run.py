@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -58,7 +58,6 @@ class Page:
     requests: list[Request]
     expect: int = 200
     user: object = None  # the person the requests are signed in as
-    effect: dict = field(default_factory=dict)  # what counting its effect in the database needs
 
 
 def main():
@@ -72,7 +71,7 @@ def main():
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # WhiteNoise looks for collected files only production builds; its warning is noise here.
+    # WhiteNoise looks for the collected files only a production build has; its warning is noise here.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     if args.profile:
         os.environ.update(SERVER_ENV)
