@@ -63,7 +63,8 @@ check: $(VENV)/.installed
 worker: $(VENV)/.installed
 	$(BIN)/celery -A config worker --loglevel=info --concurrency=2
 
-## make bench: national scale and ten times that on PostgreSQL (DATABASE_URL); prints the table
+## make bench: national scale and ten times that on PostgreSQL (DATABASE_URL); prints the table.
+## BENCH_ARGS="--profile round-page" profiles one page instead; "--scales national --seconds 5" is quicker
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
