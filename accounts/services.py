@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -18,18 +19,23 @@ from .models import User
 def erase_account(*, actor: User, user: User) -> User:
     """Erase a person's identity (UK GDPR right to erasure) and keep what others rely on.
 
-    Name and e-mail go everywhere; the account can no longer sign in and every session ends.
+    Name and e-mail go everywhere (an organisation sign-in link and the e-mail settings, follows
+    and notices go with them); the account can no longer sign in and every session ends.
     Their comments stay, shown as "A former participant", so threads still read; their votes
     stay in the totals; their signatures stay counted for their organisation as "Signatory <id>".
     No compact text changes, so no content hash does.
     """
     if actor.pk != user.pk:
         raise NotAllowed("You can only delete your own account.")
+    from notifications.services import forget
     from signatories.services import anonymise_signatures
 
     anonymise_signatures(signer=user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    # An organisation sign-in link keeps the name and e-mail address the provider sent.
+    SocialAccount.objects.filter(user=user).delete()
+    forget(user=user)  # e-mail settings, follows, queued and sent notices, digest days
     user.full_name = user.job_title = user.organisation_name = ""
     user.email = f"erased-{user.pk}@invalid"
     user.set_unusable_password()  # also invalidates every session's auth hash

@@ -117,11 +117,16 @@ SIGNATORIES_PER_PART = 5000
 PART_PROCESSES = 2
 
 
-def render(version, *, signatures=None, draft=False, signature_page=False, part_size=None):
+def render(
+    version, *, signatures=None, draft=False, signature_page=False, list_signatories=True, part_size=None
+):
     """PDF bytes for a version; a draft carries a watermark on every page.
 
     `signature_page` adds a printable page of "Signed on behalf of / Name / Role / Date" lines
-    for a signing event. A ratified or public version is sealed (see compact.verification): its
+    for a signing event. Without `list_signatories` the signatories are counted but not listed
+    (the copy says where the list is): a copy printed to be signed at an event is rendered on
+    request, and its time then depends on the compact alone, not on tens of thousands of names.
+    A ratified or public version is sealed (see compact.verification): its
     full fingerprint and a keyed digest of the text of its compact pages go in the PDF's
     metadata, so /verify/ can tell this copy from one edited afterwards.
     """
@@ -131,9 +136,15 @@ def render(version, *, signatures=None, draft=False, signature_page=False, part_
 
     signatures = public_signatures(version) if signatures is None and not draft else (signatures or [])
     part_size = part_size or SIGNATORIES_PER_PART
-    if len(signatures) > part_size:
+    if list_signatories and len(signatures) > part_size:
         return _render_in_parts(version, signatures, signature_page=signature_page, part_size=part_size)
-    html = _html(version, signatures, draft=draft, signature_page=signature_page)
+    html = _html(
+        version,
+        signatures,
+        listed=None if list_signatories else [],
+        draft=draft,
+        signature_page=signature_page,
+    )
     document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher()).render()
     options = {"pdf_tags": True, "custom_metadata": True}
     if not draft and version.content_hash:
@@ -178,6 +189,9 @@ def _html(version, signatures, *, listed=None, draft=False, signature_page=False
             "organisation_signature_count": len(signatures) - len(all_personal),
             "signature_page": signature_page,
             "signature_page_blocks": range(3),
+            # Counted but not listed here (a copy for a signing event): say where the list is.
+            "signatories_elsewhere": listed is not None and part is None,
+            "signatories_url": f"{settings.SITE_URL}{_signatories_path(version)}",
             "generated_at": timezone.now(),
             "fingerprint": version.content_hash,
             "short_fingerprint": version.short_hash if version.content_hash else "",
@@ -185,6 +199,12 @@ def _html(version, signatures, *, listed=None, draft=False, signature_page=False
             "signatories_anchor": SIGNATORIES_ANCHOR,
         },
     )
+
+
+def _signatories_path(version):
+    from django.urls import reverse
+
+    return reverse("signatories:list", kwargs={"slug": version.compact.slug, "number": version.number})
 
 
 def _css_string(text):
@@ -264,4 +284,3 @@ def _render_in_parts(version, signatures, *, signature_page, part_size):
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
-

@@ -14,6 +14,7 @@ urlpatterns = [
     path("compacts/<slug:slug>/commitments/<uuid:key>/", views.commitment_history, name="commitment_history"),
     path("pdf/<str:token>/<str:filename>", views.pdf_file, name="pdf_file"),
     path("staff/compacts/<slug:slug>/versions/<int:number>/pdf/retry/", views.retry_pdf, name="pdf_retry"),
+    path(version_prefix + "pdf/for-signing/", views.signing_event_pdf, name="staff_signing_pdf"),
     path("staff/", staff_views.StaffDashboardView.as_view(), name="staff_dashboard"),
     path("staff/compacts/new/", staff_views.CompactCreateView.as_view(), name="staff_compact_create"),
     path("staff/compacts/<slug:slug>/", staff_views.CompactManageView.as_view(), name="staff_compact"),

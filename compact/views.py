@@ -2,7 +2,7 @@
 
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.mixins import academy_staff_required
 from accounts.roles import is_academy_staff, needs_two_factor_setup
@@ -138,6 +138,25 @@ def pdf_file(request, token, filename):
         response = FileResponse(handle, content_type="application/pdf", filename=export.filename)
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
+    return response
+
+
+@academy_staff_required
+@require_GET
+def signing_event_pdf(request, slug, number):
+    """A copy to print and sign at a signing event: the compact, the signatories counted, a page
+    of signature lines and the colophon. Staff only, rendered on request and never stored, so the
+    public PDF never gains the signature page; the names are not listed (the copy says where the
+    list is), which keeps the render to the compact's own pages however many have signed."""
+    version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
+    if version.status not in exports.RENDERABLE:
+        raise Http404("Only a ratified or published version can be signed.")
+    content = pdf.render(version, signature_page=True, list_signatories=False)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{version.compact.slug}-version-{version.number}-for-signing.pdf"'
+    )
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -126,6 +127,14 @@ def follow(*, user, what, pk):
 
 def unfollow(*, user, what, pk):
     Follow.objects.filter(user=user, target=selectors.target_key(what, pk)).delete()
+
+
+def forget(*, user: AbstractBaseUser) -> None:
+    """Everything this app holds about a person whose account is erased: their settings, what
+    they follow, the e-mails queued or sent to them and their digest days. An erased account
+    receives no mail, so none of it serves a purpose any more."""
+    for model in (Preference, Follow, PendingNotification, DigestSent):
+        model.objects.filter(user_id=user.pk).delete()
 
 
 # --- sending ------------------------------------------------------------------------------------

@@ -58,7 +58,14 @@ def send_closing_reminders(*, round_id: int) -> int:
 
 
 def tell_author_comment_hidden(*, comment_id: int) -> int:
-    """Tell the author why the moderators hid their comment (once per hiding)."""
+    """Tell the author why the moderators hid their comment (once per hiding).
+
+    Service mail, deliberately not passed through notifications' `route_messages`: it is a
+    decision about the person's own words, with its reason and the way to contest it (reply),
+    so no setting can turn it off or send it in a digest, and it carries no unsubscribe link.
+    Someone who switched every kind off would otherwise find their comment hidden with no word
+    why. README's notifications section lists it with the other transactional mail.
+    """
     with transaction.atomic():
         comment = (
             Comment.objects.select_for_update(of=("self",))
@@ -74,6 +81,7 @@ def tell_author_comment_hidden(*, comment_id: int) -> int:
             "consultation/email/comment_hidden.txt",
             {"comment": comment, "url": settings.SITE_URL + comment.round.get_absolute_url()},
         )
+        # Sent as it is, never routed (see the docstring): a moderation decision is not optional.
         sent = EmailMessage(
             "Your comment has been hidden by the moderators",
             body,

@@ -154,6 +154,60 @@ def test_the_privacy_page_says_what_is_kept_and_is_linked_from_every_page(client
     assert reverse("privacy") in client.get(reverse("home")).content.decode()
 
 
+def test_the_privacy_page_says_what_the_email_settings_keep_and_what_the_api_publishes(client):
+    from html import unescape
+
+    page = " ".join(unescape(client.get(reverse("privacy")).content.decode()).split())
+    # Notifications: the choice per kind, follows, the digest's queue and its stamps.
+    settings = page[page.index("Your e-mail settings") :]
+    for kept in (
+        "for each kind of e-mail",
+        "straight away, in a daily digest or not at all",
+        "the rounds, themes and commitments you follow",
+        "the e-mails waiting for your next digest",
+        "a record of each of these e-mails sent to you (its subject and when) and of the days a digest went",
+        "one click",
+    ):
+        assert kept in settings, kept
+    assert "telling you that moderators hid a comment of yours are not optional" in settings
+    # The open data API: the public signatory fields only.
+    assert "through the open data API" in page
+    assert (
+        "The API publishes only those public fields, the same as the list: never your e-mail address" in page
+    )
+    assert "nothing of a signature that is withdrawn, hidden or not yet confirmed" in page
+    assert "pages, exports and the open data API only show totals" in page  # votes
+    # What deleting the account removes, which test_erasing_forgets_email_settings_... holds it to.
+    assert "and so are your e-mail settings, what you follow, the e-mails we sent you" in page
+
+
+def test_erasing_forgets_email_settings_follows_notices_and_organisation_sign_in(active_leader):
+    from allauth.socialaccount.models import SocialAccount
+
+    from notifications import services as notifications
+    from notifications.kinds import Kind, Mode
+    from notifications.models import DigestSent, Follow, PendingNotification, Preference
+
+    leader, round = active_leader["leader"], active_leader["round"]
+    other = LeaderFactory()
+    for person in (leader, other):
+        notifications.set_preference(user=person, kind=Kind.ROUND, mode=Mode.DIGEST)
+        notifications.follow(user=person, what="round", pk=round.pk)
+        PendingNotification.objects.create(user=person, kind=Kind.ROUND, key="k", subject="S", body="B")
+        DigestSent.objects.create(user=person, day="2026-01-05")
+    SocialAccount.objects.create(
+        user=leader, provider="organisation", uid="sub-123", extra_data={"email": leader.email}
+    )
+    client = Client()
+    client.force_login(leader)
+    client.post(reverse("accounts:delete"))
+
+    for model in (Preference, Follow, PendingNotification, DigestSent, SocialAccount):
+        assert not model.objects.filter(user=leader).exists(), model.__name__
+    for model in (Preference, Follow, PendingNotification, DigestSent):
+        assert model.objects.filter(user=other).exists(), model.__name__  # nobody else's
+
+
 def test_deleting_an_account_needs_the_csrf_token(leader):
     client = Client(enforce_csrf_checks=True)
     client.force_login(leader)

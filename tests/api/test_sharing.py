@@ -71,3 +71,66 @@ def test_the_share_block_on_a_receipt_says_you_signed_and_offers_the_badge(rf, v
         "api:badge", kwargs={"slug": version.compact.slug, "organisation_id": signature.organisation_id}
     )
     assert badge in html
+
+
+def test_the_page_after_confirming_a_signature_offers_sharing_and_the_badge(
+    client, leader, version, mailoutbox, django_capture_on_commit_callbacks
+):
+    from signatories.models import Signature
+
+    from .conftest import organisation
+
+    # The organisation's e-mail domain is on record, so the signature counts once confirmed.
+    trust = organisation(name="Scutari NHS Trust", ods_code="RX9", email_domains=[leader.email.split("@")[1]])
+    client.force_login(leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("signatories:sign", kwargs={"slug": version.compact.slug}),
+            {
+                "full_name": "Ada Lovelace",
+                "role": "Chief executive",
+                "on_behalf": "organisation",
+                "organisation_name": trust.name,
+                "organisation_kind": trust.kind,
+                "ods_code": trust.ods_code,
+                "region": "london",
+                "consent": "on",
+            },
+        )
+    link = re.search(r"https?://\S+/signatures/confirm/\S+/", mailoutbox[-1].body).group(0)
+    html = client.post("/" + link.split("://", 1)[1].split("/", 1)[1]).content.decode()
+    signature = Signature.objects.get(full_name="Ada Lovelace")
+    assert signature.status == Signature.Status.CONFIRMED and signature.organisation == trust
+    assert "Share the compact" in html
+    mailto = unescape(re.search(r'href="(mailto:[^"]+)"', html).group(1))
+    assert parse_qs(urlparse(mailto).query)["body"][0].startswith(f"I have signed {version.compact.title}.")
+    badge = reverse("api:badge", kwargs={"slug": version.compact.slug, "organisation_id": trust.pk})
+    assert f'href="{badge}"' in html
+
+
+def test_the_page_after_confirming_offers_no_sharing_while_the_signature_waits(client, version):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from .conftest import organisation, sign
+
+    waiting = sign(version, organisation=organisation(), status="awaiting_organisation")
+    html = render_to_string(
+        "signatories/confirmed.html", {"signature": waiting}, request=RequestFactory().get("/")
+    )
+    assert "awaits" in html and "Share the compact" not in html
+
+
+def test_the_badge_page_offers_a_copy_button_only_where_script_can_work_it(client, version):
+    from .conftest import organisation, sign
+
+    org = organisation(name="Scutari NHS Trust")
+    sign(version, organisation=org)
+    html = client.get(
+        reverse("api:badge", kwargs={"slug": version.compact.slug, "organisation_id": org.pk})
+    ).content.decode()
+    # Hidden in the HTML; share.js shows it when the clipboard can be written. Without script the
+    # snippet sits in a read-only field to select and copy.
+    assert re.search(r'<button[^>]*data-copy-target="badge-snippet"[^>]*hidden', html)
+    assert re.search(r'<textarea[^>]*id="badge-snippet"[^>]*readonly', html)
+    assert "js/share.js" in html

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from pypdf import PdfReader, PdfWriter
 
 from compact import pdf, services, verification
@@ -55,14 +56,25 @@ def render_altered(version, monkeypatch, alter):
         monkeypatch.setattr(pdf, "printed_layout", real)
 
 
+def published_on(version):
+    return dateformat.format(timezone.localtime(version.published_at), "j F Y")
+
+
 def test_the_real_pdf_verifies_as_genuine_and_current(client, version, settings):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1  # the default handlers would write this to a temp file
     response = upload(client, pdf.render(version))
     body = page_of(response)
     assert response.status_code == 200
     assert "This PDF is genuine" in body and "This is the current version" in body
+    # In a sentence, first: which compact and version it is, and when it was published.
+    sentence = (
+        f"This is version {version.number} of {version.compact.title}, published {published_on(version)}."
+    )
+    assert body.index(sentence) < body.index("This is the current version")
     assert version.compact.title in body and f"Version {version.number}" in body
     assert version.content_hash in body
+    # The tab and a screen reader's first words give the answer too.
+    assert "<title>This PDF is genuine – Check a copy of a compact" in body
 
 
 def test_an_uploaded_pdf_is_never_written_to_disk(client, version, settings, tmp_path):
@@ -106,6 +118,12 @@ def test_a_pdf_with_one_word_of_a_commitment_changed_does_not_verify(client, ver
     assert "This PDF is genuine" not in body
     assert "This PDF does not match what we published" in body
     assert f"the commitment “{target.text}” is not as we published it" in body
+    assert "<title>This PDF does not match – Check a copy of a compact" in body
+    # The version it names is shown as what it claims to be, never as "This is the current version",
+    # and linked so the reader can get the genuine text.
+    assert "This is the current version" not in body and "This is version" not in body
+    assert "The version this copy claims to be" in body
+    assert f'Read <a href="{version.get_absolute_url()}">version {version.number} of' in body
 
 
 def test_a_pdf_with_a_sentence_slipped_in_does_not_verify(client, version, monkeypatch):
@@ -191,7 +209,12 @@ def test_a_fingerprint_finds_its_version(client, version, form):
     body = page_of(response)
     assert response.status_code == 200
     assert "This is the current version" in body and version.compact.title in body
+    assert (
+        f"This is version {version.number} of {version.compact.title}, published {published_on(version)}."
+        in body
+    )
     assert "Ratified" in body and "Published" in body
+    assert "<title>Fingerprint found – Check a copy of a compact" in body
 
 
 @pytest.mark.parametrize("typed", ["0" * 64, "0" * 12])
@@ -199,6 +222,7 @@ def test_an_unknown_fingerprint_says_we_have_no_public_compact(client, version, 
     response = client.get(VERIFY, {"fingerprint": typed})
     assert response.status_code == 404
     assert "We have no public compact with this fingerprint" in page_of(response)
+    assert "<title>Fingerprint not found – Check a copy of a compact" in page_of(response)
 
 
 def test_a_ratified_but_unpublished_version_does_not_verify_publicly(client, staff):

@@ -36,3 +36,30 @@ def test_review_reminders_follow_the_signatorys_compact_setting(staff):
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([staff.email, keen.signer.email])
     assert all("List-Unsubscribe" in m.message() for m in mail.outbox)
+
+
+def test_the_notice_that_a_comment_was_hidden_is_service_mail_no_setting_stops(
+    staff, django_capture_on_commit_callbacks
+):
+    """A moderation decision about the person's own words: sent at once whatever they chose, with
+    no unsubscribe (there is nothing to unsubscribe from), and once per hiding."""
+    from consultation import services as consultation
+    from consultation.services import notices
+    from notifications.models import PendingNotification
+
+    round = open_round(staff=staff)
+    author = LeaderFactory()
+    for kind in Kind.values:  # every kind of e-mail switched off
+        services.set_preference(user=author, kind=kind, mode=Mode.OFF)
+    comment = consultation.post_comment(actor=author, round=round, body="Something unkind.")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        consultation.hide_comment(actor=staff, comment=comment, reason="Personal attack")
+    [notice] = [m for m in mail.outbox if m.to == [author.email]]
+    assert notice.subject == "Your comment has been hidden by the moderators"
+    assert "Personal attack" in notice.body
+    assert "List-Unsubscribe" not in notice.message() and "Stop e-mails about" not in notice.body
+    assert not PendingNotification.objects.filter(user=author).exists()  # not held for a digest
+    # The task run again (a retried or duplicated message) sends nothing more.
+    assert notices.tell_author_comment_hidden(comment_id=comment.pk) == 0
+    assert len([m for m in mail.outbox if m.to == [author.email]]) == 1

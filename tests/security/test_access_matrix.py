@@ -326,6 +326,12 @@ ACTIONS = [
         "404 | 404 | 404 | 404 | 404 | 404 | 503 | 302 mfa",
     ),
     Action(
+        "download a copy for a signing event (with signature lines)",
+        "GET",
+        lambda w: reverse("compact:staff_signing_pdf", kwargs=_v(w.a_published)),
+        STAFF_PAGE,
+    ),
+    Action(
         "retry a failed PDF",
         "POST",
         lambda w: reverse("compact:pdf_retry", kwargs=_v(w.a_published)),
