@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from core.csv import neutralise
 from signatories import services
