@@ -1,11 +1,12 @@
 """Facts about a signed-in person that almost every page asks and that rarely change: whether
-they are academy staff and whether they have a verified e-mail address.
+they are academy staff, whether they have a verified e-mail address, what they follow, which
+concerns they wrote.
 
 Asked of the database, they cost three queries a page (the permission check alone is two); kept
 in the shared cache they cost one round trip for all of them. Correctness does not rest on a
 timeout: every change that can alter a fact drops it at once (see `accounts.signals`):
 
-- a person's groups, permissions or e-mail addresses change: that person's version number goes
+- a person's groups, permissions, e-mail addresses, follows or reflections change: that person's version number goes
   up, and facts stored under an older one are not used;
 - a group's permissions change, or a group or permission is deleted: a generation number shared
   by everyone goes up, with the same effect for every person.
@@ -22,12 +23,14 @@ never a wrong answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.cache import cache
 
 if TYPE_CHECKING:
     from .models import User
+
+T = TypeVar("T")
 
 # A safety net only (every change drops the facts at once): a fact outlives no change by more.
 TTL_SECONDS = 600
@@ -43,10 +46,17 @@ def _version_key(user_id: int) -> str:
 
 
 def known(user: User, name: str, compute: Callable[[], bool]) -> bool:
-    """The fact `name` about `user`: from this request's copy, the shared cache, or `compute`."""
+    """The yes-or-no fact `name` about `user` (see `remembered`)."""
+    return bool(remembered(user, name, compute))
+
+
+def remembered(user: User, name: str, compute: Callable[[], T]) -> T:
+    """The fact `name` about `user`: from this request's copy, the shared cache, or `compute`.
+
+    Whoever changes what `compute` reads calls `forget` for the person (or `forget_everyone`)."""
     memo: dict[str, object] = user.__dict__.setdefault("_known_facts", {})
     if name in memo:
-        return bool(memo[name])
+        return memo[name]  # type: ignore[return-value]  # stored by this function for this name
     if not memo.get("_loaded"):
         stored = cache.get_many([GENERATION_KEY, _version_key(user.pk), _key(user.pk)])
         stamp = (stored.get(GENERATION_KEY, 0), stored.get(_version_key(user.pk), 0))
@@ -56,10 +66,10 @@ def known(user: User, name: str, compute: Callable[[], bool]) -> bool:
         memo["_loaded"] = True
         memo["_stamp"] = stamp
     if name not in memo:
-        memo[name] = bool(compute())
+        memo[name] = compute()
         facts = {key: value for key, value in memo.items() if key != "_loaded"}
         cache.set(_key(user.pk), facts, TTL_SECONDS)
-    return bool(memo[name])
+    return memo[name]  # type: ignore[return-value]
 
 
 def _increment(key: str) -> None:

@@ -26,10 +26,13 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts import facts
 from accounts.models import User
+from accounts.roles import is_academy_staff
 from compact import caching as compact_caching
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import CompactLayout
+from reflections.models import Reflection
 
 from . import selectors
 from .models import Proposal, Round
@@ -115,6 +118,10 @@ class SharedRound:
     vision_comment_count: int
     questions: list[tuple[str, int]]
     total: int
+    # Commitments that drew concerns in signatories' reflections: those anyone may read, and all
+    # of them (for staff). A reader's own unpublished ones are added per reader.
+    public_concern_keys: frozenset[Any] = frozenset()
+    all_concern_keys: frozenset[Any] = frozenset()
     fragments: dict[tuple[Any, ...], SafeString] = field(default_factory=dict)
 
     @property
@@ -151,6 +158,7 @@ def _build(round: Round, stamp: tuple[int, int]) -> SharedRound:
         )
         for theme, columns in page.rows
     ]
+    public, everyone = _concern_keys(round)
     return SharedRound(
         stamp=stamp,
         round=round,
@@ -160,6 +168,30 @@ def _build(round: Round, stamp: tuple[int, int]) -> SharedRound:
         vision_comment_count=page.vision_comment_count,
         questions=selectors.ordered_questions(round),
         total=sum(len(column.entries) for row in rows for column in row.columns),
+        public_concern_keys=public,
+        all_concern_keys=everyone,
+    )
+
+
+def _concern_keys(round: Round) -> tuple[frozenset[Any], frozenset[Any]]:
+    concerns = Reflection.objects.filter(
+        compact_id=round.version.compact_id, kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
+    ).values_list("commitment_key", "visibility")
+    rows = set(concerns)
+    return frozenset(k for k, v in rows if v == Reflection.Visibility.NAMED), frozenset(k for k, _ in rows)
+
+
+def _own_concern_keys(user: User, compact_id: int) -> frozenset[Any]:
+    """The concerns this person wrote, whoever else may read them: remembered with their facts,
+    which every reflection they save or delete drops (reflections.receivers)."""
+    return facts.remembered(
+        user,
+        f"own-concerns:{compact_id}",
+        lambda: frozenset(
+            Reflection.objects.filter(
+                compact_id=compact_id, author=user, kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
+            ).values_list("commitment_key", flat=True)
+        ),
     )
 
 
@@ -236,7 +268,7 @@ class Reader:
     """What about the person changes the page: their votes, and what they may read."""
 
     signed_in: bool
-    votes: dict[tuple[str, int], Any]
+    votes: set[tuple[str, int]]  # the questions they have voted on
     concern_keys: set[Any]
     history_keys: set[Any]
     # They may read the round's own draft: every commitment on the page has a history to show.
@@ -311,7 +343,7 @@ def _new_proposal_html(
     )
 
 
-def _unanswered(entry: SharedEntry, votes: dict[tuple[str, int], Any]) -> bool:
+def _unanswered(entry: SharedEntry, votes: set[tuple[str, int]]) -> bool:
     return (entry.is_question and ("commitment", entry.commitment.pk) not in votes) or (
         entry.removal is not None and ("proposal", entry.removal.pk) not in votes
     )
@@ -319,15 +351,23 @@ def _unanswered(entry: SharedEntry, votes: dict[tuple[str, int], Any]) -> bool:
 
 def reader_for(
     *,
-    round: Round,
+    shared: SharedRound,
     user: User | AnonymousUser,
     history_keys: set[Any],
     every_commitment_has_history: bool = False,
 ) -> Reader:
+    round = shared.round
+    concerns: frozenset[Any]
+    if is_academy_staff(user):
+        concerns = shared.all_concern_keys
+    elif user.is_authenticated:
+        concerns = shared.public_concern_keys | _own_concern_keys(user, round.version.compact_id)
+    else:
+        concerns = shared.public_concern_keys
     return Reader(
         signed_in=bool(user.is_authenticated),
-        votes=selectors.my_votes(round, user),
-        concern_keys=selectors.concern_keys_readable_by(user, round.version.compact),
+        votes=selectors.answered_questions(round, user),
+        concern_keys=set(concerns),
         history_keys=history_keys,
         every_commitment_has_history=every_commitment_has_history,
     )
@@ -384,7 +424,7 @@ def round_page_view(
     shown = next((t for t in themes if t.pk == theme), None)
     index = themes.index(shown) if shown else -1
     progress = (
-        selectors.progress_of(round=round, questions=shared.questions, answered=set(reader.votes))
+        selectors.progress_of(round=round, questions=shared.questions, answered=reader.votes)
         if reader.signed_in
         else None
     )

@@ -127,6 +127,14 @@ def my_votes(round, user):
     return votes
 
 
+def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[tuple[str, int]]:
+    """The questions the person has voted on, as my_votes keys them, without building the votes."""
+    if not (user and user.is_authenticated):
+        return set()
+    rows = Vote.objects.filter(round=round, voter=user).values_list("commitment_id", "question_proposal_id")
+    return {("commitment", c) if c else ("proposal", p) for c, p in rows}
+
+
 def concern_keys_readable_by(user, compact):
     readable = visible_reflections(user, compact).filter(
         kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
@@ -390,8 +398,9 @@ def progress_of(
     unanswered = [question for question in questions if question not in answered]
     after = questions.index(current) + 1 if current in questions else 0
     # The first unanswered question after this one, else the first before it.
-    following = [q for q in questions[after:] if q in unanswered] + [
-        q for q in questions[:after] if q in unanswered and q != current
+    waiting = set(unanswered)
+    following = [q for q in questions[after:] if q in waiting] + [
+        q for q in questions[:after] if q in waiting and q != current
     ]
     progress = VotingProgress(answered=len(questions) - len(unanswered), questions=len(questions))
     if following:

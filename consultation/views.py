@@ -118,7 +118,7 @@ def round_detail(request, pk):
     problem = selectors.participation_problem(request.user, round)
     links = _round_page_links(request, round, shared, problem)
     reader = round_page.reader_for(
-        round=round,
+        shared=shared,
         user=request.user,
         history_keys=links["history_keys"],
         every_commitment_has_history=links["every_commitment_has_history"],

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
+from accounts import facts
 from accounts.roles import is_academy_staff
 
 from .kinds import DEFAULTS, STAFF_ONLY, Kind, Mode
@@ -47,9 +48,11 @@ def settings_for(user):
 
 
 def is_following(*, user, target):
+    """Asked on every round page: remembered with the person's facts, which every follow and
+    unfollow drops (notifications.receivers)."""
     if not (user and user.is_authenticated):
         return False
-    return Follow.objects.filter(user=user, target=target).exists()
+    return facts.known(user, f"following:{target}", lambda: Follow.objects.filter(user=user, target=target).exists())
 
 
 def followers(*, targets):

@@ -281,7 +281,8 @@ def test_round_page_queries_do_not_grow_with_the_round(
             services.post_comment(
                 actor=leader, round=round, body="Hi", target="commitment", commitment=commitment
             )
-    leader_client.get(small.get_absolute_url())  # what is known of the leader is cached once
+    for round in (small, big):  # what is known of the leader (follows, own concerns) is cached once
+        leader_client.get(round.get_absolute_url())
 
     def cost(round):
         """Queries for the page built afresh (just after a change), then as served after it."""

@@ -23,15 +23,19 @@ def _to(person):
     return [m for m in mail.outbox if m.to == [person.email]]
 
 
-def test_the_follow_button_on_the_round_page_follows_and_stops(leader_client, leader, round):
+def test_the_follow_button_on_the_round_page_follows_and_stops(
+    leader_client, leader, round, django_capture_on_commit_callbacks
+):
     page = leader_client.get(round.get_absolute_url())
     assert b"Follow this round" in page.content
     follow = reverse("notifications:follow", kwargs={"what": "round", "pk": round.pk})
-    response = leader_client.post(follow, {"next": round.get_absolute_url()})
+    with django_capture_on_commit_callbacks(execute=True):  # the commit drops what was remembered
+        response = leader_client.post(follow, {"next": round.get_absolute_url()})
     assert response.status_code == 302 and response["Location"] == round.get_absolute_url()
     page = leader_client.get(round.get_absolute_url())
     assert b"Following \xe2\x80\x94 stop" in page.content
-    leader_client.post(reverse("notifications:unfollow", kwargs={"what": "round", "pk": round.pk}))
+    with django_capture_on_commit_callbacks(execute=True):
+        leader_client.post(reverse("notifications:unfollow", kwargs={"what": "round", "pk": round.pk}))
     assert b"Follow this round" in leader_client.get(round.get_absolute_url()).content
 
 

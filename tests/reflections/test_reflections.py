@@ -1,6 +1,7 @@
 """Reflections: who may write them, who may read them, and how a refresh round marks concerns."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from compact import services as compact_services
@@ -140,3 +141,38 @@ def test_the_demo_has_a_signatory_with_a_concern_marked_in_the_open_round(client
     assert Reflection.objects.filter(author__email="leader2@example.org", kind="concern").exists()
     body = client.get(Round.objects.get(status=Round.Status.OPEN).get_absolute_url()).content.decode()
     assert "Concerns raised in reflections" in body
+
+
+def test_a_concern_written_while_the_round_page_is_kept_shows_at_once(
+    client, staff, version, django_capture_on_commit_callbacks
+):
+    """The round page keeps its shared part and each reader's own concerns; a reflection's commit
+    drops both, so neither the author's private concern nor a public one waits for a timeout."""
+    signature = SignatureFactory(version=version)
+    first, second = version.commitments.order_by("position")[:2]
+    draft = compact_services.start_new_draft(actor=staff, compact=version.compact)
+    round = open_round(staff=staff, version=draft)
+    client.force_login(signature.signer)
+    assert "Concerns raised in reflections" not in client.get(round.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reflect(
+            actor=signature.signer,
+            compact=version.compact,
+            kind="concern",
+            text="Only staff should read this",
+            commitment_key=first.key,
+            visibility=Reflection.Visibility.STAFF_ONLY,
+        )
+    body = client.get(round.get_absolute_url()).content.decode()
+    assert body.count("Concerns raised in reflections") == 1  # the author reads their own
+    other = Client()
+    assert "Concerns raised in reflections" not in other.get(round.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reflect(
+            actor=signature.signer,
+            compact=version.compact,
+            kind="concern",
+            text="Everyone may read this",
+            commitment_key=second.key,
+        )
+    assert other.get(round.get_absolute_url()).content.decode().count("Concerns raised in reflections") == 1
