@@ -57,12 +57,17 @@ def _int(value):
     return number if -(2**63) <= number < 2**63 else None
 
 
-def _base_context(request, round, *, current=None, progress=None, problem=None):
+_UNKNOWN = object()
+
+
+def _base_context(request, round, *, current=None, progress=None, problem=_UNKNOWN):
     return {
         "round": round,
         "compact": round.version.compact,
         "version": round.version,
-        "participation_problem": problem or selectors.participation_problem(request.user, round),
+        "participation_problem": selectors.participation_problem(request.user, round)
+        if problem is _UNKNOWN
+        else problem,
         "is_staff": is_academy_staff(request.user),
         # "You have voted on N of M" and the next question, on every page of the round.
         "progress": progress or selectors.voting_progress(round, request.user, current=current),
