@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from accounts.mixins import AcademyStaffRequiredMixin
+from signatories.selectors import signatures_to_check
 
 from . import services
 from .errors import DomainError
@@ -76,6 +77,7 @@ class StaffDashboardView(AcademyStaffRequiredMixin, View):
             # What needs doing, each with a count and a link.
             "work": consultation_work(),
             "failed_pdfs": versions_with_failed_pdfs(),
+            "signatures": signatures_to_check(),
         }
         return render(request, "compact/staff/dashboard.html", context)
 

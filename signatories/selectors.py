@@ -100,6 +100,15 @@ def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]
     return list(matches.order_by("name").values("id", "name", "ods_code", "kind", "region")[:limit])
 
 
+def signatures_to_check() -> dict[str, int]:
+    """For the staff dashboard: how many signatures wait in the queue, one query."""
+    counts = Signature.objects.aggregate(
+        awaiting=Count("id", filter=Q(status=Signature.Status.AWAITING_ORGANISATION)),
+        flagged=Count("id", filter=Q(needs_review=True, status__in=Signature.ACTIVE)),
+    )
+    return {"awaiting": counts["awaiting"] or 0, "flagged": counts["flagged"] or 0}
+
+
 def staff_review_queue() -> tuple[QuerySet[Signature], QuerySet[Signature]]:
     """For staff: signatures waiting for their organisation's verification, and those flagged by
     the fraud signals and not yet reviewed, each with what staff need to decide (two queries)."""

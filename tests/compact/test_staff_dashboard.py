@@ -47,3 +47,18 @@ def test_a_quiet_day_shows_zero_counts_and_still_links_the_moderation_queue(staf
     page = staff_client.get(reverse("compact:staff_dashboard")).content.decode()
     assert "Reported comments: 0" in page and "Moderation queue" in page
     assert "Rounds open: 0" in page and "Results to apply: 0" in page and "PDFs that failed: 0" in page
+
+
+def test_signatures_waiting_for_a_check_are_counted_and_linked(staff_client, staff):
+    from signatories.models import Signature
+    from tests.signatories.factories import OrganisationFactory, SignatureFactory
+
+    version = published_version(staff=staff)
+    SignatureFactory.create_batch(
+        2, version=version, organisation=OrganisationFactory(), status=Signature.Status.AWAITING_ORGANISATION
+    )
+    SignatureFactory(version=version, needs_review=True)
+    page = staff_client.get(reverse("compact:staff_dashboard")).content.decode()
+    assert "Signatures to check: 3" in page
+    assert "2 waiting for their organisation to be verified, 1 flagged for a closer look." in page
+    assert f'href="{reverse("signatories:staff_queue")}">Signatures to check</a>' in page
