@@ -41,6 +41,8 @@ from .models import Proposal, Round
 KEPT_ROUNDS = 8
 # Fragments per round kept (a national draft: 200 commitments in a few states each).
 KEPT_FRAGMENTS = 5000
+# Theme sections per round kept (each about 25 kB at national scale).
+KEPT_SECTIONS = 400
 
 
 # --- Generation ------------------------------------------------------------------------------------
@@ -123,6 +125,9 @@ class SharedRound:
     public_concern_keys: frozenset[Any] = frozenset()
     all_concern_keys: frozenset[Any] = frozenset()
     fragments: dict[tuple[Any, ...], SafeString] = field(default_factory=dict)
+    # A theme's whole section, keyed by the fragments in it: a reader reloading the page, or
+    # readers in the same state, get it joined; anyone else still gets the fragments.
+    sections: dict[tuple[Any, ...], SafeString] = field(default_factory=dict)
 
     @property
     def themes(self) -> list[Theme]:
@@ -227,12 +232,14 @@ def shared_round(*, round: Round) -> SharedRound:
 class EntryView:
     commitment: Commitment
     html: SafeString
+    key: tuple[Any, ...]
 
 
 @dataclass
 class NewProposalView:
     proposal: Proposal
     html: SafeString
+    key: tuple[Any, ...]
 
 
 @dataclass
@@ -256,6 +263,7 @@ class RowView:
     theme: Theme | None
     comment_count: int
     columns: list[ColumnView]
+    html: SafeString = mark_safe("")  # noqa: S308 - empty
 
 
 @dataclass
@@ -287,18 +295,24 @@ class Reader:
         return self.every_commitment_has_history or commitment.key in self.history_keys
 
 
-def _fragment(shared: SharedRound, key: tuple[Any, ...], template: str, context: dict[str, Any]) -> SafeString:
-    html = shared.fragments.get(key)
+def _fragment(
+    kept: dict[tuple[Any, ...], SafeString],
+    limit: int,
+    key: tuple[Any, ...],
+    template: str,
+    context: dict[str, Any],
+) -> SafeString:
+    html = kept.get(key)
     if html is None:
         html = mark_safe(render_to_string(template, context))  # noqa: S308 - a template's own output
-        if len(shared.fragments) < KEPT_FRAGMENTS:
-            shared.fragments[key] = html
+        if len(kept) < limit:
+            kept[key] = html
     return html
 
 
-def _entry_html(
+def _entry_view(
     shared: SharedRound, round: Round, entry: SharedEntry, reader: Reader, totals: dict[Any, int] | None
-) -> SafeString:
+) -> EntryView:
     commitment = entry.commitment
     voted_wording = ("commitment", commitment.pk) in reader.votes
     voted_removal = entry.removal is not None and ("proposal", entry.removal.pk) in reader.votes
@@ -317,9 +331,11 @@ def _entry_html(
         round.is_open,
         repr(entry_totals),
     )
-    return _fragment(
-        shared,
-        ("commitment", commitment.pk, *state),
+    key = ("commitment", commitment.pk, *state)
+    html = _fragment(
+        shared.fragments,
+        KEPT_FRAGMENTS,
+        key,
         "consultation/_round_entry.html",
         {
             "round": round,
@@ -333,22 +349,49 @@ def _entry_html(
             "totals": entry_totals,
         },
     )
+    return EntryView(commitment=commitment, html=html, key=key)
 
 
-def _new_proposal_html(
+def _new_proposal_view(
     shared: SharedRound, round: Round, proposal: Proposal, reader: Reader, support: dict[Any, int] | None
-) -> SafeString:
+) -> NewProposalView:
     voted = ("proposal", proposal.pk) in reader.votes
     totals = (
         {choice: support.get((proposal.pk, choice), 0) for choice in ("support", "oppose")}
         if support is not None
         else None
     )
-    return _fragment(
-        shared,
-        ("new", proposal.pk, voted, round.is_open, repr(totals)),
+    key = ("new", proposal.pk, voted, round.is_open, repr(totals))
+    html = _fragment(
+        shared.fragments,
+        KEPT_FRAGMENTS,
+        key,
         "consultation/_round_new_proposal.html",
         {"round": round, "proposal": proposal, "voted": voted, "totals": totals},
+    )
+    return NewProposalView(proposal=proposal, html=html, key=key)
+
+
+def _section_html(
+    shared: SharedRound, round: Round, row: RowView, *, filtering: bool, can_propose: bool
+) -> SafeString:
+    layout = tuple(
+        (column.party.pk, tuple(e.key for e in column.entries), tuple(p.key for p in column.new_proposals))
+        for column in row.columns
+    )
+    theme_id = row.theme.pk if row.theme is not None else None
+    return _fragment(
+        shared.sections,
+        KEPT_SECTIONS,
+        ("theme", theme_id, row.comment_count, filtering, can_propose, round.is_open, layout),
+        "consultation/_round_theme.html",
+        {
+            "round": round,
+            "theme": row.theme,
+            "row": row,
+            "filtering": filtering,
+            "can_propose": can_propose,
+        },
     )
 
 
@@ -391,8 +434,13 @@ def round_page_view(
     has_proposals: bool = False,
     not_voted: bool = False,
     all_themes: bool = False,
+    filtering: bool = False,
+    can_propose: bool = False,
 ) -> RoundPageView:
-    """The page for one reader and their filters, from the shared part at its generation."""
+    """The page for one reader and their filters, from the shared part at its generation.
+
+    `can_propose`: the reader may propose new commitments now (the round open and taking
+    proposals, and nothing stopping them taking part)."""
     round = shared.round
     themes = shared.themes
     one_at_a_time = (
@@ -421,15 +469,16 @@ def round_page_view(
                 ):
                     filtered_out += 1
                     continue
-                html = _entry_html(shared, round, entry, reader, wording_totals)
-                entries.append(EntryView(commitment=entry.commitment, html=html))
+                entries.append(_entry_view(shared, round, entry, reader, wording_totals))
             new_proposals = [
-                NewProposalView(proposal=p, html=_new_proposal_html(shared, round, p, reader, support_totals))
+                _new_proposal_view(shared, round, p, reader, support_totals)
                 for p in column.new_proposals
                 if not (not_voted and ("proposal", p.pk) in reader.votes)
             ]
             columns.append(ColumnView(party=column.party, entries=entries, new_proposals=new_proposals))
-        rows.append(RowView(theme=row.theme, comment_count=row.comment_count, columns=columns))
+        view = RowView(theme=row.theme, comment_count=row.comment_count, columns=columns)
+        view.html = _section_html(shared, round, view, filtering=filtering, can_propose=can_propose)
+        rows.append(view)
     shown = next((t for t in themes if t.pk == theme), None)
     index = themes.index(shown) if shown else -1
     progress = (

@@ -128,7 +128,15 @@ def round_detail(request, pk):
         history_keys=links["history_keys"],
         every_commitment_has_history=links["every_commitment_has_history"],
     )
-    page = round_page.round_page_view(shared=shared, reader=reader, **filters, all_themes=all_themes)
+    page = round_page.round_page_view(
+        shared=shared,
+        reader=reader,
+        **filters,
+        all_themes=all_themes,
+        # Opening a long draft on its first theme is not a filter the person chose.
+        filtering=any(filters.values()),
+        can_propose=round.is_open and round.accepting_proposals and not problem,
+    )
     context = {
         **_base_context(request, round, progress=page.progress, problem=problem),
         "page": page,
