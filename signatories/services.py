@@ -366,7 +366,11 @@ def signature_for_token(token: str, *, lock: bool = False) -> Signature:
     found = Signature.objects.select_related("version__compact", "organisation")
     if lock:
         found = found.select_for_update(of=("self",)).select_related("signer")
-    signature = found.filter(token_hash=hash_token(token or "")).first()
+    try:
+        # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
+        signature: Signature | None = found.get(token_hash=hash_token(token or ""))
+    except Signature.DoesNotExist:
+        signature = None
     if signature is None or signature.status != Signature.Status.PENDING:
         raise DomainError("This link has already been used or is not valid.")
     if signature.token_expires_at is None or signature.token_expires_at <= timezone.now():
