@@ -357,13 +357,20 @@ class LinkExpired(DomainError):
         super().__init__("This link has expired. Sign in and ask for a new one from your signature page.")
 
 
-def signature_for_token(token: str) -> Signature:
-    """The pending signature a link is for, or a domain error saying plainly what is wrong."""
-    signature = (
-        Signature.objects.select_related("version__compact", "organisation")
-        .filter(token_hash=hash_token(token or ""))
-        .first()
-    )
+def signature_for_token(token: str, *, lock: bool = False) -> Signature:
+    """The pending signature a link is for, or a domain error saying plainly what is wrong.
+
+    `lock` (inside a transaction) holds the row until it ends: a second confirmation of the same
+    link waits, then finds the token gone and is told the link was used.
+    """
+    found = Signature.objects.select_related("version__compact", "organisation")
+    if lock:
+        found = found.select_for_update(of=("self",)).select_related("signer")
+    try:
+        # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
+        signature: Signature | None = found.get(token_hash=hash_token(token or ""))
+    except Signature.DoesNotExist:
+        signature = None
     if signature is None or signature.status != Signature.Status.PENDING:
         raise DomainError("This link has already been used or is not valid.")
     if signature.token_expires_at is None or signature.token_expires_at <= timezone.now():
@@ -373,14 +380,8 @@ def signature_for_token(token: str) -> Signature:
 
 @transaction.atomic
 def confirm(*, token: str) -> Signature:
-    signature = signature_for_token(token)
-    signature = (
-        Signature.objects.select_for_update(of=("self",))
-        .select_related("organisation", "signer", "version__compact")
-        .get(pk=signature.pk)
-    )
-    if signature.status != Signature.Status.PENDING:
-        raise DomainError("This link has already been used or is not valid.")
+    """Confirm the signature a link is for. One locked read finds it, checks it and holds it."""
+    signature = signature_for_token(token, lock=True)
     now = timezone.now()
     signature.confirmed_at = now
     signature.token_hash = ""  # single use
@@ -403,6 +404,7 @@ def confirm(*, token: str) -> Signature:
         "confirm signature",
         actor=signature.signer,
         target=signature,
+        compact_id=signature.version.compact_id,  # already read: no query to find it again
         before={"status": "pending"},
         after={"status": signature.status},
     )

@@ -134,15 +134,13 @@ def _link_problem(request, error):
 def confirm(request, token):
     """GET shows what will be confirmed and changes nothing; the button POSTs."""
     try:
+        if request.method == "POST":
+            # The service reads, checks and locks the signature in one query: no read before it.
+            signature = services.confirm(token=token)
+            return render(request, "signatories/confirmed.html", {"signature": signature})
         signature = services.signature_for_token(token)
     except DomainError as error:
         return _link_problem(request, error)
-    if request.method == "POST":
-        try:
-            signature = services.confirm(token=token)
-        except DomainError as error:
-            return _link_problem(request, error)
-        return render(request, "signatories/confirmed.html", {"signature": signature})
     return render(request, "signatories/confirm.html", {"signature": signature})
 
 

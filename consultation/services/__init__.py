@@ -4,7 +4,7 @@ runs in one transaction, raising DomainError with words a person can act on.
     access      the check every leader's action makes first (who may take part is a selector)
     rounds      schedule, open, close, stop/allow proposals; the scheduler; owed e-mails
     proposals   propose, edit, withdraw
-    votes       cast (or change) a vote
+    votes       cast (or change) a vote; on PostgreSQL one statement when it is in order
     comments    post, edit, delete, report; staff hide, restore, dismiss reports
     results     tally a closed round; staff apply its results to make the next draft
 
@@ -43,7 +43,7 @@ from .rounds import (
     schedule_round,
     stop_proposals,
 )
-from .votes import cast_vote
+from .votes import cast_vote, save_vote_at_once
 
 __all__ = [
     "COMMENT_EDIT_WINDOW",
@@ -73,6 +73,7 @@ __all__ = [
     "report_comment",
     "restore_comment",
     "round_share",
+    "save_vote_at_once",
     "schedule_round",
     "stop_proposals",
     "tally",

@@ -62,3 +62,38 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused_never_lost():
 
     stored = Vote.objects.filter(round=round).count()
     assert Result.objects.get(round=round, commitment=commitment).total_votes == stored
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_racing_the_withdrawal_of_its_proposal_is_deleted_with_it_or_refused():
+    round = open_round(staff=StaffFactory())
+    commitment = round.version.commitments.first()
+    author, *voters = LeaderFactory.create_batch(8)
+    proposal = services.propose(
+        actor=author,
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="Other words.",
+        rationale="x",
+    )
+    removal = services.propose(
+        actor=author, round=round, kind=Proposal.Kind.REMOVAL, commitment=commitment, rationale="x"
+    )
+
+    def work(index):
+        if index == 0:
+            services.withdraw_proposal(actor=author, proposal=proposal)
+        elif index == 1:
+            services.withdraw_proposal(actor=author, proposal=removal)
+        elif index % 2:
+            services.cast_vote(actor=voters[index], round=round, commitment=commitment, choice=proposal)
+        else:
+            services.cast_vote(actor=voters[index], round=round, proposal=removal, choice="support")
+
+    errors = errors_of(all_at_once(len(voters), work))
+
+    assert {type(error).__name__ for error in errors} <= {"DomainError"}
+    assert not Vote.objects.filter(chosen_proposal=proposal).exists()
+    assert not Vote.objects.filter(question_proposal=removal).exists()
