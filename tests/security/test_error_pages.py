@@ -26,6 +26,8 @@ def test_the_server_error_page_renders_without_a_request_or_a_database():
     # Django renders 500.html with no context processors: it must not need the request.
     page = render_to_string("500.html")
     assert "Sorry, there is a problem with the service" in page and "nhsuk-header" in page
+    # Its header and footer still lead somewhere: home, privacy and checking a copy.
+    assert 'href="/"' in page and 'href="/privacy/"' in page and 'href="/verify/"' in page
 
 
 def test_a_malformed_request_gets_the_styled_bad_request_page(settings):
