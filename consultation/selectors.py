@@ -136,7 +136,7 @@ def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[t
 
 
 def concern_keys_readable_by(user, compact):
-    readable = visible_reflections(user, compact).filter(
+    readable = visible_reflections(user=user, compact=compact).filter(
         kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
     )
     return set(readable.values_list("commitment_key", flat=True).distinct())

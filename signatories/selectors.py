@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def public_signatures(version: Version, query: str = "") -> QuerySet[Signature]:
     signatures = Signature.objects.public().filter(version=version).select_related("organisation")
-    return public_filter(signatures, query).order_by("-confirmed_at", "-id")
+    return public_filter(queryset=signatures, query=query).order_by("-confirmed_at", "-id")
 
 
 def public_counts(version: Version) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]
     from .normalise import name_key
     from .services import clean_query
 
-    query = clean_query(query)
+    query = clean_query(query=query)
     if len(query) < 2:
         return []
     key = name_key(query)

@@ -134,7 +134,7 @@ def _link_problem(request, error):
 def confirm(request, token):
     """GET shows what will be confirmed and changes nothing; the button POSTs."""
     try:
-        signature = services.signature_for_token(token)
+        signature = services.signature_for_token(token=token)
     except DomainError as error:
         return _link_problem(request, error)
     if request.method == "POST":
@@ -210,7 +210,7 @@ def _version(slug, number):
 @visitor_page("signatories", params=("page",))
 def signatory_list(request, slug, number):
     version = _version(slug, number)
-    query = services.clean_query(request.GET.get("q", ""))
+    query = services.clean_query(query=request.GET.get("q", ""))
     page = Paginator(selectors.public_signatures(version, query), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "version": version,
@@ -256,9 +256,10 @@ def signatory_csv(request, slug, number):
 @academy_staff_required
 def staff_signatures(request, slug, number):
     version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
-    query = services.clean_query(request.GET.get("q", ""))
+    query = services.clean_query(query=request.GET.get("q", ""))
     signatures = services.public_filter(
-        Signature.objects.filter(version=version).select_related("organisation", "signer"), query
+        queryset=Signature.objects.filter(version=version).select_related("organisation", "signer"),
+        query=query,
     ).order_by("-created_at")
     page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -380,7 +381,7 @@ def staff_queue(request):
 
 
 def _organisations_page(request, *, status=200, problem=None, domains_form=None):
-    query = services.clean_query(request.GET.get("q", ""))
+    query = services.clean_query(query=request.GET.get("q", ""))
     organisations = Organisation.objects.order_by("name")
     if query:
         organisations = organisations.filter(name__icontains=query) | organisations.filter(

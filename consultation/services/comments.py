@@ -38,7 +38,7 @@ def post_comment(
     proposal=None,
     parent=None,
 ):
-    round = require_participant(actor, round)
+    round = require_participant(user=actor, round=round)
     body = _clean_comment(body)
     if parent is not None:
         if parent.round_id != round.pk:
@@ -82,7 +82,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.author_id != actor.pk:
         raise NotAllowed("You can only change your own comments.")
-    require_participant(actor, comment.round)
+    require_participant(user=actor, round=comment.round)
     if not comment.is_visible:
         raise DomainError("This comment can no longer be changed.")
     if timezone.now() - comment.created_at > COMMENT_EDIT_WINDOW:
@@ -132,7 +132,7 @@ def report_comment(*, actor: User, comment: Comment, reason: str) -> Report:
 
 @transaction.atomic
 def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     reason = reason.strip()
     if not reason:
         raise DomainError("Give the reason for hiding the comment; it is shown in its place.")
@@ -142,7 +142,7 @@ def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
     comment.hidden_notice_sent_at = None  # hidden again after a restore: tell the author again
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "hidden_notice_sent_at"])
     audit.record(
-        "hide comment",
+        action="hide comment",
         actor=actor,
         target=comment,
         before={"hidden": False},
@@ -155,17 +155,17 @@ def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
 
 @transaction.atomic
 def restore_comment(*, actor: User, comment: Comment) -> Comment:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     before = {"hidden": comment.hidden_at is not None, "reason": comment.hidden_reason}
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, ""
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    audit.record("restore comment", actor=actor, target=comment, before=before, after={"hidden": False})
+    audit.record(action="restore comment", actor=actor, target=comment, before=before, after={"hidden": False})
     return comment
 
 
 @transaction.atomic
 def dismiss_reports(*, actor: User, comment: Comment) -> None:
     """Staff looked and the comment stays: the reports leave the queue."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=actor)

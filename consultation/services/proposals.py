@@ -57,7 +57,7 @@ def propose(
     theme: Theme | None = None,
     party: Party | None = None,
 ) -> Proposal:
-    round = require_participant(actor, round)
+    round = require_participant(user=actor, round=round)
     if not round.accepting_proposals:
         raise NotAllowed("This round is no longer taking new proposals. You can still vote and comment.")
     text, rationale = _clean_proposal_text(text, rationale)
@@ -129,7 +129,7 @@ def edit_proposal(*, actor: User, proposal: Proposal, text: str, rationale: str)
     )
     if proposal.author_id != actor.pk:
         raise NotAllowed("Only the author can change a proposal.")
-    require_participant(actor, proposal.round)
+    require_participant(user=actor, round=proposal.round)
     if proposal.status != Proposal.Status.OPEN:
         raise DomainError("Only an open proposal can be changed.")
     if not proposal.is_editable_now:
@@ -167,7 +167,7 @@ def withdraw_proposal(*, actor: User, proposal: Proposal) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.author_id != actor.pk:
         raise NotAllowed("Only the author can withdraw a proposal.")
-    require_participant(actor, proposal.round)
+    require_participant(user=actor, round=proposal.round)
     if proposal.status != Proposal.Status.OPEN:
         raise DomainError("Only an open proposal can be withdrawn.")
     proposal.status = Proposal.Status.WITHDRAWN

@@ -25,7 +25,7 @@ def _leading(options):
     return (leaders[0], False) if len(leaders) == 1 else ("", True)
 
 
-def tally(round: Round) -> None:
+def tally(*, round: Round) -> None:
     """Freeze one Result per question, counted as the round pages count (`selectors.vote_totals`)."""
     eligible = round.eligible_count or 0
     proposals = list(round.proposals.standing().select_related("commitment"))
@@ -68,20 +68,20 @@ def tally(round: Round) -> None:
 def _result(round, options, eligible, **question):
     total = sum(option["count"] for option in options)
     for option in options:
-        option["share"] = round_share(option["count"], total)
+        option["share"] = round_share(part=option["count"], whole=total)
     leading, tie = _leading(options)
     return Result(
         round=round,
         options=options,
         total_votes=total,
-        turnout=round_share(total, eligible),
+        turnout=round_share(part=total, whole=eligible),
         leading_option=leading,
         is_tie=tie,
         **question,
     )
 
 
-def round_share(part: int, whole: int) -> float:
+def round_share(*, part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
@@ -94,7 +94,7 @@ def apply_results(
     `decisions` maps a result id to ("accept", None, "") or ("override", chosen_option, reason).
     A result without a decision is accepted; a tie must be decided by staff.
     """
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.status == Round.Status.APPLIED:
         raise DomainError("These results have already been applied.")
@@ -151,7 +151,7 @@ def apply_results(
     )
     round.save(update_fields=["status", "applied_at", "applied_by", "draft_created"])
     audit.record(
-        "apply results",
+        action="apply results",
         actor=actor,
         target=round,
         before={"status": "closed", "version": consulted.number},
@@ -161,7 +161,7 @@ def apply_results(
             "overridden": sum(r.decision == Result.Decision.OVERRIDE for r in results),
         },
     )
-    public_pages_changed(round)
+    public_pages_changed(round=round)
     dispatch.send_on_commit("consultation.tasks.tell_authors_of_decisions", round.pk)
     return draft
 
@@ -176,7 +176,7 @@ def _quote(text, limit=60):
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
-def override_phrase(result: Result) -> str | None:
+def override_phrase(*, result: Result) -> str | None:
     """The change log's words for a staff decision, or None when the vote was accepted."""
     if result.decision == Result.Decision.OVERRIDE:
         return f"staff override, reason: {result.override_reason}"
@@ -310,7 +310,7 @@ def _apply_removal(applying, result, why):
 def _apply_to_draft(round, draft, results):
     applying = _Applying(round, draft, results)
     for result in results:
-        why = override_phrase(result)
+        why = override_phrase(result=result)
         if result.commitment_id:
             _apply_wording(applying, result, why)
         elif result.proposal.kind == Proposal.Kind.NEW_COMMITMENT:

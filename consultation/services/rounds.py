@@ -41,7 +41,7 @@ def schedule_round(
     show_running_totals=False,
 ):
     """Staff set up a round on a draft. It opens by itself at `opens_at` (at once if that has passed)."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = Version.objects.select_for_update().get(pk=version.pk)
     if version.status != Version.Status.DRAFT:
         raise DomainError(
@@ -91,8 +91,8 @@ def open_round(*, round: Round, now: datetime | None = None) -> Round:
     round.status = Round.Status.OPEN
     round.opened_at = now or timezone.now()
     round.save(update_fields=["status", "opened_at"])
-    audit.record("open round", target=round, before={"status": "scheduled"}, after={"status": "open"})
-    public_pages_changed(round)
+    audit.record(action="open round", target=round, before={"status": "scheduled"}, after={"status": "open"})
+    public_pages_changed(round=round)
     dispatch.send_on_commit("consultation.tasks.send_opening_notices", round.pk)
     return round
 
@@ -104,7 +104,7 @@ def close_round(
     """Close a round and freeze its results. Staff closing early must say why."""
     early = actor is not None
     if early:
-        require_academy_staff(actor)
+        require_academy_staff(actor=actor)
         if not reason.strip():
             raise DomainError("Give a reason for closing the round early; leaders will see it.")
     round = Round.objects.select_for_update().get(pk=round.pk)
@@ -124,15 +124,15 @@ def close_round(
     round.closed_early_reason = reason.strip() if early else ""
     round.eligible_count = eligible_leaders(round).count()
     round.save()
-    tally(round)
+    tally(round=round)
     audit.record(
-        "close round",
+        action="close round",
         actor=actor,
         target=round,
         before={"status": before},
         after={"status": "closed", "early_reason": round.closed_early_reason},
     )
-    public_pages_changed(round)
+    public_pages_changed(round=round)
     return round
 
 
@@ -143,13 +143,13 @@ def _cancel_scheduled(round, *, actor, reason, now):
     round.closed_at, round.closed_by, round.closed_early_reason = now, actor, reason
     round.save(update_fields=["status", "closed_at", "closed_by", "closed_early_reason"])
     audit.record(
-        "cancel round",
+        action="cancel round",
         actor=actor,
         target=round,
         before={"status": "scheduled"},
         after={"status": "cancelled", "reason": reason},
     )
-    public_pages_changed(round)
+    public_pages_changed(round=round)
     return round
 
 
@@ -165,7 +165,7 @@ def allow_proposals(*, actor: User, round: Round) -> Round:
 
 @transaction.atomic
 def _take_proposals(*, actor, round, accepting):
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.has_results or round.status == Round.Status.CANCELLED:
         raise DomainError("This round has closed.")

@@ -26,7 +26,7 @@ def cast_vote(
     insert and the second request then updates the first.
     """
     with transaction.atomic():
-        round = require_participant(actor, round)
+        round = require_participant(user=actor, round=round)
         question, fields = _vote_question(round, choice, commitment, proposal)
         vote = Vote.objects.select_for_update().filter(round=round, voter=actor, **question).first()
         if vote is None:
