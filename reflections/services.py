@@ -89,15 +89,3 @@ def record_session(
     return ReflectionSession.objects.create(
         compact=compact, held_on=held_on, title=title.strip(), outcomes=outcomes.strip(), created_by=actor
     )
-
-
-def concern_keys(*, compact_id: int) -> set[UUID]:
-    """Commitments that drew concerns: a refresh round marks them."""
-    keys = (
-        Reflection.objects.filter(
-            compact_id=compact_id, kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
-        )
-        .values_list("commitment_key", flat=True)
-        .distinct()
-    )
-    return {key for key in keys if key is not None}
