@@ -130,7 +130,8 @@ def round_questions(round: Round) -> list[Question]:
 
     rewordings: dict[Commitment, list[Proposal]] = {}
     for proposal in proposals:
-        if proposal.kind == Proposal.Kind.REWORDING:
+        # A rewording always names its commitment (a check constraint).
+        if proposal.kind == Proposal.Kind.REWORDING and proposal.commitment is not None:
             rewordings.setdefault(proposal.commitment, []).append(proposal)
     questions = []
     # The tally's order: by theme, party and position of the commitment, then the other proposals.
@@ -166,8 +167,8 @@ def round_questions(round: Round) -> list[Question]:
                 kind=KIND_NAMES[proposal.kind],
                 commitment=proposal.commitment,
                 proposal=proposal,
-                theme=proposal.commitment.theme if proposal.commitment_id else proposal.theme,
-                party=proposal.commitment.party if proposal.commitment_id else proposal.party,
+                theme=proposal.commitment.theme if proposal.commitment is not None else proposal.theme,
+                party=proposal.commitment.party if proposal.commitment is not None else proposal.party,
                 options=[
                     {
                         "option": choice,

@@ -138,7 +138,7 @@ def _build(round: Round, stamp: tuple[int, int]) -> SharedRound:
     rows = [
         SharedRow(
             theme=theme,
-            comment_count=getattr(theme, "comment_count", 0) if theme is not None else 0,
+            comment_count=comment_count,
             columns=[
                 SharedColumn(
                     party=party,
@@ -156,7 +156,7 @@ def _build(round: Round, stamp: tuple[int, int]) -> SharedRound:
                 for party, entries, new_proposals in columns
             ],
         )
-        for theme, columns in page.rows
+        for theme, comment_count, columns in page.rows
     ]
     public, everyone = _concern_keys(round)
     return SharedRound(

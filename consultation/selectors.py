@@ -1,8 +1,10 @@
 """Reads for round pages, each in a fixed number of queries whatever the size of the round."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,16 +15,20 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import has_verified_email
-from compact.selectors import compact_layout
+from compact.models import Commitment, Compact, Party, Theme
+from compact.selectors import CompactLayout, compact_layout
 from core.text import word_diff
 from reflections.models import Reflection
 from reflections.services import visible_reflections
 
 from .models import Comment, Proposal, Report, Result, Round, Vote
 
+# A question of a round, as a person's votes are keyed: a commitment's wording, or a proposal.
+Question = tuple[Literal["commitment", "proposal"], int]
+
 
 # --- Who may take part ---------------------------------------------------------------------------
-def eligible_leaders(round: Round) -> QuerySet:
+def eligible_leaders(round: Round) -> QuerySet[User]:
     """Everyone who may take part in the round: active people with a verified e-mail address."""
     people = get_user_model().objects.filter(is_active=True, emailaddress__verified=True)
     if round.participation == Round.Participation.INVITED:
@@ -61,38 +67,54 @@ def default_choice(result: Result) -> str:
 
 @dataclass
 class CommitmentEntry:
-    commitment: object
-    rewordings: list = field(default_factory=list)
-    removal: object = None
+    commitment: Commitment
+    rewordings: list[Proposal] = field(default_factory=list)
+    removal: Proposal | None = None
     comment_count: int = 0
-    my_vote: object = None
-    # {"current": n, "proposal:<id>": n} when totals may be shown, else None.
-    totals: dict = None
+    my_vote: Vote | None = None
+    # {"current": n} when totals may be shown (each rewording carries its own `total`), else None.
+    totals: dict[str, int] | None = None
     concern: bool = False
 
     @property
-    def has_proposals(self):
+    def has_proposals(self) -> bool:
         return bool(self.rewordings or self.removal)
 
     @property
-    def is_question(self):
+    def is_question(self) -> bool:
         return bool(self.rewordings)
+
+
+class RoundColumn(NamedTuple):
+    """One party's column of a theme on the round page."""
+
+    party: Party
+    entries: list[CommitmentEntry]
+    new_proposals: list[Proposal]
+
+
+class RoundRow(NamedTuple):
+    """One theme of the round page (None when the draft has no themes), with its comment count."""
+
+    theme: Theme | None
+    comment_count: int
+    columns: list[RoundColumn]
 
 
 @dataclass
 class RoundPage:
-    round: object
-    layout: object
-    rows: list
+    round: Round
+    layout: CompactLayout
+    rows: list[RoundRow]
     vision_comment_count: int
     questions: int
     answered: int
     filtered_out: int
     # A long draft is shown one theme at a time unless "all themes" is asked for.
     one_theme_at_a_time: bool = False
-    theme_shown: object = None
-    previous_theme: object = None
-    next_theme: object = None
+    theme_shown: Theme | None = None
+    previous_theme: Theme | None = None
+    next_theme: Theme | None = None
 
 
 def vote_totals(round: Round) -> tuple[dict[tuple[int, int | None], int], dict[tuple[int, str], int]]:
@@ -112,19 +134,22 @@ def vote_totals(round: Round) -> tuple[dict[tuple[int, int | None], int], dict[t
     return wording, support
 
 
-def my_votes(round, user):
+def my_votes(round: Round, user: User | AnonymousUser | None) -> dict[Question, Vote]:
     """The person's own votes, keyed by question: ("commitment", id) or ("proposal", id)."""
     if not (user and user.is_authenticated):
         return {}
-    votes = {}
+    votes: dict[Question, Vote] = {}
     for vote in Vote.objects.filter(round=round, voter=user):
-        key = (
-            ("commitment", vote.commitment_id)
-            if vote.commitment_id
-            else ("proposal", vote.question_proposal_id)
-        )
-        votes[key] = vote
+        votes[_question_of(vote)] = vote
     return votes
+
+
+def _question_of(vote: Vote) -> Question:
+    if vote.commitment_id:
+        return ("commitment", vote.commitment_id)
+    # A vote answers exactly one question (a check constraint): without a commitment, a proposal.
+    assert vote.question_proposal_id is not None
+    return ("proposal", vote.question_proposal_id)
 
 
 def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[tuple[str, int]]:
@@ -135,7 +160,7 @@ def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[t
     return {("commitment", c) if c else ("proposal", p) for c, p in rows}
 
 
-def concern_keys_readable_by(user, compact):
+def concern_keys_readable_by(user: User | AnonymousUser | None, compact: Compact) -> set[Any]:
     readable = visible_reflections(user=user, compact=compact).filter(
         kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
     )
@@ -143,8 +168,15 @@ def concern_keys_readable_by(user, compact):
 
 
 def round_page(
-    round, user, *, theme=None, party=None, has_proposals=False, not_voted=False, all_themes=False
-):
+    round: Round,
+    user: User | AnonymousUser | None,
+    *,
+    theme: int | None = None,
+    party: int | None = None,
+    has_proposals: bool = False,
+    not_voted: bool = False,
+    all_themes: bool = False,
+) -> RoundPage:
     """The draft theme by theme, each commitment with its proposals, comment counts, the person's
     vote and (when the round's rule allows) totals. About ten queries, whatever the size.
 
@@ -152,7 +184,7 @@ def round_page(
     links to the next: a national draft (200 commitments, 400 proposals with their diffs) on one
     page is slow to serve and too long to read on a phone. `all_themes` asks for everything."""
     layout = compact_layout(round.version)
-    themes = [row.theme for row in layout.rows if row.theme is not None]  # a draft may have none
+    themes: list[Theme] = [row.theme for row in layout.rows if row.theme is not None]  # may have none
     total = sum(len(c) for row in layout.rows for _, c in row.columns)
     one_at_a_time = (
         theme is None and not all_themes and bool(themes) and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
@@ -160,6 +192,7 @@ def round_page(
     if one_at_a_time:
         theme = themes[0].pk
     standing = round.proposals.standing()
+    questions_asked: list[tuple[int, str, int | None]]
     if theme is None:
         proposals = list(standing.select_related("author").order_by("created_at", "id"))
         questions_asked = [(p.pk, p.kind, p.commitment_id) for p in proposals]
@@ -183,11 +216,6 @@ def round_page(
     by_theme = dict(
         comment_counts.filter(target=Comment.Target.THEME).values_list("theme_id").annotate(n=Count("id"))
     )
-    by_proposal = dict(
-        comment_counts.filter(target=Comment.Target.PROPOSAL)
-        .values_list("proposal_id")
-        .annotate(n=Count("id"))
-    )
     vision_count = comment_counts.filter(target=Comment.Target.WHOLE_COMPACT).count()
     mine = my_votes(round, user)
     # Commitments that drew concerns in signatories' reflections are marked in a refresh round,
@@ -195,9 +223,10 @@ def round_page(
     concerns = concern_keys_readable_by(user, round.version.compact)
     wording_totals, support_totals = vote_totals(round) if round.totals_visible else ({}, {})
 
-    rewordings, removals, new_by_cell = {}, {}, {}
+    rewordings: dict[int | None, list[Proposal]] = {}
+    removals: dict[int | None, Proposal] = {}
+    new_by_cell: dict[tuple[int | None, int | None], list[Proposal]] = {}
     for proposal in proposals:
-        proposal.comment_count = by_proposal.get(proposal.pk, 0)
         if proposal.kind == Proposal.Kind.REWORDING:
             rewordings.setdefault(proposal.commitment_id, []).append(proposal)
         elif proposal.kind == Proposal.Kind.REMOVAL:
@@ -220,21 +249,19 @@ def round_page(
         ("proposal", pk) in mine for pk in supported
     )
     filtered_out = 0
-    rows = []
+    rows: list[RoundRow] = []
     for row in layout.rows:
         theme_id = row.theme.pk if row.theme is not None else None
-        if row.theme is not None:
-            row.theme.comment_count = by_theme.get(theme_id, 0)
         if theme and theme_id != theme:
             if not one_at_a_time:  # the other themes are a page away, not hidden by a filter
                 filtered_out += sum(len(c) for _, c in row.columns)
             continue
-        columns = []
+        columns: list[RoundColumn] = []
         for column_party, commitments in row.columns:
             if party and column_party.pk != party:
                 filtered_out += len(commitments)
                 continue
-            entries = []
+            entries: list[CommitmentEntry] = []
             for commitment in commitments:
                 entry = CommitmentEntry(
                     commitment=commitment,
@@ -257,10 +284,10 @@ def round_page(
             new_proposals = new_by_cell.get((theme_id, column_party.pk), [])
             if not_voted:
                 new_proposals = [p for p in new_proposals if p.my_vote is None]
-            columns.append((column_party, entries, new_proposals))
-        rows.append((row.theme, columns))
-    shown = next((t for t in themes if t.pk == theme), None)
-    index = themes.index(shown) if shown else -1
+            columns.append(RoundColumn(column_party, entries, new_proposals))
+        rows.append(RoundRow(row.theme, by_theme.get(theme_id, 0) if row.theme is not None else 0, columns))
+    theme_shown = next((t for t in themes if t.pk == theme), None)
+    index = themes.index(theme_shown) if theme_shown else -1
     return RoundPage(
         round=round,
         layout=layout,
@@ -271,26 +298,27 @@ def round_page(
         filtered_out=filtered_out,
         one_theme_at_a_time=one_at_a_time
         or (theme is not None and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO),
-        theme_shown=shown,
-        previous_theme=themes[index - 1] if shown and index > 0 else None,
-        next_theme=themes[index + 1] if shown and index + 1 < len(themes) else None,
+        theme_shown=theme_shown,
+        previous_theme=themes[index - 1] if theme_shown and index > 0 else None,
+        next_theme=themes[index + 1] if theme_shown and index + 1 < len(themes) else None,
     )
 
 
-def _unanswered(entry):
+def _unanswered(entry: CommitmentEntry) -> bool:
     return (entry.is_question and entry.my_vote is None) or (
         entry.removal is not None and entry.removal.my_vote is None
     )
 
 
-def comment_threads(round, **subject):
+def comment_threads(round: Round, **subject: Any) -> list[Comment]:
     """Top-level comments on one subject with their replies, in two queries."""
     comments = list(
         Comment.objects.filter(round=round, **subject)
         .select_related("author", "parent")
         .order_by("created_at", "id")
     )
-    threads, replies = [], {}
+    threads: list[Comment] = []
+    replies: dict[int, list[Comment]] = {}
     for comment in comments:
         if comment.parent_id:
             replies.setdefault(comment.parent_id, []).append(comment)
@@ -301,7 +329,7 @@ def comment_threads(round, **subject):
     return threads
 
 
-def moderation_queue():
+def moderation_queue() -> QuerySet[Comment]:
     """Comments with unresolved reports, the one waiting longest first, each with its count.
 
     Not `filter(reports__resolved_at__isnull=True)`: through the LEFT JOIN that also matches a
@@ -319,7 +347,7 @@ def moderation_queue():
     )
 
 
-def results_for(round):
+def results_for(round: Round) -> list[Result]:
     return list(
         Result.objects.filter(round=round).select_related(
             "commitment__theme",
@@ -331,7 +359,7 @@ def results_for(round):
     )
 
 
-def versions_opened_by_rounds(compact, user):
+def versions_opened_by_rounds(compact: Compact, user: User | AnonymousUser | None) -> set[int]:
     """Ids of a compact's versions that consultation makes readable beyond the published ones.
 
     - The text a round consulted on is public once the round has closed: it is what leaders
@@ -341,8 +369,8 @@ def versions_opened_by_rounds(compact, user):
     """
     rounds = Round.objects.filter(version__compact=compact).exclude(status=Round.Status.SCHEDULED)
 
-    def taking_part(round):
-        return round.is_open and user.is_authenticated and participation_problem(user, round) is None
+    def taking_part(round: Round) -> bool:
+        return round.is_open and participation_problem(user, round) is None
 
     return {round.version_id for round in rounds if round.has_results or taking_part(round)}
 
@@ -353,11 +381,11 @@ class VotingProgress:
     questions: int
     # The next question this person has not answered, after the one they are on, in the order
     # the draft reads; None when every question is answered.
-    next_url: str = None
+    next_url: str | None = None
     next_label: str = ""
 
     @property
-    def percent(self):
+    def percent(self) -> int:
         return round(100 * self.answered / self.questions) if self.questions else 0
 
 
@@ -414,7 +442,9 @@ def progress_of(
     return progress
 
 
-def voting_progress(round, user, *, current=None):
+def voting_progress(
+    round: Round, user: User | AnonymousUser | None, *, current: tuple[str, int] | None = None
+) -> VotingProgress | None:
     """ "You have voted on N of M" and where to go next, for every page of a round. Two queries.
 
     A question is a commitment's wording (when someone proposed other wording) or a
@@ -431,12 +461,14 @@ class ConsultationWork:
     """What consultation asks of staff now, for the staff dashboard."""
 
     reports_waiting: int
-    open_rounds: list
-    closing_soon: list
-    to_apply: list
+    open_rounds: list[Round]
+    closing_soon: list[Round]
+    to_apply: list[Round]
 
 
-def consultation_work(now=None, closing_within=None):
+def consultation_work(
+    now: datetime | None = None, closing_within: timedelta | None = None
+) -> ConsultationWork:
     """Reports waiting, rounds open (and those closing soon), results to apply. Three queries."""
     now = now or timezone.now()
     closing_within = closing_within or timedelta(hours=48)
@@ -450,9 +482,9 @@ def consultation_work(now=None, closing_within=None):
     )
 
 
-def open_rounds_by_compact():
+def open_rounds_by_compact() -> dict[int, list[Round]]:
     """Rounds leaders can take part in now, by compact id, for the home page. One query."""
-    by_compact = {}
+    by_compact: dict[int, list[Round]] = {}
     for round in Round.objects.open_now().select_related("version").order_by("closes_at"):
         by_compact.setdefault(round.version.compact_id, []).append(round)
     return by_compact

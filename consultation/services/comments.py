@@ -5,19 +5,20 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
+from compact.models import Commitment, Theme
 from compact.services import require_academy_staff
 from config import dispatch
 from core.errors import DomainError, NotAllowed
 from core.text import render_comment
 
 from .. import signals
-from ..models import COMMENT_EDIT_WINDOW, Comment, Report
+from ..models import COMMENT_EDIT_WINDOW, Comment, Proposal, Report, Round
 from .access import require_participant
 
 MAX_COMMENT_LENGTH = 5000
 
 
-def _clean_comment(body):
+def _clean_comment(body: str) -> str:
     body = body.strip()
     if not body:
         raise DomainError("Write your comment.")
@@ -29,15 +30,15 @@ def _clean_comment(body):
 @transaction.atomic
 def post_comment(
     *,
-    actor,
-    round,
-    body,
-    target=Comment.Target.WHOLE_COMPACT,
-    theme=None,
-    commitment=None,
-    proposal=None,
-    parent=None,
-):
+    actor: User,
+    round: Round,
+    body: str,
+    target: str = Comment.Target.WHOLE_COMPACT,
+    theme: Theme | None = None,
+    commitment: Commitment | None = None,
+    proposal: Proposal | None = None,
+    parent: Comment | None = None,
+) -> Comment:
     round = require_participant(user=actor, round=round)
     body = _clean_comment(body)
     if parent is not None:
@@ -46,7 +47,7 @@ def post_comment(
         # Threads are one level deep: a reply to a reply joins its thread.
         parent = parent.parent or parent
         target, theme, commitment, proposal = parent.target, parent.theme, parent.commitment, parent.proposal
-    subject = {
+    subject: dict[str, Theme | Commitment | Proposal | None] = {
         Comment.Target.THEME: theme,
         Comment.Target.COMMITMENT: commitment,
         Comment.Target.PROPOSAL: proposal,
@@ -56,9 +57,7 @@ def post_comment(
         if item is None:
             raise DomainError("Choose what you are commenting on.")
         belongs = (
-            item.round_id == round.pk
-            if target == Comment.Target.PROPOSAL
-            else item.version_id == round.version_id
+            item.round_id == round.pk if isinstance(item, Proposal) else item.version_id == round.version_id
         )
         if not belongs:
             raise DomainError("You can only comment on this round's draft.")
@@ -160,7 +159,9 @@ def restore_comment(*, actor: User, comment: Comment) -> Comment:
     before = {"hidden": comment.hidden_at is not None, "reason": comment.hidden_reason}
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, ""
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    audit.record(action="restore comment", actor=actor, target=comment, before=before, after={"hidden": False})
+    audit.record(
+        action="restore comment", actor=actor, target=comment, before=before, after={"hidden": False}
+    )
     return comment
 
 

@@ -4,7 +4,9 @@ Each workflow checks who is acting and runs in one transaction.
 """
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -27,19 +29,28 @@ REMINDER_BEFORE_CLOSE = timedelta(hours=48)
 logger = logging.getLogger(__name__)
 
 
+class SchedulerRun(TypedDict):
+    """What one run of `advance_rounds` did: rounds opened, closed (or cancelled), reminded, failed."""
+
+    opened: int
+    closed: int
+    reminded: int
+    failed: int
+
+
 @transaction.atomic
 def schedule_round(
     *,
-    actor,
-    version,
-    title,
-    opens_at,
-    closes_at,
-    description="",
-    participation=Round.Participation.EVERY_LEADER,
-    invited=(),
-    show_running_totals=False,
-):
+    actor: User,
+    version: Version,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    description: str = "",
+    participation: str = Round.Participation.EVERY_LEADER,
+    invited: Iterable[User] = (),
+    show_running_totals: bool = False,
+) -> Round:
     """Staff set up a round on a draft. It opens by itself at `opens_at` (at once if that has passed)."""
     require_academy_staff(actor=actor)
     version = Version.objects.select_for_update().get(pk=version.pk)
@@ -55,8 +66,8 @@ def schedule_round(
         raise DomainError("The round must close after it opens.")
     if closes_at <= timezone.now():
         raise DomainError("The closing time has already passed.")
-    invited = list(invited)
-    if participation == Round.Participation.INVITED and not invited:
+    leaders = list(invited)
+    if participation == Round.Participation.INVITED and not leaders:
         raise DomainError("Invite at least one leader, or open the round to every leader.")
     if not version.commitments.exists():
         raise DomainError("Add commitments to the draft before consulting on it.")
@@ -71,7 +82,7 @@ def schedule_round(
         created_by=actor,
     )
     if participation == Round.Participation.INVITED:
-        round.invited.set(invited)
+        round.invited.set(leaders)
     if opens_at <= timezone.now():
         round = open_round(round=round)
     return round
@@ -136,7 +147,7 @@ def close_round(
     return round
 
 
-def _cancel_scheduled(round, *, actor, reason, now):
+def _cancel_scheduled(round: Round, *, actor: User | None, reason: str, now: datetime) -> Round:
     """A round closed before it opened: nothing was said, so nothing is tallied, and the draft
     (never put in consultation) stays free for another round."""
     round.status = Round.Status.CANCELLED
@@ -164,7 +175,7 @@ def allow_proposals(*, actor: User, round: Round) -> Round:
 
 
 @transaction.atomic
-def _take_proposals(*, actor, round, accepting):
+def _take_proposals(*, actor: User, round: Round, accepting: bool) -> Round:
     require_academy_staff(actor=actor)
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.has_results or round.status == Round.Status.CANCELLED:
@@ -174,7 +185,7 @@ def _take_proposals(*, actor, round, accepting):
     return round
 
 
-def advance_rounds(*, now: datetime | None = None) -> dict[str, int]:
+def advance_rounds(*, now: datetime | None = None) -> SchedulerRun:
     """What the scheduler runs every minute: open what is due, close what is due, remind once.
 
     Each round is handled in its own transaction under its own row lock, so overlapping runs do
@@ -183,7 +194,7 @@ def advance_rounds(*, now: datetime | None = None) -> dict[str, int]:
     per run: every step reads `now`, so a round is judged due and then closed by the same time.
     """
     now = now or timezone.now()
-    done = {"opened": 0, "closed": 0, "reminded": 0, "failed": 0}
+    done: SchedulerRun = {"opened": 0, "closed": 0, "reminded": 0, "failed": 0}
     due_to_open = Round.objects.filter(status=Round.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now)
     for round in due_to_open:
         outcome = _scheduler_step(round, "open", lambda r: open_round(round=r, now=now), now)
@@ -212,7 +223,7 @@ def advance_rounds(*, now: datetime | None = None) -> dict[str, int]:
     return done
 
 
-def _scheduler_step(round, step, action, now):
+def _scheduler_step(round: Round, step: str, action: Callable[[Round], Round], now: datetime) -> Round | None:
     """Run one round's step in its own transaction; on failure log it, record it, return None."""
     try:
         with transaction.atomic():

@@ -1,5 +1,7 @@
 """Leaders answer a round's questions; one vote per person per question, which they may change."""
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
@@ -41,7 +43,10 @@ def cast_vote(
         return vote
 
 
-def _vote_question(round, choice, commitment, proposal):
+def _vote_question(
+    round: Round, choice: str | Proposal, commitment: Commitment | None, proposal: Proposal | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Which question a vote answers, and the fields that record the answer, as filters for `Vote`."""
     if commitment is not None:
         if commitment.version_id != round.version_id:
             raise DomainError("That commitment is not part of this round.")
