@@ -289,44 +289,31 @@ def propose(request, round_pk):
     kind = source.get("kind", Proposal.Kind.REWORDING)
     commitment, theme, party = _proposal_subject(round, kind, source)
     initial = {"text": commitment.text} if kind == Proposal.Kind.REWORDING else {}
-    form = ProposalForm(request.POST or None, kind=kind, initial=initial)
-    duplicate = None
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                proposal = services.propose(
-                    actor=request.user,
-                    round=round,
-                    kind=kind,
-                    commitment=commitment,
-                    theme=theme,
-                    party=party,
-                    text=form.cleaned_data.get("text", ""),
-                    rationale=form.cleaned_data["rationale"],
-                )
-            except services.DuplicateProposal as error:
-                duplicate = error.existing
-                form.add_error(None, error.message)
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(
-                    request, f"Your proposal #{proposal.pk} is published. Other leaders can now vote on it."
-                )
-                return redirect(proposal.get_absolute_url())
-    context = {
-        **_base_context(request, round),
-        "form": form,
-        "kind": kind,
-        "kind_label": Proposal.Kind(kind).label,
-        "commitment": commitment,
-        "theme": theme,
-        "party": party,
-        "duplicate": duplicate,
-    }
-    return render(request, "consultation/propose.html", context, status=status)
+    return _proposal_page(
+        request,
+        round,
+        ProposalForm(request.POST or None, kind=kind, initial=initial),
+        save=lambda data: services.propose(
+            actor=request.user,
+            round=round,
+            kind=kind,
+            commitment=commitment,
+            theme=theme,
+            party=party,
+            text=data.get("text", ""),
+            rationale=data["rationale"],
+        ),
+        saved=lambda proposal: (
+            f"Your proposal #{proposal.pk} is published. Other leaders can now vote on it."
+        ),
+        subject={
+            "kind": kind,
+            "kind_label": Proposal.Kind(kind).label,
+            "commitment": commitment,
+            "theme": theme,
+            "party": party,
+        },
+    )
 
 
 @login_required
@@ -337,41 +324,48 @@ def edit_proposal(request, round_pk, pk):
     )
     if proposal.author_id != request.user.pk:
         raise Http404("No such proposal of yours.")
-    form = ProposalForm(
-        request.POST or None,
-        kind=proposal.kind,
-        initial={"text": proposal.text, "rationale": proposal.rationale},
+    return _proposal_page(
+        request,
+        round,
+        ProposalForm(
+            request.POST or None,
+            kind=proposal.kind,
+            initial={"text": proposal.text, "rationale": proposal.rationale},
+        ),
+        save=lambda data: services.edit_proposal(
+            actor=request.user, proposal=proposal, text=data.get("text", ""), rationale=data["rationale"]
+        ),
+        saved=lambda _: "Saved your proposal.",
+        subject={
+            "kind": proposal.kind,
+            "kind_label": proposal.get_kind_display(),
+            "commitment": proposal.commitment,
+            "theme": proposal.theme,
+            "party": proposal.party,
+            "proposal": proposal,
+        },
     )
+
+
+def _proposal_page(request, round, form, *, save, saved, subject):
+    """The propose and edit pages: on a valid POST, `save(cleaned_data)` and go to the proposal
+    with the `saved(proposal)` message; a refusal is shown above the words typed, and a duplicate
+    also links to the proposal already made."""
     duplicate, status = None, 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.edit_proposal(
-                    actor=request.user,
-                    proposal=proposal,
-                    text=form.cleaned_data.get("text", ""),
-                    rationale=form.cleaned_data["rationale"],
-                )
+                proposal = save(form.cleaned_data)
             except services.DuplicateProposal as error:
                 duplicate = error.existing
                 form.add_error(None, error.message)
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, "Saved your proposal.")
+                messages.success(request, saved(proposal))
                 return redirect(proposal.get_absolute_url())
-    context = {
-        **_base_context(request, round),
-        "form": form,
-        "kind": proposal.kind,
-        "kind_label": proposal.get_kind_display(),
-        "commitment": proposal.commitment,
-        "theme": proposal.theme,
-        "party": proposal.party,
-        "proposal": proposal,
-        "duplicate": duplicate,
-    }
+    context = {**_base_context(request, round), "form": form, **subject, "duplicate": duplicate}
     return render(request, "consultation/propose.html", context, status=status)
 
 
