@@ -4,12 +4,11 @@ Each view reads through the selectors, changes state only through a service, and
 error shows the message beside what the person typed.
 """
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +18,7 @@ from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import readable_versions
-from core.csv import neutralise
+from core.csv import csv_download
 from core.errors import DomainError
 from core.text import word_diff
 
@@ -617,11 +616,9 @@ def results_csv(request, round_pk):
         raise Http404("No such export.")
     if not round.has_results:
         raise Http404("The round has not closed.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="round-{round.pk}-results.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    return csv_download(
+        filename=f"round-{round.pk}-results.csv",
+        header=[
             "question",
             "commitment or proposal",
             "option",
@@ -634,8 +631,13 @@ def results_csv(request, round_pk):
             "decision",
             "chosen",
             "override reason",
-        ]
+        ],
+        rows=_result_rows(round),
     )
+
+
+def _result_rows(round):
+    """One row per option of each question, as the results CSV lists them."""
     for result in selectors.results_for(round):
         subject = (
             f"commitment {result.commitment.key}"
@@ -643,23 +645,17 @@ def results_csv(request, round_pk):
             else f"proposal #{result.proposal_id}"
         )
         for option in result.options:
-            writer.writerow(
-                [
-                    neutralise(v)
-                    for v in [
-                        result.position,
-                        subject,
-                        option["option"],
-                        option["label"],
-                        option["count"],
-                        option["share"],
-                        result.turnout,
-                        option["option"] == result.leading_option,
-                        result.is_tie,
-                        result.decision,
-                        result.chosen_option,
-                        result.override_reason,
-                    ]
-                ]
-            )
-    return response
+            yield [
+                result.position,
+                subject,
+                option["option"],
+                option["label"],
+                option["count"],
+                option["share"],
+                result.turnout,
+                option["option"] == result.leading_option,
+                result.is_tie,
+                result.decision,
+                result.chosen_option,
+                result.override_reason,
+            ]

@@ -1,11 +1,9 @@
 """Signing pages: sign, confirm from the e-mail, your signature, withdraw, and the public list."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +13,7 @@ from accounts.roles import has_verified_email
 from compact.caching import visitor_page
 from compact.errors import DomainError
 from compact.models import Compact, Version
-from core.csv import neutralise
+from core.csv import csv_download
 
 from . import selectors, services
 from .forms import ReasonForm, SignForm, WithdrawForm
@@ -225,31 +223,25 @@ def signatory_list(request, slug, number):
 def signatory_csv(request, slug, number):
     """What the public list shows, as CSV."""
     version = _version(slug, number)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{version.compact.slug}-v{version.number}-signatories.csv"'
+    return csv_download(
+        filename=f"{version.compact.slug}-v{version.number}-signatories.csv",
+        header=["name", "role", "organisation", "organisation kind", "region", "signed on", "content hash"],
+        rows=_public_rows(version),
     )
-    writer = csv.writer(response)
-    writer.writerow(
-        ["name", "role", "organisation", "organisation kind", "region", "signed on", "content hash"]
-    )
+
+
+def _public_rows(version):
     for s in selectors.public_signatures(version).iterator(chunk_size=2000):
         org = s.organisation
-        writer.writerow(
-            [
-                neutralise(v)
-                for v in (
-                    s.full_name,
-                    s.role,
-                    org.name if org else "",
-                    org.get_kind_display() if org else "",
-                    org.get_region_display() if org else "",
-                    s.confirmed_at.date().isoformat(),
-                    s.content_hash,
-                )
-            ]
+        yield (
+            s.full_name,
+            s.role,
+            org.name if org else "",
+            org.get_kind_display() if org else "",
+            org.get_region_display() if org else "",
+            s.confirmed_at.date().isoformat(),
+            s.content_hash,
         )
-    return response
 
 
 # --- Staff -----------------------------------------------------------------------------------------
@@ -272,13 +264,9 @@ def staff_signatures(request, slug, number):
 @academy_staff_required
 def staff_signatures_csv(request, slug, number):
     version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{version.compact.slug}-v{version.number}-all-signatures.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    return csv_download(
+        filename=f"{version.compact.slug}-v{version.number}-all-signatures.csv",
+        header=[
             "id",
             "name",
             "role",
@@ -294,34 +282,32 @@ def staff_signatures_csv(request, slug, number):
             "withdrawal reason",
             "hidden reason",
             "content hash",
-        ]
+        ],
+        rows=_staff_rows(version),
     )
+
+
+def _staff_rows(version):
     rows = Signature.objects.filter(version=version).select_related("organisation", "signer").order_by("id")
     for s in rows.iterator(chunk_size=2000):
         org = s.organisation
-        writer.writerow(
-            [
-                neutralise(v)
-                for v in (
-                    s.pk,
-                    s.full_name,
-                    s.role,
-                    s.signer.email if s.signer else "",
-                    org.name if org else "",
-                    org.ods_code if org else "",
-                    bool(org and org.is_verified),
-                    s.get_organisation_verified_how_display() if s.organisation_verified_at else "",
-                    s.status,
-                    s.created_at.isoformat(),
-                    s.confirmed_at.isoformat() if s.confirmed_at else "",
-                    s.withdrawn_at.isoformat() if s.withdrawn_at else "",
-                    s.withdrawal_reason,
-                    s.hidden_reason,
-                    s.content_hash,
-                )
-            ]
+        yield (
+            s.pk,
+            s.full_name,
+            s.role,
+            s.signer.email if s.signer else "",
+            org.name if org else "",
+            org.ods_code if org else "",
+            bool(org and org.is_verified),
+            s.get_organisation_verified_how_display() if s.organisation_verified_at else "",
+            s.status,
+            s.created_at.isoformat(),
+            s.confirmed_at.isoformat() if s.confirmed_at else "",
+            s.withdrawn_at.isoformat() if s.withdrawn_at else "",
+            s.withdrawal_reason,
+            s.hidden_reason,
+            s.content_hash,
         )
-    return response
 
 
 STAFF_ACTIONS = {
