@@ -11,13 +11,29 @@ from django.db.models import Count, Q, QuerySet
 from compact.caching import PAGE_TTL, generation
 
 from .models import Organisation, Signature
-from .services import public_filter
+from .normalise import clean_name, name_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
     from compact.models import Compact, Version
+
+
+def clean_query(*, query: str) -> str:
+    """A search as typed, minus what no name contains (NUL and other control characters, which
+    PostgreSQL refuses in a query), limited to 100 characters."""
+    return clean_name(query)[:100]
+
+
+def public_filter(*, queryset: QuerySet[Signature], query: str) -> QuerySet[Signature]:
+    """Signatures whose name, organisation or role contains the search."""
+    query = clean_query(query=query)
+    if not query:
+        return queryset
+    return queryset.filter(
+        Q(full_name__icontains=query) | Q(organisation__name__icontains=query) | Q(role__icontains=query)
+    )
 
 
 def public_signatures(version: Version, query: str = "") -> QuerySet[Signature]:
@@ -87,9 +103,6 @@ def organisations_signed(version: Version) -> QuerySet[Organisation]:
 
 def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]]:
     """Listed organisations whose name contains, or whose ODS code starts with, what was typed."""
-    from .normalise import name_key
-    from .services import clean_query
-
     query = clean_query(query=query)
     if len(query) < 2:
         return []

@@ -696,21 +696,6 @@ def record_invitation(*, signature: Signature, version: Version) -> bool:
         return False
 
 
-def clean_query(*, query: str) -> str:
-    """A search as typed, minus what no name contains (NUL and other control characters, which
-    PostgreSQL refuses in a query), limited to 100 characters."""
-    return clean_name(query)[:100]
-
-
-def public_filter(*, queryset: QuerySet[Signature], query: str) -> QuerySet[Signature]:
-    query = clean_query(query=query)
-    if not query:
-        return queryset
-    return queryset.filter(
-        Q(full_name__icontains=query) | Q(organisation__name__icontains=query) | Q(role__icontains=query)
-    )
-
-
 def reconcile_mail(*, now: datetime | None = None, older_than: timedelta | None = None) -> int:
     """Re-send confirmation e-mails and refresh invitations that should have gone by now: the
     broker may have been down when they were enqueued, or lost them in a restart. The tasks are

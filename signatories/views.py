@@ -208,7 +208,7 @@ def _version(slug, number):
 @visitor_page("signatories", params=("page",))
 def signatory_list(request, slug, number):
     version = _version(slug, number)
-    query = services.clean_query(query=request.GET.get("q", ""))
+    query = selectors.clean_query(query=request.GET.get("q", ""))
     page = Paginator(selectors.public_signatures(version, query), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "version": version,
@@ -248,8 +248,8 @@ def _public_rows(version):
 @academy_staff_required
 def staff_signatures(request, slug, number):
     version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
-    query = services.clean_query(query=request.GET.get("q", ""))
-    signatures = services.public_filter(
+    query = selectors.clean_query(query=request.GET.get("q", ""))
+    signatures = selectors.public_filter(
         queryset=Signature.objects.filter(version=version).select_related("organisation", "signer"),
         query=query,
     ).order_by("-created_at")
@@ -367,7 +367,7 @@ def staff_queue(request):
 
 
 def _organisations_page(request, *, status=200, problem=None, domains_form=None):
-    query = services.clean_query(query=request.GET.get("q", ""))
+    query = selectors.clean_query(query=request.GET.get("q", ""))
     organisations = Organisation.objects.order_by("name")
     if query:
         organisations = organisations.filter(name__icontains=query) | organisations.filter(
