@@ -134,6 +134,50 @@ def vote_totals(round: Round) -> tuple[dict[tuple[int, int | None], int], dict[t
     return wording, support
 
 
+class QuestionCount(NamedTuple):
+    """One question of a round as the tally counts it: a commitment's wording (the current wording
+    and each rewording are its options) or a new-commitment or removal proposal (support, oppose)."""
+
+    commitment: Commitment | None  # set for a wording question
+    proposal: Proposal | None  # set for a support question
+    counts: list[tuple[str, str, int]]  # (option, label, votes) in the order results list them
+
+
+def question_counts(round: Round, *, counted: bool = True) -> list[QuestionCount]:
+    """The questions a round asks, in the order its results list them: wording questions by the
+    commitment's theme, party and position, then the other proposals as they were made. With
+    `counted`, each option's votes (`vote_totals`: counts, never who); without, every count is 0
+    and no vote is read. One query, three when counted. The tally and the open data API both
+    read a round's questions here, so they can never disagree on what was asked."""
+    proposals = list(
+        round.proposals.standing()
+        .select_related("commitment__theme", "commitment__party", "theme", "party")
+        .order_by("created_at", "id")
+    )
+    wording, support = vote_totals(round) if counted else ({}, {})
+    rewordings: dict[Commitment, list[Proposal]] = {}
+    for proposal in proposals:
+        # A rewording always names its commitment (a check constraint).
+        if proposal.kind == Proposal.Kind.REWORDING and proposal.commitment is not None:
+            rewordings.setdefault(proposal.commitment, []).append(proposal)
+    questions = []
+    for commitment in sorted(rewordings, key=lambda c: (c.theme_id, c.party_id, c.position, c.pk)):
+        counts = [("current", commitment.text, wording.get((commitment.pk, None), 0))]
+        counts += [
+            (f"proposal:{p.pk}", p.text, wording.get((commitment.pk, p.pk), 0))
+            for p in rewordings[commitment]
+        ]
+        questions.append(QuestionCount(commitment, None, counts))
+    for proposal in proposals:
+        if proposal.is_support_question:
+            counts = [
+                (choice.value, label, support.get((proposal.pk, choice.value), 0))
+                for choice, label in ((Vote.Choice.SUPPORT, "Support"), (Vote.Choice.OPPOSE, "Oppose"))
+            ]
+            questions.append(QuestionCount(None, proposal, counts))
+    return questions
+
+
 def my_votes(round: Round, user: User | AnonymousUser | None) -> dict[Question, Vote]:
     """The person's own votes, keyed by question: ("commitment", id) or ("proposal", id)."""
     if not (user and user.is_authenticated):

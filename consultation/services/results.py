@@ -15,7 +15,7 @@ from config import dispatch
 from core.errors import DomainError
 
 from ..models import ChangeLogEntry, Proposal, Result, ResultOption, Round, Vote
-from ..selectors import default_choice, vote_totals
+from ..selectors import default_choice, question_counts
 from .access import public_pages_changed
 
 
@@ -29,31 +29,12 @@ def _leading(options: Sequence[ResultOption]) -> tuple[str, bool]:
 
 
 def tally(*, round: Round) -> None:
-    """Freeze one Result per question, counted as the round pages count (`selectors.vote_totals`)."""
+    """Freeze one Result per question, counted as the round pages count (`selectors.question_counts`)."""
     eligible = round.eligible_count or 0
-    proposals = list(round.proposals.standing().select_related("commitment"))
-    wording_counts, support_counts = vote_totals(round)
-    rewordings: dict[Commitment, list[Proposal]] = {}
-    for proposal in proposals:
-        # A rewording always names its commitment (a check constraint).
-        if proposal.kind == Proposal.Kind.REWORDING and proposal.commitment is not None:
-            rewordings.setdefault(proposal.commitment, []).append(proposal)
-    results: list[Result] = []
-    commitments = sorted(rewordings, key=lambda c: (c.theme_id, c.party_id, c.position, c.pk))
-    for commitment in commitments:
-        counts = [("current", commitment.text, wording_counts.get((commitment.pk, None), 0))]
-        counts += [
-            (f"proposal:{p.pk}", p.text, wording_counts.get((commitment.pk, p.pk), 0))
-            for p in rewordings[commitment]
-        ]
-        results.append(_result(round, counts, eligible, commitment=commitment))
-    for proposal in proposals:
-        if proposal.is_support_question:
-            counts = [
-                (str(choice), label, support_counts.get((proposal.pk, choice), 0))
-                for choice, label in ((Vote.Choice.SUPPORT, "Support"), (Vote.Choice.OPPOSE, "Oppose"))
-            ]
-            results.append(_result(round, counts, eligible, proposal=proposal))
+    results = [
+        _result(round, question.counts, eligible, commitment=question.commitment, proposal=question.proposal)
+        for question in question_counts(round)
+    ]
     for position, result in enumerate(results, start=1):
         result.position = position
     Result.objects.bulk_create(results)
