@@ -79,19 +79,11 @@ def bump(*, round_id: int) -> None:
 
 # --- The shared part -------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SharedEntry:
+class SharedEntry(selectors.ProposalsOnCommitment):
     commitment: Commitment
     rewordings: list[Proposal]
     removal: Proposal | None
     comment_count: int
-
-    @property
-    def has_proposals(self) -> bool:
-        return bool(self.rewordings or self.removal)
-
-    @property
-    def is_question(self) -> bool:
-        return bool(self.rewordings)
 
 
 @dataclass(frozen=True)

@@ -65,16 +65,13 @@ def default_choice(result: Result) -> str:
     return "current" if result.commitment_id else Vote.Choice.OPPOSE
 
 
-@dataclass
-class CommitmentEntry:
-    commitment: Commitment
-    rewordings: list[Proposal] = field(default_factory=list)
-    removal: Proposal | None = None
-    comment_count: int = 0
-    my_vote: Vote | None = None
-    # {"current": n} when totals may be shown (each rewording carries its own `total`), else None.
-    totals: dict[str, int] | None = None
-    concern: bool = False
+class ProposalsOnCommitment:
+    """What a commitment's proposals make of it on the round page: whether any change is proposed,
+    and whether its wording is a question. Shared by the page as one reader sees it
+    (`CommitmentEntry`) and as every reader does (`round_page.SharedEntry`)."""
+
+    rewordings: list[Proposal]
+    removal: Proposal | None
 
     @property
     def has_proposals(self) -> bool:
@@ -83,6 +80,18 @@ class CommitmentEntry:
     @property
     def is_question(self) -> bool:
         return bool(self.rewordings)
+
+
+@dataclass
+class CommitmentEntry(ProposalsOnCommitment):
+    commitment: Commitment
+    rewordings: list[Proposal] = field(default_factory=list)
+    removal: Proposal | None = None
+    comment_count: int = 0
+    my_vote: Vote | None = None
+    # {"current": n} when totals may be shown (each rewording carries its own `total`), else None.
+    totals: dict[str, int] | None = None
+    concern: bool = False
 
 
 class RoundColumn(NamedTuple):
