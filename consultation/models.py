@@ -181,11 +181,9 @@ class Proposal(models.Model):
     objects = ProposalQuerySet.as_manager()
 
     # Set on proposals read for a round's pages, never stored: its wording marked against the
-    # commitment's, its wording votes so far, its support/oppose totals, and the reader's own vote.
+    # commitment's, and its wording votes so far.
     diff: str
     total: int
-    totals: dict[str, int]
-    my_vote: "Vote | None"
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
@@ -18,8 +17,6 @@ from accounts.roles import has_verified_email
 from compact.models import Commitment, Compact, Party, Theme
 from compact.selectors import CompactLayout, compact_layout
 from core.text import word_diff
-from reflections.models import Reflection
-from reflections.services import visible_reflections
 
 from .models import Comment, Proposal, Report, Result, Round, Vote
 
@@ -65,13 +62,15 @@ def default_choice(result: Result) -> str:
     return "current" if result.commitment_id else Vote.Choice.OPPOSE
 
 
-class ProposalsOnCommitment:
-    """What a commitment's proposals make of it on the round page: whether any change is proposed,
-    and whether its wording is a question. Shared by the page as one reader sees it
-    (`CommitmentEntry`) and as every reader does (`round_page.SharedEntry`)."""
+@dataclass(frozen=True)
+class CommitmentEntry:
+    """A commitment on the round page with what every reader sees of it: its standing proposals
+    (each rewording with its word diff made) and how many comments it has."""
 
-    rewordings: list[Proposal]
-    removal: Proposal | None
+    commitment: Commitment
+    rewordings: list[Proposal] = field(default_factory=list)
+    removal: Proposal | None = None
+    comment_count: int = 0
 
     @property
     def has_proposals(self) -> bool:
@@ -80,18 +79,6 @@ class ProposalsOnCommitment:
     @property
     def is_question(self) -> bool:
         return bool(self.rewordings)
-
-
-@dataclass
-class CommitmentEntry(ProposalsOnCommitment):
-    commitment: Commitment
-    rewordings: list[Proposal] = field(default_factory=list)
-    removal: Proposal | None = None
-    comment_count: int = 0
-    my_vote: Vote | None = None
-    # {"current": n} when totals may be shown (each rewording carries its own `total`), else None.
-    totals: dict[str, int] | None = None
-    concern: bool = False
 
 
 class RoundColumn(NamedTuple):
@@ -116,14 +103,6 @@ class RoundPage:
     layout: CompactLayout
     rows: list[RoundRow]
     vision_comment_count: int
-    questions: int
-    answered: int
-    filtered_out: int
-    # A long draft is shown one theme at a time unless "all themes" is asked for.
-    one_theme_at_a_time: bool = False
-    theme_shown: Theme | None = None
-    previous_theme: Theme | None = None
-    next_theme: Theme | None = None
 
 
 def vote_totals(round: Round) -> tuple[dict[tuple[int, int | None], int], dict[tuple[int, str], int]]:
@@ -213,53 +192,14 @@ def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[t
     return {("commitment", c) if c else ("proposal", p) for c, p in rows}
 
 
-def concern_keys_readable_by(user: User | AnonymousUser | None, compact: Compact) -> set[Any]:
-    readable = visible_reflections(user=user, compact=compact).filter(
-        kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
-    )
-    return set(readable.values_list("commitment_key", flat=True).distinct())
+def round_page(round: Round) -> RoundPage:
+    """The round's draft as every reader sees it: theme by theme, each commitment with its
+    standing proposals (word diffs made) and comment counts, in a fixed number of queries.
 
-
-def round_page(
-    round: Round,
-    user: User | AnonymousUser | None,
-    *,
-    theme: int | None = None,
-    party: int | None = None,
-    has_proposals: bool = False,
-    not_voted: bool = False,
-    all_themes: bool = False,
-) -> RoundPage:
-    """The draft theme by theme, each commitment with its proposals, comment counts, the person's
-    vote and (when the round's rule allows) totals. About ten queries, whatever the size.
-
-    A draft longer than ROUND_PAGE_ALL_THEMES_UP_TO commitments opens on its first theme, with
-    links to the next: a national draft (200 commitments, 400 proposals with their diffs) on one
-    page is slow to serve and too long to read on a phone. `all_themes` asks for everything."""
+    What differs between readers (their votes, the filters they chose, totals, concerns, one theme
+    at a time) is added per request by `consultation/round_page.py`, which keeps this part."""
     layout = compact_layout(round.version)
-    themes: list[Theme] = [row.theme for row in layout.rows if row.theme is not None]  # may have none
-    total = sum(len(c) for row in layout.rows for _, c in row.columns)
-    one_at_a_time = (
-        theme is None and not all_themes and bool(themes) and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
-    )
-    if one_at_a_time:
-        theme = themes[0].pk
-    standing = round.proposals.standing()
-    questions_asked: list[tuple[int, str, int | None]]
-    if theme is None:
-        proposals = list(standing.select_related("author").order_by("created_at", "id"))
-        questions_asked = [(p.pk, p.kind, p.commitment_id) for p in proposals]
-    else:
-        # One theme shown: load only its proposals whole; progress needs every question, but only
-        # as ids (at national scale, 50 proposals built instead of 400).
-        questions_asked = list(standing.values_list("pk", "kind", "commitment_id"))
-        rows_shown = [row for row in layout.rows if row.theme and row.theme.pk == theme]
-        shown = [c.pk for row in rows_shown for _, cs in row.columns for c in cs]
-        proposals = list(
-            standing.filter(Q(commitment_id__in=shown) | Q(theme_id=theme))
-            .select_related("author")
-            .order_by("created_at", "id")
-        )
+    proposals = list(round.proposals.standing().select_related("author").order_by("created_at", "id"))
     comment_counts = Comment.objects.filter(round=round, deleted_at__isnull=True, hidden_at__isnull=True)
     by_commitment = dict(
         comment_counts.filter(target=Comment.Target.COMMITMENT)
@@ -270,11 +210,6 @@ def round_page(
         comment_counts.filter(target=Comment.Target.THEME).values_list("theme_id").annotate(n=Count("id"))
     )
     vision_count = comment_counts.filter(target=Comment.Target.WHOLE_COMPACT).count()
-    mine = my_votes(round, user)
-    # Commitments that drew concerns in signatories' reflections are marked in a refresh round,
-    # counting only reflections this reader may read: a staff-only concern marks nothing publicly.
-    concerns = concern_keys_readable_by(user, round.version.compact)
-    wording_totals, support_totals = vote_totals(round) if round.totals_visible else ({}, {})
 
     rewordings: dict[int | None, list[Proposal]] = {}
     removals: dict[int | None, Proposal] = {}
@@ -286,81 +221,29 @@ def round_page(
             removals[proposal.commitment_id] = proposal
         else:
             new_by_cell.setdefault((proposal.theme_id, proposal.party_id), []).append(proposal)
-        if proposal.is_support_question:
-            proposal.my_vote = mine.get(("proposal", proposal.pk))
-            if round.totals_visible:
-                proposal.totals = {c: support_totals.get((proposal.pk, c), 0) for c in ("support", "oppose")}
 
-    # Progress counts every question in the round, whatever the filters hide: a wording question
-    # per reworded commitment, and each new-commitment or removal proposal.
-    reworded = {
-        commitment_id for _, kind, commitment_id in questions_asked if kind == Proposal.Kind.REWORDING
-    }
-    supported = [pk for pk, kind, _ in questions_asked if kind != Proposal.Kind.REWORDING]
-    questions = len(reworded) + len(supported)
-    answered = sum(("commitment", commitment_id) in mine for commitment_id in reworded) + sum(
-        ("proposal", pk) in mine for pk in supported
-    )
-    filtered_out = 0
     rows: list[RoundRow] = []
     for row in layout.rows:
         theme_id = row.theme.pk if row.theme is not None else None
-        if theme and theme_id != theme:
-            if not one_at_a_time:  # the other themes are a page away, not hidden by a filter
-                filtered_out += sum(len(c) for _, c in row.columns)
-            continue
         columns: list[RoundColumn] = []
         for column_party, commitments in row.columns:
-            if party and column_party.pk != party:
-                filtered_out += len(commitments)
-                continue
             entries: list[CommitmentEntry] = []
             for commitment in commitments:
-                entry = CommitmentEntry(
-                    commitment=commitment,
-                    rewordings=rewordings.get(commitment.pk, []),
-                    removal=removals.get(commitment.pk),
-                    comment_count=by_commitment.get(commitment.pk, 0),
-                    my_vote=mine.get(("commitment", commitment.pk)),
-                    concern=commitment.key in concerns,
-                )
-                for proposal in entry.rewordings:
+                for proposal in rewordings.get(commitment.pk, []):
                     proposal.diff = word_diff(commitment.text, proposal.text)
-                if round.totals_visible and entry.is_question:
-                    entry.totals = {"current": wording_totals.get((commitment.pk, None), 0)}
-                    for proposal in entry.rewordings:
-                        proposal.total = wording_totals.get((commitment.pk, proposal.pk), 0)
-                if (has_proposals and not entry.has_proposals) or (not_voted and not _unanswered(entry)):
-                    filtered_out += 1
-                else:
-                    entries.append(entry)
-            new_proposals = new_by_cell.get((theme_id, column_party.pk), [])
-            if not_voted:
-                new_proposals = [p for p in new_proposals if p.my_vote is None]
-            columns.append(RoundColumn(column_party, entries, new_proposals))
+                entries.append(
+                    CommitmentEntry(
+                        commitment=commitment,
+                        rewordings=rewordings.get(commitment.pk, []),
+                        removal=removals.get(commitment.pk),
+                        comment_count=by_commitment.get(commitment.pk, 0),
+                    )
+                )
+            columns.append(
+                RoundColumn(column_party, entries, new_by_cell.get((theme_id, column_party.pk), []))
+            )
         rows.append(RoundRow(row.theme, by_theme.get(theme_id, 0) if row.theme is not None else 0, columns))
-    theme_shown = next((t for t in themes if t.pk == theme), None)
-    index = themes.index(theme_shown) if theme_shown else -1
-    return RoundPage(
-        round=round,
-        layout=layout,
-        rows=rows,
-        vision_comment_count=vision_count,
-        questions=questions,
-        answered=answered,
-        filtered_out=filtered_out,
-        one_theme_at_a_time=one_at_a_time
-        or (theme is not None and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO),
-        theme_shown=theme_shown,
-        previous_theme=themes[index - 1] if theme_shown and index > 0 else None,
-        next_theme=themes[index + 1] if theme_shown and index + 1 < len(themes) else None,
-    )
-
-
-def _unanswered(entry: CommitmentEntry) -> bool:
-    return (entry.is_question and entry.my_vote is None) or (
-        entry.removal is not None and entry.removal.my_vote is None
-    )
+    return RoundPage(round=round, layout=layout, rows=rows, vision_comment_count=vision_count)
 
 
 def comment_threads(round: Round, **subject: Any) -> list[Comment]:
