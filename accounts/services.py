@@ -43,7 +43,7 @@ def erase_account(*, actor: User, user: User) -> User:
     user.erased_at = timezone.now()
     user.save()
     _end_sessions(user)
-    audit.record("erase account", actor=user, target=user, after={"erased": True})
+    audit.record(action="erase account", actor=user, target=user, after={"erased": True})
     return user
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from compact.models import Commitment, Compact, Party, Theme, Version
 from consultation.models import Proposal, Result, Round
-from consultation.selectors import vote_totals
+from consultation.selectors import question_counts
 from signatories import selectors as signatory_selectors
 from signatories.models import Organisation, Signature
 
@@ -117,67 +117,36 @@ def round_questions(round: Round) -> list[Question]:
     """The questions a round asks, in the order its results list them, with totals per option
     only where the round's rule shows them (Round.totals_visible) and never who chose what.
     Two queries, four when totals are shown."""
-    proposals = list(
-        round.proposals.standing()
-        .select_related("commitment__theme", "commitment__party", "theme", "party")
-        .order_by("created_at", "id")
-    )
     visible = round.totals_visible
-    wording_totals, support_totals = vote_totals(round) if visible else ({}, {})
-
-    def count(value: int) -> int | None:
-        return value if visible else None
-
-    rewordings: dict[Commitment, list[Proposal]] = {}
-    for proposal in proposals:
-        if proposal.kind == Proposal.Kind.REWORDING:
-            rewordings.setdefault(proposal.commitment, []).append(proposal)
     questions = []
-    # The tally's order: by theme, party and position of the commitment, then the other proposals.
-    for commitment in sorted(rewordings, key=lambda c: (c.theme_id, c.party_id, c.position, c.pk)):
-        options = [
-            {
-                "option": "current",
-                "label": commitment.text,
-                "count": count(wording_totals.get((commitment.pk, None), 0)),
-            }
-        ] + [
-            {
-                "option": f"proposal:{p.pk}",
-                "label": p.text,
-                "count": count(wording_totals.get((commitment.pk, p.pk), 0)),
-            }
-            for p in rewordings[commitment]
+    # The tally's questions in the tally's order (the same selector), counted only when visible.
+    for asked in question_counts(round, counted=visible):
+        options: list[dict[str, Any]] = [
+            {"option": option, "label": label, "count": votes if visible else None}
+            for option, label, votes in asked.counts
         ]
-        questions.append(
-            Question(
-                kind="wording",
-                commitment=commitment,
-                theme=commitment.theme,
-                party=commitment.party,
-                options=options,
+        proposal, commitment = asked.proposal, asked.commitment
+        if proposal is not None:
+            questions.append(
+                Question(
+                    kind=KIND_NAMES[proposal.kind],
+                    commitment=proposal.commitment,
+                    proposal=proposal,
+                    theme=proposal.commitment.theme if proposal.commitment is not None else proposal.theme,
+                    party=proposal.commitment.party if proposal.commitment is not None else proposal.party,
+                    options=options,
+                )
             )
-        )
-    for proposal in proposals:
-        if not proposal.is_support_question:
-            continue
-        questions.append(
-            Question(
-                kind=KIND_NAMES[proposal.kind],
-                commitment=proposal.commitment,
-                proposal=proposal,
-                theme=proposal.commitment.theme if proposal.commitment_id else proposal.theme,
-                party=proposal.commitment.party if proposal.commitment_id else proposal.party,
-                options=[
-                    {
-                        "option": choice,
-                        "label": label,
-                        "count": count(support_totals.get((proposal.pk, choice), 0)),
-                    }
-                    for choice, label in (("support", "Support"), ("oppose", "Oppose"))
-                ],
+        elif commitment is not None:
+            questions.append(
+                Question(
+                    kind="wording",
+                    commitment=commitment,
+                    theme=commitment.theme,
+                    party=commitment.party,
+                    options=options,
+                )
             )
-        )
     return questions
 
 

@@ -1,4 +1,4 @@
-"""The audit trail. `audit.record(...)` is the one way services write to it."""
+"""The audit trail. `audit.record(action=..., ...)` is the one way services write to it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 
 def record(
-    action: str,
     *,
+    action: str,
     actor: User | AnonymousUser | None = None,
     target: Model | None = None,
     compact_id: int | None = None,

@@ -43,7 +43,7 @@ class AuditedAdmin(admin.ModelAdmin):
         if not after and message:
             # Pages that save without our form hooks (a user's password): the admin's own words.
             after = {"change": _plain(message)}
-        record(action, actor=request.user, target=obj, before=before, after=after)
+        record(action=action, actor=request.user, target=obj, before=before, after=after)
 
     def log_addition(self, request, obj, message):
         self._record(request, obj, "admin.added", message)
@@ -55,7 +55,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
-            record("admin.deleted", actor=request.user, target=obj, before={"object": str(obj)})
+            record(action="admin.deleted", actor=request.user, target=obj, before={"object": str(obj)})
         return super().log_deletions(request, queryset)
 
 

@@ -295,7 +295,7 @@ def confirm_page(data, count):
                 full_name=f"Pending {n}",
                 role="Chair",
                 consent_to_publish=True,
-                token_hash=hash_token(token),
+                token_hash=hash_token(token=token),
                 token_expires_at=expires,
             )
             for n, token in enumerate(tokens)

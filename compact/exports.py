@@ -44,7 +44,7 @@ def coalesce_seconds() -> int:
     return int(getattr(settings, "PDF_COALESCE_SECONDS", 30))
 
 
-def request_pdf(version: Version) -> PdfExport | None:
+def request_pdf(*, version: Version) -> PdfExport | None:
     """Note that the version's PDF is out of date and make sure a render is on its way.
 
     Only a *pending* row is joined: a render under way may already have read the signatories,
@@ -92,7 +92,7 @@ def _take_owed(version_id: int) -> PdfExport | None:
         return owed
 
 
-def render_owed(version_id: int) -> PdfExport | None:
+def render_owed(*, version_id: int) -> PdfExport | None:
     """Render the pending PDF of a version, if any. Idempotent: the same signatories render once."""
     cache.delete(f"pdf:scheduled:{version_id}")  # changes from now on schedule another render
     owed = _take_owed(version_id)
@@ -175,7 +175,7 @@ def _delete_files(files: Iterable[tuple[Storage, str]]) -> None:
         storage.delete(name)
 
 
-def withdraw_pdfs(version: Version) -> int:
+def withdraw_pdfs(*, version: Version) -> int:
     """Remove a version's PDFs at once: one lists a person who has withdrawn, been hidden or
     erased. Readers get the "being prepared" page until the render this change owes is ready."""
     with transaction.atomic():
@@ -186,7 +186,7 @@ def withdraw_pdfs(version: Version) -> int:
     return len(removed)
 
 
-def mark_failed(version_id: int, error: object) -> None:
+def mark_failed(*, version_id: int, error: object) -> None:
     PdfExport.objects.waiting().filter(version_id=version_id).update(
         status=PdfExport.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
     )
@@ -195,12 +195,12 @@ def mark_failed(version_id: int, error: object) -> None:
 def retry_failed(*, actor: User, version: Version) -> PdfExport | None:
     from .services import require_academy_staff
 
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     PdfExport.objects.filter(version=version, status=PdfExport.Status.FAILED).delete()
-    return request_pdf(version)
+    return request_pdf(version=version)
 
 
-def reconcile(older_than: timedelta | None = None) -> int:
+def reconcile(*, older_than: timedelta | None = None) -> int:
     """Re-enqueue renders the database says are owed but nobody is working on."""
     from .tasks import render_pdf
 
@@ -221,7 +221,7 @@ def reconcile(older_than: timedelta | None = None) -> int:
     return len(version_ids)
 
 
-def current_pdf(version: Version) -> tuple[PdfExport | None, bool, PdfExport | None]:
+def current_pdf(*, version: Version) -> tuple[PdfExport | None, bool, PdfExport | None]:
     """(the latest ready export or None, whether a newer one is being prepared, the failed one or None)."""
     exports = list(PdfExport.objects.filter(version=version).order_by("-requested_at", "-id")[:10])
     ready = next((e for e in exports if e.status == PdfExport.Status.READY and e.file), None)

@@ -5,7 +5,11 @@ remote addresses and anything outside the static folders, so text typed by users
 make the renderer read the disk or call out.
 """
 
+from __future__ import annotations
+
 import hashlib
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -15,6 +19,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .selectors import compact_layout
+
+if TYPE_CHECKING:
+    from signatories.models import Signature
+
+    from .models import Version
 
 
 class FetchRefused(ValueError):
@@ -54,7 +63,7 @@ def _fetcher():
     return StaticOnlyFetcher(allowed_protocols=["https"], allow_redirects=False)
 
 
-def public_signatures(version):
+def public_signatures(version: Version) -> list[Signature]:
     """Confirmed signatures, by organisation name, then by person (people signing personally last)."""
     return list(
         version.signatures.public()  # the signing app says what counts
@@ -63,11 +72,11 @@ def public_signatures(version):
     )
 
 
-def signatories_digest(signatures):
+def signatories_digest(signatures: Iterable[Signature]) -> str:
     """A fingerprint of exactly what the PDF lists: the same set of names renders once."""
     digest = hashlib.sha256()
     for s in signatures:
-        organisation = s.organisation.name if s.organisation_id else ""
+        organisation = s.organisation.name if s.organisation is not None else ""
         line = f"{s.pk}\x1f{s.full_name}\x1f{s.role}\x1f{organisation}\x1f{s.confirmed_at:%Y-%m-%d}\n"
         digest.update(line.encode("utf-8"))
     return digest.hexdigest()
@@ -118,8 +127,14 @@ PART_PROCESSES = 2
 
 
 def render(
-    version, *, signatures=None, draft=False, signature_page=False, list_signatories=True, part_size=None
-):
+    version: Version,
+    *,
+    signatures: Sequence[Signature] | None = None,
+    draft: bool = False,
+    signature_page: bool = False,
+    list_signatories: bool = True,
+    part_size: int | None = None,
+) -> bytes:
     """PDF bytes for a version; a draft carries a watermark on every page.
 
     `signature_page` adds a printable page of "Signed on behalf of / Name / Role / Date" lines

@@ -8,7 +8,7 @@ def _request(version):
     from .exports import request_pdf
 
     transaction.on_commit(lambda: bump(version.compact_id))
-    transaction.on_commit(lambda: request_pdf(version))
+    transaction.on_commit(lambda: request_pdf(version=version))
 
 
 def pdf_on_publish(sender, version, previous, **kwargs):
@@ -21,7 +21,7 @@ def pdf_on_signatures(sender, version, removed=False, **kwargs):
         # its replacement is ready.
         from .exports import withdraw_pdfs
 
-        transaction.on_commit(lambda: withdraw_pdfs(version))
+        transaction.on_commit(lambda: withdraw_pdfs(version=version))
     _request(version)
 
 

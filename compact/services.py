@@ -29,7 +29,7 @@ MINIMUM_PARTIES = 2
 Part = Party | Theme | Section | Commitment
 
 
-def require_academy_staff(actor: User | AnonymousUser | None) -> None:
+def require_academy_staff(*, actor: User | AnonymousUser | None) -> None:
     if not is_academy_staff(actor):
         raise NotAllowed("Only academy staff can do that.")
 
@@ -67,7 +67,7 @@ def create_compact(
     layout: str = Version.Layout.THEMES,
 ) -> Compact:
     """A new compact starts as version 1, a draft, with its parties as columns."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     title = title.strip()
     if not title:
         raise DomainError("Enter a title for the compact.")
@@ -89,7 +89,7 @@ def create_compact(
 
 @transaction.atomic
 def update_compact(*, actor: User, compact: Compact, title: str, summary: str = "") -> Compact:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     if compact.versions.filter(status__in=Version.LOCKED).exists() and title.strip() != compact.title:
         # The title is part of every ratified version's hashed text.
         raise VersionLocked("The title of a compact with a ratified version cannot change.")
@@ -103,7 +103,7 @@ def update_compact(*, actor: User, compact: Compact, title: str, summary: str = 
 @transaction.atomic
 def start_new_draft(*, actor: User, compact: Compact) -> Version:
     """Copy the latest version into a new draft, keeping every key so history can be followed."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     # Lock the compact row: two staff pressing the button together get one draft, not an error.
     Compact.objects.select_for_update().get(pk=compact.pk)
     in_progress = compact.versions.in_progress().first()
@@ -169,7 +169,7 @@ def copy_version(*, source: Version, created_by: User | None) -> Version:
 
 @transaction.atomic
 def update_vision(*, actor: User, version: Version, vision: str) -> Version:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = _lock(version)
     _require_editable(version)
     version.vision = vision.strip()
@@ -290,7 +290,7 @@ def _check_placement(fields: dict[str, Any]) -> None:
 @transaction.atomic
 def add_part(*, actor: User, version: Version, model: type[Part], **fields: Any) -> Part:
     """Add a party, theme, section or commitment at the end of its list."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = _lock(version)
     _require_editable(version)
     if model is Commitment:
@@ -342,7 +342,7 @@ def add_commitments(
 @transaction.atomic
 def change_layout(*, actor: User, version: Version, layout: str) -> Version:
     """Choose how the draft is laid out; refused while the text does not fit the new layout."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = _lock(version)
     _require_editable(version)
     if layout not in Version.Layout.values:
@@ -366,7 +366,7 @@ def change_layout(*, actor: User, version: Version, layout: str) -> Version:
 
 @transaction.atomic
 def change_part(*, actor: User, part: Part, **fields: Any) -> Part:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = _lock(part.version)
     _require_editable(version)
     if type(part) is Commitment:
@@ -397,7 +397,7 @@ def change_part(*, actor: User, part: Part, **fields: Any) -> Part:
 
 @transaction.atomic
 def remove_part(*, actor: User, part: Part) -> None:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = _lock(part.version)
     _require_editable(version)
     if type(part) is Party:
@@ -417,7 +417,7 @@ def remove_part(*, actor: User, part: Part) -> None:
 @transaction.atomic
 def move_part(*, actor: User, part: Part, direction: str) -> Part:
     """Swap a part with its neighbour above ("up") or below ("down")."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = _lock(part.version)
     _require_editable(version)
     if type(part) is Commitment and version.layout == Version.Layout.ROWS:
@@ -463,7 +463,7 @@ def _move_pair(version: Version, commitment: Commitment, direction: str) -> Comm
 
 
 # --- Ratify and publish -------------------------------------------------------------------------
-def readiness_problems(version: Version) -> list[str]:
+def readiness_problems(*, version: Version) -> list[str]:
     """What stops a draft being ratified, in words staff can act on."""
     problems = []
     if not version.vision.strip():
@@ -502,13 +502,13 @@ def _pairing_problems(version: Version) -> list[str]:
 @transaction.atomic
 def ratify(*, actor: User, version: Version) -> Version:
     """Freeze a draft's text and fix its content hash."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = _lock(version)
     if version.status == Version.Status.CONSULTATION:
         raise DomainError("This version is in an open consultation round; close the round first.")
     if version.status != Version.Status.DRAFT:
         raise DomainError(f"Version {version.number} is already {version.get_status_display().lower()}.")
-    problems = readiness_problems(version)
+    problems = readiness_problems(version=version)
     if problems:
         raise DomainError("This draft is not ready to ratify: " + " ".join(problems))
     version_ratifying.send(sender=Version, version=version)  # other apps may refuse, saying why
@@ -518,7 +518,7 @@ def ratify(*, actor: User, version: Version) -> Version:
     version.ratified_by = actor
     version.save()
     audit.record(
-        "ratify",
+        action="ratify",
         actor=actor,
         target=version,
         before={"status": "draft"},
@@ -530,7 +530,7 @@ def ratify(*, actor: User, version: Version) -> Version:
 @transaction.atomic
 def publish(*, actor: User, version: Version, note: str = "", review_due_on: date | None = None) -> Version:
     """Make a ratified version the compact's current one; the previous one is superseded."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = _lock(version)
     if version.status != Version.Status.RATIFIED:
         raise DomainError("Only a ratified version can be published.")
@@ -547,7 +547,7 @@ def publish(*, actor: User, version: Version, note: str = "", review_due_on: dat
     version.review_due_on = review_due_on or (now + timedelta(days=365)).date()
     version.save()
     audit.record(
-        "publish",
+        action="publish",
         actor=actor,
         target=version,
         before={"status": "ratified", "superseded": previous.number if previous else None},

@@ -155,7 +155,7 @@ def _drafting_context(version, **extra):
         "compact": version.compact,
         "version": version,
         "layout": compact_layout(version),
-        "readiness_problems": services.readiness_problems(version) if version.is_editable else [],
+        "readiness_problems": services.readiness_problems(version=version) if version.is_editable else [],
         "layout_form": LayoutForm(initial={"layout": version.layout}),
         **extra,
     }
@@ -352,7 +352,7 @@ class RatifyView(AcademyStaffRequiredMixin, View):
         context = {
             "version": version,
             "compact": version.compact,
-            "problems": services.readiness_problems(version),
+            "problems": services.readiness_problems(version=version),
         }
         return render(request, self.template_name, context, status=status)
 

@@ -18,10 +18,10 @@ def render_pdf(self, version_id):
     """Render a version's owed PDF. A killed worker leaves the message unacknowledged, so another
     worker renders it; a failure retries with backoff and, in the end, shows as failed to staff."""
     try:
-        export = exports.render_owed(version_id)
+        export = exports.render_owed(version_id=version_id)
     except Exception as error:
         if self.request.retries >= self.max_retries:
-            exports.mark_failed(version_id, error)
+            exports.mark_failed(version_id=version_id, error=error)
             raise
         countdown = min(600, settings.PDF_RETRY_BASE_SECONDS * 2**self.request.retries)
         raise self.retry(exc=error, countdown=countdown) from error

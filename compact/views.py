@@ -65,7 +65,7 @@ def _render_version(request, compact, version):
 def _pdf_state(version):
     if version.status not in exports.RENDERABLE:
         return None
-    ready, waiting, failed = exports.current_pdf(version)
+    ready, waiting, failed = exports.current_pdf(version=version)
     summary = presenters.failure_summary(failed) if failed else ""
     return {"ready": ready, "waiting": waiting, "failed": failed, "failure_summary": summary}
 
@@ -92,10 +92,10 @@ def version_pdf(request, slug, number):
             raise Http404("No such version.")
         if needs_two_factor_setup(request.user):
             return redirect("mfa_activate_totp")
-    ready, waiting, _failed = exports.current_pdf(version)
+    ready, waiting, _failed = exports.current_pdf(version=version)
     if ready is None:
         if not waiting:
-            exports.request_pdf(version)
+            exports.request_pdf(version=version)
         progress = presenters.pdf_progress(version=version)
         response = render(
             request,
@@ -123,7 +123,7 @@ def pdf_file(request, token, filename):
     public = export.version.status in (Version.Status.PUBLISHED, Version.Status.SUPERSEDED)
     if not public and (not is_academy_staff(request.user) or needs_two_factor_setup(request.user)):
         raise Http404("No such file.")
-    current, _waiting, _failed = exports.current_pdf(export.version)
+    current, _waiting, _failed = exports.current_pdf(version=export.version)
     if current is None or current.pk != export.pk:
         raise Http404("This PDF has been replaced.")
     etag = f'"{export.token}"'
@@ -232,7 +232,7 @@ def commitment_history(request, slug, key):
     latest = next(c for _, c in reversed(timeline) if c is not None)
     from reflections.services import visible_reflections
 
-    reflections = visible_reflections(request.user, compact).filter(commitment_key=key)
+    reflections = visible_reflections(user=request.user, compact=compact).filter(commitment_key=key)
     context = {
         "compact": compact,
         "commitment": latest,

@@ -10,7 +10,8 @@ for what, and the tally only ever counts.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 
-def fingerprint(text):
+def fingerprint(text: str) -> str:
     """Wording compared for duplicates: case, spacing and final punctuation do not make it new."""
     return re.sub(r"\s+", " ", text).strip().rstrip(".!;:").strip().casefold()
 
@@ -29,12 +30,12 @@ PROPOSAL_EDIT_WINDOW = timedelta(minutes=15)
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
 
-class RoundQuerySet(models.QuerySet):
-    def open_now(self):
+class RoundQuerySet(models.QuerySet["Round"]):
+    def open_now(self) -> "RoundQuerySet":
         now = timezone.now()
         return self.filter(status=Round.Status.OPEN, opens_at__lte=now, closes_at__gt=now)
 
-    def not_finished(self):
+    def not_finished(self) -> "RoundQuerySet":
         return self.filter(status__in=[Round.Status.SCHEDULED, Round.Status.OPEN])
 
 
@@ -115,30 +116,30 @@ class Round(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("consultation:round", kwargs={"pk": self.pk})
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         """Open by status *and* by the clock: a round past its closing time takes nothing more,
         even before the scheduler has caught up with it."""
         now = timezone.now()
         return self.status == self.Status.OPEN and self.opens_at <= now < self.closes_at
 
     @property
-    def has_results(self):
+    def has_results(self) -> bool:
         return self.status in (self.Status.CLOSED, self.Status.APPLIED)
 
     @property
-    def totals_visible(self):
+    def totals_visible(self) -> bool:
         return self.has_results or (self.status == self.Status.OPEN and self.show_running_totals)
 
 
-class ProposalQuerySet(models.QuerySet):
-    def standing(self):
+class ProposalQuerySet(models.QuerySet["Proposal"]):
+    def standing(self) -> "ProposalQuerySet":
         """Proposals that are questions in the round: not withdrawn by their authors."""
         return self.exclude(status=Proposal.Status.WITHDRAWN)
 
@@ -179,6 +180,11 @@ class Proposal(models.Model):
 
     objects = ProposalQuerySet.as_manager()
 
+    # Set on proposals read for a round's pages, never stored: its wording marked against the
+    # commitment's, and its wording votes so far.
+    diff: str
+    total: int
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
@@ -209,28 +215,28 @@ class Proposal(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Proposal #{self.pk}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.text_fingerprint = fingerprint(self.text)[:600]
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("consultation:proposal", kwargs={"round_pk": self.round_id, "pk": self.pk})
 
     @property
-    def editable_until(self):
+    def editable_until(self) -> datetime:
         """The wording may change for a short while after proposing, the same for everyone, so
         whether it can still change says nothing about whether anyone has voted on it."""
         return self.created_at + PROPOSAL_EDIT_WINDOW
 
     @property
-    def is_editable_now(self):
+    def is_editable_now(self) -> bool:
         return self.status == self.Status.OPEN and timezone.now() <= self.editable_until
 
     @property
-    def is_support_question(self):
+    def is_support_question(self) -> bool:
         """New-commitment and removal proposals are voted on as support / oppose."""
         return self.kind in (self.Kind.NEW_COMMITMENT, self.Kind.REMOVAL)
 
@@ -295,7 +301,7 @@ class Vote(models.Model):
         ]
         indexes = [models.Index(fields=["round", "voter"], name="vote_round_voter")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         # Never the voter: votes are secret.
         return f"Vote #{self.pk} in round {self.round_id}"
 
@@ -339,6 +345,9 @@ class Comment(models.Model):
     # The author is told once per hiding; the reconciler sends it if the broker lost the task.
     hidden_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
+    # Set on top-level comments read for a page (`selectors.comment_threads`), never stored.
+    thread_replies: "list[Comment]"
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
@@ -364,26 +373,26 @@ class Comment(models.Model):
         ]
         indexes = [models.Index(fields=["round", "target"], name="comment_round_target")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Comment #{self.pk}"
 
     @property
-    def is_deleted(self):
+    def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
     @property
-    def is_hidden(self):
+    def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
     @property
-    def is_visible(self):
+    def is_visible(self) -> bool:
         return not (self.is_deleted or self.is_hidden)
 
     @property
-    def is_editable_now(self):
+    def is_editable_now(self) -> bool:
         return self.is_visible and timezone.now() - self.created_at <= COMMENT_EDIT_WINDOW
 
-    def anchor(self):
+    def anchor(self) -> str:
         return f"comment-{self.pk}"
 
 
@@ -407,8 +416,17 @@ class Report(models.Model):
             models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_person_per_comment")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Report on comment #{self.comment_id}"
+
+
+class ResultOption(TypedDict):
+    """One option of a frozen result, as `Result.options` stores it."""
+
+    option: str  # "current", "proposal:<id>", "support" or "oppose"
+    label: str  # the wording, or "Support" / "Oppose"
+    count: int
+    share: float  # of the votes cast on this question, to four places
 
 
 class Result(models.Model):
@@ -427,7 +445,8 @@ class Result(models.Model):
         Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="results"
     )
     position = models.PositiveIntegerField(default=0)
-    # [{"option": "current" | "proposal:<id>" | "support" | "oppose", "label": ..., "count": n, "share": 0.42}]
+    # [ResultOption, …]: {"option": "current" | "proposal:<id>" | "support" | "oppose", "label": …,
+    # "count": n, "share": 0.42}
     options = models.JSONField(default=list)
     total_votes = models.PositiveIntegerField(default=0)
     turnout = models.FloatField(default=0)
@@ -464,11 +483,12 @@ class Result(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Result {self.position} of round {self.round_id}"
 
-    def option(self, key):
-        return next((option for option in self.options if option["option"] == key), None)
+    def option(self, key: str) -> ResultOption | None:
+        options: list[ResultOption] = self.options
+        return next((option for option in options if option["option"] == key), None)
 
 
 class ChangeLogEntry(models.Model):
@@ -487,5 +507,5 @@ class ChangeLogEntry(models.Model):
         ordering = ["id"]
         verbose_name_plural = "change log entries"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.summary

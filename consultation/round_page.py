@@ -80,34 +80,10 @@ def bump(*, round_id: int) -> None:
 
 
 # --- The shared part -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SharedEntry:
-    commitment: Commitment
-    rewordings: list[Proposal]
-    removal: Proposal | None
-    comment_count: int
-
-    @property
-    def has_proposals(self) -> bool:
-        return bool(self.rewordings or self.removal)
-
-    @property
-    def is_question(self) -> bool:
-        return bool(self.rewordings)
-
-
-@dataclass(frozen=True)
-class SharedColumn:
-    party: Party
-    entries: list[SharedEntry]
-    new_proposals: list[Proposal]
-
-
-@dataclass(frozen=True)
-class SharedRow:
-    theme: Theme | None
-    comment_count: int
-    columns: list[SharedColumn]
+# The shared part's rows, columns and entries are the selector's: every reader sees them alike.
+SharedEntry = selectors.CommitmentEntry
+SharedColumn = selectors.RoundColumn
+SharedRow = selectors.RoundRow
 
 
 @dataclass
@@ -138,31 +114,8 @@ _kept: dict[int, SharedRound] = {}
 
 
 def _build(round: Round, stamp: tuple[int, int]) -> SharedRound:
-    # The existing selector, asked as nobody in particular, with every theme: what all share.
-    page = selectors.round_page(round, AnonymousUser(), all_themes=True)
-    rows = [
-        SharedRow(
-            theme=theme,
-            comment_count=getattr(theme, "comment_count", 0) if theme is not None else 0,
-            columns=[
-                SharedColumn(
-                    party=party,
-                    entries=[
-                        SharedEntry(
-                            commitment=entry.commitment,
-                            rewordings=entry.rewordings,
-                            removal=entry.removal,
-                            comment_count=entry.comment_count,
-                        )
-                        for entry in entries
-                    ],
-                    new_proposals=new_proposals,
-                )
-                for party, entries, new_proposals in columns
-            ],
-        )
-        for theme, columns in page.rows
-    ]
+    page = selectors.round_page(round)
+    rows = page.rows
     public, everyone = _concern_keys(round)
     return SharedRound(
         stamp=stamp,

@@ -1,10 +1,11 @@
 """Reads for round pages, each in a fixed number of queries whatever the size of the round."""
 
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from __future__ import annotations
 
-from django.conf import settings
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal, NamedTuple
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
@@ -13,16 +14,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import has_verified_email
-from compact.selectors import compact_layout
+from compact.models import Commitment, Compact, Party, Theme
+from compact.selectors import CompactLayout, compact_layout
 from core.text import word_diff
-from reflections.models import Reflection
-from reflections.services import visible_reflections
 
 from .models import Comment, Proposal, Report, Result, Round, Vote
 
+# A question of a round, as a person's votes are keyed: a commitment's wording, or a proposal.
+Question = tuple[Literal["commitment", "proposal"], int]
+
 
 # --- Who may take part ---------------------------------------------------------------------------
-def eligible_leaders(round: Round) -> QuerySet:
+def eligible_leaders(round: Round) -> QuerySet[User]:
     """Everyone who may take part in the round: active people with a verified e-mail address."""
     people = get_user_model().objects.filter(is_active=True, emailaddress__verified=True)
     if round.participation == Round.Participation.INVITED:
@@ -59,40 +62,47 @@ def default_choice(result: Result) -> str:
     return "current" if result.commitment_id else Vote.Choice.OPPOSE
 
 
-@dataclass
+@dataclass(frozen=True)
 class CommitmentEntry:
-    commitment: object
-    rewordings: list = field(default_factory=list)
-    removal: object = None
+    """A commitment on the round page with what every reader sees of it: its standing proposals
+    (each rewording with its word diff made) and how many comments it has."""
+
+    commitment: Commitment
+    rewordings: list[Proposal] = field(default_factory=list)
+    removal: Proposal | None = None
     comment_count: int = 0
-    my_vote: object = None
-    # {"current": n, "proposal:<id>": n} when totals may be shown, else None.
-    totals: dict = None
-    concern: bool = False
 
     @property
-    def has_proposals(self):
+    def has_proposals(self) -> bool:
         return bool(self.rewordings or self.removal)
 
     @property
-    def is_question(self):
+    def is_question(self) -> bool:
         return bool(self.rewordings)
+
+
+class RoundColumn(NamedTuple):
+    """One party's column of a theme on the round page."""
+
+    party: Party
+    entries: list[CommitmentEntry]
+    new_proposals: list[Proposal]
+
+
+class RoundRow(NamedTuple):
+    """One theme of the round page (None when the draft has no themes), with its comment count."""
+
+    theme: Theme | None
+    comment_count: int
+    columns: list[RoundColumn]
 
 
 @dataclass
 class RoundPage:
-    round: object
-    layout: object
-    rows: list
+    round: Round
+    layout: CompactLayout
+    rows: list[RoundRow]
     vision_comment_count: int
-    questions: int
-    answered: int
-    filtered_out: int
-    # A long draft is shown one theme at a time unless "all themes" is asked for.
-    one_theme_at_a_time: bool = False
-    theme_shown: object = None
-    previous_theme: object = None
-    next_theme: object = None
 
 
 def vote_totals(round: Round) -> tuple[dict[tuple[int, int | None], int], dict[tuple[int, str], int]]:
@@ -112,19 +122,66 @@ def vote_totals(round: Round) -> tuple[dict[tuple[int, int | None], int], dict[t
     return wording, support
 
 
-def my_votes(round, user):
+class QuestionCount(NamedTuple):
+    """One question of a round as the tally counts it: a commitment's wording (the current wording
+    and each rewording are its options) or a new-commitment or removal proposal (support, oppose)."""
+
+    commitment: Commitment | None  # set for a wording question
+    proposal: Proposal | None  # set for a support question
+    counts: list[tuple[str, str, int]]  # (option, label, votes) in the order results list them
+
+
+def question_counts(round: Round, *, counted: bool = True) -> list[QuestionCount]:
+    """The questions a round asks, in the order its results list them: wording questions by the
+    commitment's theme, party and position, then the other proposals as they were made. With
+    `counted`, each option's votes (`vote_totals`: counts, never who); without, every count is 0
+    and no vote is read. One query, three when counted. The tally and the open data API both
+    read a round's questions here, so they can never disagree on what was asked."""
+    proposals = list(
+        round.proposals.standing()
+        .select_related("commitment__theme", "commitment__party", "theme", "party")
+        .order_by("created_at", "id")
+    )
+    wording, support = vote_totals(round) if counted else ({}, {})
+    rewordings: dict[Commitment, list[Proposal]] = {}
+    for proposal in proposals:
+        # A rewording always names its commitment (a check constraint).
+        if proposal.kind == Proposal.Kind.REWORDING and proposal.commitment is not None:
+            rewordings.setdefault(proposal.commitment, []).append(proposal)
+    questions = []
+    for commitment in sorted(rewordings, key=lambda c: (c.theme_id, c.party_id, c.position, c.pk)):
+        counts = [("current", commitment.text, wording.get((commitment.pk, None), 0))]
+        counts += [
+            (f"proposal:{p.pk}", p.text, wording.get((commitment.pk, p.pk), 0))
+            for p in rewordings[commitment]
+        ]
+        questions.append(QuestionCount(commitment, None, counts))
+    for proposal in proposals:
+        if proposal.is_support_question:
+            counts = [
+                (choice.value, label, support.get((proposal.pk, choice.value), 0))
+                for choice, label in ((Vote.Choice.SUPPORT, "Support"), (Vote.Choice.OPPOSE, "Oppose"))
+            ]
+            questions.append(QuestionCount(None, proposal, counts))
+    return questions
+
+
+def my_votes(round: Round, user: User | AnonymousUser | None) -> dict[Question, Vote]:
     """The person's own votes, keyed by question: ("commitment", id) or ("proposal", id)."""
     if not (user and user.is_authenticated):
         return {}
-    votes = {}
+    votes: dict[Question, Vote] = {}
     for vote in Vote.objects.filter(round=round, voter=user):
-        key = (
-            ("commitment", vote.commitment_id)
-            if vote.commitment_id
-            else ("proposal", vote.question_proposal_id)
-        )
-        votes[key] = vote
+        votes[_question_of(vote)] = vote
     return votes
+
+
+def _question_of(vote: Vote) -> Question:
+    if vote.commitment_id:
+        return ("commitment", vote.commitment_id)
+    # A vote answers exactly one question (a check constraint): without a commitment, a proposal.
+    assert vote.question_proposal_id is not None
+    return ("proposal", vote.question_proposal_id)
 
 
 def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[tuple[str, int]]:
@@ -135,45 +192,14 @@ def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[t
     return {("commitment", c) if c else ("proposal", p) for c, p in rows}
 
 
-def concern_keys_readable_by(user, compact):
-    readable = visible_reflections(user, compact).filter(
-        kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
-    )
-    return set(readable.values_list("commitment_key", flat=True).distinct())
+def round_page(round: Round) -> RoundPage:
+    """The round's draft as every reader sees it: theme by theme, each commitment with its
+    standing proposals (word diffs made) and comment counts, in a fixed number of queries.
 
-
-def round_page(
-    round, user, *, theme=None, party=None, has_proposals=False, not_voted=False, all_themes=False
-):
-    """The draft theme by theme, each commitment with its proposals, comment counts, the person's
-    vote and (when the round's rule allows) totals. About ten queries, whatever the size.
-
-    A draft longer than ROUND_PAGE_ALL_THEMES_UP_TO commitments opens on its first theme, with
-    links to the next: a national draft (200 commitments, 400 proposals with their diffs) on one
-    page is slow to serve and too long to read on a phone. `all_themes` asks for everything."""
+    What differs between readers (their votes, the filters they chose, totals, concerns, one theme
+    at a time) is added per request by `consultation/round_page.py`, which keeps this part."""
     layout = compact_layout(round.version)
-    themes = [row.theme for row in layout.rows if row.theme is not None]  # a draft may have none
-    total = sum(len(c) for row in layout.rows for _, c in row.columns)
-    one_at_a_time = (
-        theme is None and not all_themes and bool(themes) and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
-    )
-    if one_at_a_time:
-        theme = themes[0].pk
-    standing = round.proposals.standing()
-    if theme is None:
-        proposals = list(standing.select_related("author").order_by("created_at", "id"))
-        questions_asked = [(p.pk, p.kind, p.commitment_id) for p in proposals]
-    else:
-        # One theme shown: load only its proposals whole; progress needs every question, but only
-        # as ids (at national scale, 50 proposals built instead of 400).
-        questions_asked = list(standing.values_list("pk", "kind", "commitment_id"))
-        rows_shown = [row for row in layout.rows if row.theme and row.theme.pk == theme]
-        shown = [c.pk for row in rows_shown for _, cs in row.columns for c in cs]
-        proposals = list(
-            standing.filter(Q(commitment_id__in=shown) | Q(theme_id=theme))
-            .select_related("author")
-            .order_by("created_at", "id")
-        )
+    proposals = list(round.proposals.standing().select_related("author").order_by("created_at", "id"))
     comment_counts = Comment.objects.filter(round=round, deleted_at__isnull=True, hidden_at__isnull=True)
     by_commitment = dict(
         comment_counts.filter(target=Comment.Target.COMMITMENT)
@@ -183,114 +209,52 @@ def round_page(
     by_theme = dict(
         comment_counts.filter(target=Comment.Target.THEME).values_list("theme_id").annotate(n=Count("id"))
     )
-    by_proposal = dict(
-        comment_counts.filter(target=Comment.Target.PROPOSAL)
-        .values_list("proposal_id")
-        .annotate(n=Count("id"))
-    )
     vision_count = comment_counts.filter(target=Comment.Target.WHOLE_COMPACT).count()
-    mine = my_votes(round, user)
-    # Commitments that drew concerns in signatories' reflections are marked in a refresh round,
-    # counting only reflections this reader may read: a staff-only concern marks nothing publicly.
-    concerns = concern_keys_readable_by(user, round.version.compact)
-    wording_totals, support_totals = vote_totals(round) if round.totals_visible else ({}, {})
 
-    rewordings, removals, new_by_cell = {}, {}, {}
+    rewordings: dict[int | None, list[Proposal]] = {}
+    removals: dict[int | None, Proposal] = {}
+    new_by_cell: dict[tuple[int | None, int | None], list[Proposal]] = {}
     for proposal in proposals:
-        proposal.comment_count = by_proposal.get(proposal.pk, 0)
         if proposal.kind == Proposal.Kind.REWORDING:
             rewordings.setdefault(proposal.commitment_id, []).append(proposal)
         elif proposal.kind == Proposal.Kind.REMOVAL:
             removals[proposal.commitment_id] = proposal
         else:
             new_by_cell.setdefault((proposal.theme_id, proposal.party_id), []).append(proposal)
-        if proposal.is_support_question:
-            proposal.my_vote = mine.get(("proposal", proposal.pk))
-            if round.totals_visible:
-                proposal.totals = {c: support_totals.get((proposal.pk, c), 0) for c in ("support", "oppose")}
 
-    # Progress counts every question in the round, whatever the filters hide: a wording question
-    # per reworded commitment, and each new-commitment or removal proposal.
-    reworded = {
-        commitment_id for _, kind, commitment_id in questions_asked if kind == Proposal.Kind.REWORDING
-    }
-    supported = [pk for pk, kind, _ in questions_asked if kind != Proposal.Kind.REWORDING]
-    questions = len(reworded) + len(supported)
-    answered = sum(("commitment", commitment_id) in mine for commitment_id in reworded) + sum(
-        ("proposal", pk) in mine for pk in supported
-    )
-    filtered_out = 0
-    rows = []
+    rows: list[RoundRow] = []
     for row in layout.rows:
         theme_id = row.theme.pk if row.theme is not None else None
-        if row.theme is not None:
-            row.theme.comment_count = by_theme.get(theme_id, 0)
-        if theme and theme_id != theme:
-            if not one_at_a_time:  # the other themes are a page away, not hidden by a filter
-                filtered_out += sum(len(c) for _, c in row.columns)
-            continue
-        columns = []
+        columns: list[RoundColumn] = []
         for column_party, commitments in row.columns:
-            if party and column_party.pk != party:
-                filtered_out += len(commitments)
-                continue
-            entries = []
+            entries: list[CommitmentEntry] = []
             for commitment in commitments:
-                entry = CommitmentEntry(
-                    commitment=commitment,
-                    rewordings=rewordings.get(commitment.pk, []),
-                    removal=removals.get(commitment.pk),
-                    comment_count=by_commitment.get(commitment.pk, 0),
-                    my_vote=mine.get(("commitment", commitment.pk)),
-                    concern=commitment.key in concerns,
-                )
-                for proposal in entry.rewordings:
+                for proposal in rewordings.get(commitment.pk, []):
                     proposal.diff = word_diff(commitment.text, proposal.text)
-                if round.totals_visible and entry.is_question:
-                    entry.totals = {"current": wording_totals.get((commitment.pk, None), 0)}
-                    for proposal in entry.rewordings:
-                        proposal.total = wording_totals.get((commitment.pk, proposal.pk), 0)
-                if (has_proposals and not entry.has_proposals) or (not_voted and not _unanswered(entry)):
-                    filtered_out += 1
-                else:
-                    entries.append(entry)
-            new_proposals = new_by_cell.get((theme_id, column_party.pk), [])
-            if not_voted:
-                new_proposals = [p for p in new_proposals if p.my_vote is None]
-            columns.append((column_party, entries, new_proposals))
-        rows.append((row.theme, columns))
-    shown = next((t for t in themes if t.pk == theme), None)
-    index = themes.index(shown) if shown else -1
-    return RoundPage(
-        round=round,
-        layout=layout,
-        rows=rows,
-        vision_comment_count=vision_count,
-        questions=questions,
-        answered=answered,
-        filtered_out=filtered_out,
-        one_theme_at_a_time=one_at_a_time
-        or (theme is not None and total > settings.ROUND_PAGE_ALL_THEMES_UP_TO),
-        theme_shown=shown,
-        previous_theme=themes[index - 1] if shown and index > 0 else None,
-        next_theme=themes[index + 1] if shown and index + 1 < len(themes) else None,
-    )
+                entries.append(
+                    CommitmentEntry(
+                        commitment=commitment,
+                        rewordings=rewordings.get(commitment.pk, []),
+                        removal=removals.get(commitment.pk),
+                        comment_count=by_commitment.get(commitment.pk, 0),
+                    )
+                )
+            columns.append(
+                RoundColumn(column_party, entries, new_by_cell.get((theme_id, column_party.pk), []))
+            )
+        rows.append(RoundRow(row.theme, by_theme.get(theme_id, 0) if row.theme is not None else 0, columns))
+    return RoundPage(round=round, layout=layout, rows=rows, vision_comment_count=vision_count)
 
 
-def _unanswered(entry):
-    return (entry.is_question and entry.my_vote is None) or (
-        entry.removal is not None and entry.removal.my_vote is None
-    )
-
-
-def comment_threads(round, **subject):
+def comment_threads(round: Round, **subject: Any) -> list[Comment]:
     """Top-level comments on one subject with their replies, in two queries."""
     comments = list(
         Comment.objects.filter(round=round, **subject)
         .select_related("author", "parent")
         .order_by("created_at", "id")
     )
-    threads, replies = [], {}
+    threads: list[Comment] = []
+    replies: dict[int, list[Comment]] = {}
     for comment in comments:
         if comment.parent_id:
             replies.setdefault(comment.parent_id, []).append(comment)
@@ -301,7 +265,7 @@ def comment_threads(round, **subject):
     return threads
 
 
-def moderation_queue():
+def moderation_queue() -> QuerySet[Comment]:
     """Comments with unresolved reports, the one waiting longest first, each with its count.
 
     Not `filter(reports__resolved_at__isnull=True)`: through the LEFT JOIN that also matches a
@@ -319,7 +283,7 @@ def moderation_queue():
     )
 
 
-def results_for(round):
+def results_for(round: Round) -> list[Result]:
     return list(
         Result.objects.filter(round=round).select_related(
             "commitment__theme",
@@ -331,7 +295,7 @@ def results_for(round):
     )
 
 
-def versions_opened_by_rounds(compact, user):
+def versions_opened_by_rounds(compact: Compact, user: User | AnonymousUser | None) -> set[int]:
     """Ids of a compact's versions that consultation makes readable beyond the published ones.
 
     - The text a round consulted on is public once the round has closed: it is what leaders
@@ -341,8 +305,8 @@ def versions_opened_by_rounds(compact, user):
     """
     rounds = Round.objects.filter(version__compact=compact).exclude(status=Round.Status.SCHEDULED)
 
-    def taking_part(round):
-        return round.is_open and user.is_authenticated and participation_problem(user, round) is None
+    def taking_part(round: Round) -> bool:
+        return round.is_open and participation_problem(user, round) is None
 
     return {round.version_id for round in rounds if round.has_results or taking_part(round)}
 
@@ -353,11 +317,11 @@ class VotingProgress:
     questions: int
     # The next question this person has not answered, after the one they are on, in the order
     # the draft reads; None when every question is answered.
-    next_url: str = None
+    next_url: str | None = None
     next_label: str = ""
 
     @property
-    def percent(self):
+    def percent(self) -> int:
         return round(100 * self.answered / self.questions) if self.questions else 0
 
 
@@ -414,7 +378,9 @@ def progress_of(
     return progress
 
 
-def voting_progress(round, user, *, current=None):
+def voting_progress(
+    round: Round, user: User | AnonymousUser | None, *, current: tuple[str, int] | None = None
+) -> VotingProgress | None:
     """ "You have voted on N of M" and where to go next, for every page of a round. Two queries.
 
     A question is a commitment's wording (when someone proposed other wording) or a
@@ -431,12 +397,14 @@ class ConsultationWork:
     """What consultation asks of staff now, for the staff dashboard."""
 
     reports_waiting: int
-    open_rounds: list
-    closing_soon: list
-    to_apply: list
+    open_rounds: list[Round]
+    closing_soon: list[Round]
+    to_apply: list[Round]
 
 
-def consultation_work(now=None, closing_within=None):
+def consultation_work(
+    now: datetime | None = None, closing_within: timedelta | None = None
+) -> ConsultationWork:
     """Reports waiting, rounds open (and those closing soon), results to apply. Three queries."""
     now = now or timezone.now()
     closing_within = closing_within or timedelta(hours=48)
@@ -450,9 +418,9 @@ def consultation_work(now=None, closing_within=None):
     )
 
 
-def open_rounds_by_compact():
+def open_rounds_by_compact() -> dict[int, list[Round]]:
     """Rounds leaders can take part in now, by compact id, for the home page. One query."""
-    by_compact = {}
+    by_compact: dict[int, list[Round]] = {}
     for round in Round.objects.open_now().select_related("version").order_by("closes_at"):
         by_compact.setdefault(round.version.compact_id, []).append(round)
     return by_compact

@@ -3,6 +3,8 @@
 Each is sent once the writing transaction commits, so a rolled-back change tells nobody.
 """
 
+from typing import Any
+
 from django.dispatch import Signal
 
 # Sent with proposal=<Proposal> when a leader submits a proposal.
@@ -15,7 +17,7 @@ comment_posted = Signal()
 comment_reported = Signal()
 
 
-def announce(signal, **kwargs):
+def announce(signal: Signal, **kwargs: Any) -> None:
     """Send `signal` once the current transaction commits (at once outside one). Receivers run in
     the context of the change (contextvars copied now), so a caller's context, such as the demo
     loader muting notifications, still holds when the commit hooks run later."""

@@ -4,12 +4,11 @@ Each view reads through the selectors, changes state only through a service, and
 error shows the message beside what the person typed.
 """
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +18,7 @@ from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import readable_versions
-from core.csv import neutralise
+from core.csv import csv_download
 from core.errors import DomainError
 from core.text import word_diff
 
@@ -297,44 +296,31 @@ def propose(request, round_pk):
     kind = source.get("kind", Proposal.Kind.REWORDING)
     commitment, theme, party = _proposal_subject(round, kind, source)
     initial = {"text": commitment.text} if kind == Proposal.Kind.REWORDING else {}
-    form = ProposalForm(request.POST or None, kind=kind, initial=initial)
-    duplicate = None
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                proposal = services.propose(
-                    actor=request.user,
-                    round=round,
-                    kind=kind,
-                    commitment=commitment,
-                    theme=theme,
-                    party=party,
-                    text=form.cleaned_data.get("text", ""),
-                    rationale=form.cleaned_data["rationale"],
-                )
-            except services.DuplicateProposal as error:
-                duplicate = error.existing
-                form.add_error(None, error.message)
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(
-                    request, f"Your proposal #{proposal.pk} is published. Other leaders can now vote on it."
-                )
-                return redirect(proposal.get_absolute_url())
-    context = {
-        **_base_context(request, round),
-        "form": form,
-        "kind": kind,
-        "kind_label": Proposal.Kind(kind).label,
-        "commitment": commitment,
-        "theme": theme,
-        "party": party,
-        "duplicate": duplicate,
-    }
-    return render(request, "consultation/propose.html", context, status=status)
+    return _proposal_page(
+        request,
+        round,
+        ProposalForm(request.POST or None, kind=kind, initial=initial),
+        save=lambda data: services.propose(
+            actor=request.user,
+            round=round,
+            kind=kind,
+            commitment=commitment,
+            theme=theme,
+            party=party,
+            text=data.get("text", ""),
+            rationale=data["rationale"],
+        ),
+        saved=lambda proposal: (
+            f"Your proposal #{proposal.pk} is published. Other leaders can now vote on it."
+        ),
+        subject={
+            "kind": kind,
+            "kind_label": Proposal.Kind(kind).label,
+            "commitment": commitment,
+            "theme": theme,
+            "party": party,
+        },
+    )
 
 
 @login_required
@@ -345,41 +331,48 @@ def edit_proposal(request, round_pk, pk):
     )
     if proposal.author_id != request.user.pk:
         raise Http404("No such proposal of yours.")
-    form = ProposalForm(
-        request.POST or None,
-        kind=proposal.kind,
-        initial={"text": proposal.text, "rationale": proposal.rationale},
+    return _proposal_page(
+        request,
+        round,
+        ProposalForm(
+            request.POST or None,
+            kind=proposal.kind,
+            initial={"text": proposal.text, "rationale": proposal.rationale},
+        ),
+        save=lambda data: services.edit_proposal(
+            actor=request.user, proposal=proposal, text=data.get("text", ""), rationale=data["rationale"]
+        ),
+        saved=lambda _: "Saved your proposal.",
+        subject={
+            "kind": proposal.kind,
+            "kind_label": proposal.get_kind_display(),
+            "commitment": proposal.commitment,
+            "theme": proposal.theme,
+            "party": proposal.party,
+            "proposal": proposal,
+        },
     )
+
+
+def _proposal_page(request, round, form, *, save, saved, subject):
+    """The propose and edit pages: on a valid POST, `save(cleaned_data)` and go to the proposal
+    with the `saved(proposal)` message; a refusal is shown above the words typed, and a duplicate
+    also links to the proposal already made."""
     duplicate, status = None, 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.edit_proposal(
-                    actor=request.user,
-                    proposal=proposal,
-                    text=form.cleaned_data.get("text", ""),
-                    rationale=form.cleaned_data["rationale"],
-                )
+                proposal = save(form.cleaned_data)
             except services.DuplicateProposal as error:
                 duplicate = error.existing
                 form.add_error(None, error.message)
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, "Saved your proposal.")
+                messages.success(request, saved(proposal))
                 return redirect(proposal.get_absolute_url())
-    context = {
-        **_base_context(request, round),
-        "form": form,
-        "kind": proposal.kind,
-        "kind_label": proposal.get_kind_display(),
-        "commitment": proposal.commitment,
-        "theme": proposal.theme,
-        "party": proposal.party,
-        "proposal": proposal,
-        "duplicate": duplicate,
-    }
+    context = {**_base_context(request, round), "form": form, **subject, "duplicate": duplicate}
     return render(request, "consultation/propose.html", context, status=status)
 
 
@@ -670,11 +663,9 @@ def results_csv(request, round_pk):
         raise Http404("No such export.")
     if not round.has_results:
         raise Http404("The round has not closed.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="round-{round.pk}-results.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    return csv_download(
+        filename=f"round-{round.pk}-results.csv",
+        header=[
             "question",
             "commitment or proposal",
             "option",
@@ -687,8 +678,13 @@ def results_csv(request, round_pk):
             "decision",
             "chosen",
             "override reason",
-        ]
+        ],
+        rows=_result_rows(round),
     )
+
+
+def _result_rows(round):
+    """One row per option of each question, as the results CSV lists them."""
     for result in selectors.results_for(round):
         subject = (
             f"commitment {result.commitment.key}"
@@ -696,23 +692,17 @@ def results_csv(request, round_pk):
             else f"proposal #{result.proposal_id}"
         )
         for option in result.options:
-            writer.writerow(
-                [
-                    neutralise(v)
-                    for v in [
-                        result.position,
-                        subject,
-                        option["option"],
-                        option["label"],
-                        option["count"],
-                        option["share"],
-                        result.turnout,
-                        option["option"] == result.leading_option,
-                        result.is_tie,
-                        result.decision,
-                        result.chosen_option,
-                        result.override_reason,
-                    ]
-                ]
-            )
-    return response
+            yield [
+                result.position,
+                subject,
+                option["option"],
+                option["label"],
+                option["count"],
+                option["share"],
+                result.turnout,
+                option["option"] == result.leading_option,
+                result.is_tie,
+                result.decision,
+                result.chosen_option,
+                result.override_reason,
+            ]

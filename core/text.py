@@ -8,7 +8,7 @@ import re
 
 import nh3
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -40,7 +40,7 @@ PROSE_ATTRIBUTES = {
 _documents = itertools.count(1)
 
 
-def render_comment(body):
+def render_comment(body: str) -> str:
     """Markdown → sanitised HTML. Nothing that can run script or carry raw markup survives."""
     return nh3.clean(
         _comments.render(body),
@@ -51,7 +51,7 @@ def render_comment(body):
     )
 
 
-def render_prose(body, *, document_id=None):
+def render_prose(body: str | None, *, document_id: object = None) -> SafeString:
     """The vision or a section of the compact → sanitised HTML, with numbered notes.
 
     `document_id` keeps note anchors unique when several sections share a page.
@@ -75,11 +75,11 @@ _TOKENS = re.compile(r"\s+|[^\s\w]|\w+")
 # Pure in its two texts, and the round page shows the same diffs to every reader: keep the recent
 # ones rather than re-running difflib for each of a theme's proposals on every request.
 @functools.lru_cache(maxsize=4096)
-def word_diff(current, proposed):
+def word_diff(current: str, proposed: str) -> SafeString:
     """The proposed wording with words removed from the current wording struck out and added
     words marked, so people compare alternatives rather than reread prose."""
     before, after = _TOKENS.findall(current), _TOKENS.findall(proposed)
-    pieces = []
+    pieces: list[str] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         removed = "".join(before[a_start:a_end])
@@ -89,7 +89,7 @@ def word_diff(current, proposed):
             continue
         # Spaces stay outside the marks, and a removed word never touches the word that replaced
         # it: "the <del>protected</del> <ins>agreed</ins> time", not "theprotectedagreed".
-        marked = []
+        marked: list[str] = []
         if removed.strip():
             marked.append(
                 '<del class="app-diff__removed"><span class="nhsuk-u-visually-hidden">removed: </span>'

@@ -25,7 +25,7 @@ class Mode(models.TextChoices):
     OFF = "off", "Off"
 
 
-DEFAULTS = {
+DEFAULTS: dict[str, str] = {
     Kind.ROUND: Mode.IMMEDIATE,
     Kind.REPLY: Mode.IMMEDIATE,
     Kind.DECISION: Mode.IMMEDIATE,

@@ -1,8 +1,13 @@
 """Reads: who hears of what, and how. Published for other apps (one query per call)."""
 
+from collections.abc import Collection, Iterable
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 
 from accounts import facts
+from accounts.models import User
 from accounts.roles import is_academy_staff
 
 from .kinds import DEFAULTS, STAFF_ONLY, Kind, Mode
@@ -11,13 +16,13 @@ from .models import Follow, PendingNotification, Preference
 TARGETS = ("round", "theme", "commitment")
 
 
-def target_key(what, pk):
+def target_key(what: str, pk: int | str) -> str:
     if what not in TARGETS:
         raise ValueError(f"Cannot follow {what!r}")
     return f"{what}:{int(pk)}"
 
 
-def modes(*, kind, user_ids):
+def modes(*, kind: str, user_ids: Collection[int]) -> dict[int, str]:
     """{user_id: mode} for these people and this kind, defaults filled in."""
     chosen = dict(
         Preference.objects.filter(kind=kind, user_id__in=list(user_ids)).values_list("user_id", "mode")
@@ -25,18 +30,18 @@ def modes(*, kind, user_ids):
     return {user_id: chosen.get(user_id, DEFAULTS[kind]) for user_id in user_ids}
 
 
-def mode_for(*, user, kind):
+def mode_for(*, user: User, kind: str) -> str:
     return modes(kind=kind, user_ids=[user.pk])[user.pk]
 
 
-def recipients(*, kind, users):
+def recipients(*, kind: str, users: Iterable[User]) -> list[User]:
     """The people among `users` who have not switched this kind off."""
-    users = list(users)
-    wanted = modes(kind=kind, user_ids=[u.pk for u in users])
-    return [u for u in users if wanted[u.pk] != Mode.OFF]
+    people = list(users)
+    wanted = modes(kind=kind, user_ids=[u.pk for u in people])
+    return [u for u in people if wanted[u.pk] != Mode.OFF]
 
 
-def settings_for(user):
+def settings_for(user: User) -> list[tuple[str, str, str]]:
     """[(kind, label, mode)] for the account page: staff-only kinds only for staff."""
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "mode"))
     staff = is_academy_staff(user)
@@ -47,7 +52,7 @@ def settings_for(user):
     ]
 
 
-def is_following(*, user, target):
+def is_following(*, user: User | AnonymousUser | None, target: str) -> bool:
     """Asked on every round page: remembered with the person's facts, which every follow and
     unfollow drops (notifications.receivers)."""
     if not (user and user.is_authenticated):
@@ -55,12 +60,12 @@ def is_following(*, user, target):
     return facts.known(user, f"following:{target}", lambda: Follow.objects.filter(user=user, target=target).exists())
 
 
-def followers(*, targets):
+def followers(*, targets: Iterable[str]) -> QuerySet[User]:
     """Active people following any of these targets."""
     return get_user_model().objects.filter(
         is_active=True, pk__in=Follow.objects.filter(target__in=list(targets)).values("user_id")
     )
 
 
-def unsent(*, user):
+def unsent(*, user: User) -> QuerySet[PendingNotification]:
     return PendingNotification.objects.filter(user=user, sent_at__isnull=True)

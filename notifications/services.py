@@ -7,12 +7,14 @@ reset, signature confirmation) never passes through here, so it is never suppres
 
 import contextvars
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -20,8 +22,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from compact.errors import DomainError
+from accounts.models import User
+from accounts.roles import is_academy_staff
 from config import dispatch
+from core.errors import DomainError
 
 from . import selectors
 from .kinds import DEFAULTS, DIGEST, STAFF_ONLY, Kind, Mode
@@ -37,7 +41,7 @@ _MUTED = contextvars.ContextVar("notifications_muted", default=False)
 
 
 @contextmanager
-def muted():
+def muted() -> Iterator[None]:
     """Nothing is queued or sent inside this block (the demo loader: it e-mails nobody)."""
     token = _MUTED.set(True)
     try:
@@ -49,23 +53,24 @@ def muted():
 # --- unsubscribe tokens -------------------------------------------------------------------------
 
 
-def _salt(kind):
+def _salt(kind: str) -> str:
     # A salt per kind: a token for one kind can never be replayed against another.
     return f"notifications.unsubscribe.{kind}"
 
 
-def unsubscribe_token(*, user, kind):
+def unsubscribe_token(*, user: User, kind: str) -> str:
     return signing.dumps({"u": user.pk, "k": kind}, salt=_salt(kind), compress=True)
 
 
-def unsubscribe_url(*, user, kind):
+def unsubscribe_url(*, user: User, kind: str) -> str:
     path = reverse(
         "notifications:unsubscribe", kwargs={"kind": kind, "token": unsubscribe_token(user=user, kind=kind)}
     )
-    return settings.SITE_URL + path
+    url: str = settings.SITE_URL + path
+    return url
 
 
-def user_for_token(*, kind, token):
+def user_for_token(*, kind: str, token: str) -> User:
     """The person a token names, or DomainError if it was altered, is for another kind, or expired."""
     if kind not in Kind.values and kind != DIGEST:
         raise DomainError("This unsubscribe link is not one we sent.")
@@ -89,7 +94,7 @@ def user_for_token(*, kind, token):
 
 
 @transaction.atomic
-def set_preference(*, user, kind, mode):
+def set_preference(*, user: User, kind: str, mode: str) -> None:
     if kind not in Kind.values:
         raise DomainError("Choose which e-mails you mean.")
     if mode not in Mode.values:
@@ -101,7 +106,7 @@ def set_preference(*, user, kind, mode):
 
 
 @transaction.atomic
-def unsubscribe(*, user, kind):
+def unsubscribe(*, user: User, kind: str) -> list[str]:
     """Switch one kind off; the digest's link switches off every kind now sent in the digest.
     Returns the labels switched off, for the confirmation page."""
     if kind == DIGEST:
@@ -115,7 +120,7 @@ def unsubscribe(*, user, kind):
     return [Kind(k).label for k in kinds]
 
 
-def follow(*, user, what, pk):
+def follow(*, user: User | AnonymousUser | None, what: str, pk: int) -> None:
     if not (user and user.is_authenticated):
         raise DomainError("Sign in to follow.")
     try:
@@ -125,7 +130,7 @@ def follow(*, user, what, pk):
         pass
 
 
-def unfollow(*, user, what, pk):
+def unfollow(*, user: User, what: str, pk: int) -> None:
     Follow.objects.filter(user=user, target=selectors.target_key(what, pk)).delete()
 
 
@@ -140,7 +145,7 @@ def forget(*, user: AbstractBaseUser) -> None:
 # --- sending ------------------------------------------------------------------------------------
 
 
-def _with_unsubscribe(message, *, user, kind):
+def _with_unsubscribe(message: EmailMessage, *, user: User, kind: str) -> EmailMessage:
     """Add the RFC 8058 one-click headers and a link at the foot of the body."""
     url = unsubscribe_url(user=user, kind=kind)
     message.extra_headers = {
@@ -187,21 +192,19 @@ def route_messages(*, kind: str, messages: Iterable[EmailMessage]) -> list[Email
     return now
 
 
-def notify(*, kind, users, key, subject, body, url=""):
+def notify(*, kind: str, users: Iterable[User], key: str, subject: str, body: str, url: str = "") -> int:
     """Tell these people of one event, each as they chose. Rows are written now (inside the
     caller's transaction); immediate ones are sent by a task once it commits."""
     if _MUTED.get():
         return 0
-    users = [u for u in users if u.is_active]
+    people = [u for u in users if u.is_active]
     # Subjects carry people's names and round titles: one line, whatever was typed.
     subject = " ".join(subject.split())
     if kind in STAFF_ONLY:
-        from accounts.roles import is_academy_staff
-
-        users = [u for u in users if is_academy_staff(u)]
-    wanted = selectors.modes(kind=kind, user_ids=[u.pk for u in users])
+        people = [u for u in people if is_academy_staff(u)]
+    wanted = selectors.modes(kind=kind, user_ids=[u.pk for u in people])
     immediate = []
-    for user in users:
+    for user in people:
         mode = wanted[user.pk]
         if mode == Mode.OFF:
             continue
@@ -219,27 +222,25 @@ def notify(*, kind, users, key, subject, body, url=""):
         if created and row.immediate:
             immediate.append(row.pk)
     if immediate:
-        from .tasks import send_immediate
-
-        dispatch.send_on_commit(send_immediate, immediate)
+        dispatch.send_on_commit("notifications.tasks.send_immediate", immediate)
     return len(immediate)
 
 
-def _message_for(row):
+def _message_for(row: PendingNotification) -> EmailMessage:
     body = row.body + (f"\n\n{row.url}" if row.url else "")
     message = EmailMessage(row.subject, body, settings.DEFAULT_FROM_EMAIL, [row.user.email])
     return _with_unsubscribe(message, user=row.user, kind=row.kind)
 
 
-def send_immediate(*, ids=None):
+def send_immediate(*, ids: Iterable[int] | None = None) -> int:
     """Send unsent immediate rows (these ids, or all of them for the reconciler), once each."""
     with transaction.atomic():
-        rows = PendingNotification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        unsent = PendingNotification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             immediate=True, sent_at__isnull=True
         )
         if ids is not None:
-            rows = rows.filter(pk__in=ids)
-        rows = list(rows.select_related("user"))
+            unsent = unsent.filter(pk__in=ids)
+        rows = list(unsent.select_related("user"))
         if not rows:
             return 0
         sent = get_connection().send_messages([_message_for(row) for row in rows]) or 0
@@ -247,7 +248,7 @@ def send_immediate(*, ids=None):
         return sent
 
 
-def send_digests(*, today=None):
+def send_digests(*, today: date | None = None) -> int:
     """One e-mail per person per day at most, listing everything queued for their digest.
     Run twice, it sends nothing twice: the day's DigestSent row and each item's `sent_at` are
     written in the transaction that sends."""

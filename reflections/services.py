@@ -20,7 +20,7 @@ from .models import Reflection, ReflectionSession
 MAX_TEXT = 3000
 
 
-def may_reflect(user: User | AnonymousUser | None, compact: Compact) -> bool:
+def may_reflect(*, user: User | AnonymousUser | None, compact: Compact) -> bool:
     """Signatories of any version of the compact, and members of an organisation that signed it.
 
     A member is someone who confirmed a signature for that organisation: the organisation typed on
@@ -43,7 +43,7 @@ def reflect(
     visibility: str = Reflection.Visibility.NAMED,
     commitment_key: UUID | str | None = None,
 ) -> Reflection:
-    if not may_reflect(actor, compact):
+    if not may_reflect(user=actor, compact=compact):
         raise NotAllowed("Reflections are recorded by signatories and members of organisations that signed.")
     version = compact.versions.published().first()
     if version is None:
@@ -70,7 +70,7 @@ def reflect(
     )
 
 
-def visible_reflections(user: User | AnonymousUser | None, compact: Compact) -> QuerySet[Reflection]:
+def visible_reflections(*, user: User | AnonymousUser | None, compact: Compact) -> QuerySet[Reflection]:
     reflections = Reflection.objects.filter(compact=compact).select_related("author")
     if is_academy_staff(user):
         return reflections
@@ -83,21 +83,9 @@ def visible_reflections(user: User | AnonymousUser | None, compact: Compact) -> 
 def record_session(
     *, actor: User, compact: Compact, held_on: date, title: str, outcomes: str
 ) -> ReflectionSession:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     if not title.strip() or not outcomes.strip():
         raise DomainError("Give the session a title and write down the outcomes discussed.")
     return ReflectionSession.objects.create(
         compact=compact, held_on=held_on, title=title.strip(), outcomes=outcomes.strip(), created_by=actor
     )
-
-
-def concern_keys(compact_id: int) -> set[UUID]:
-    """Commitments that drew concerns: a refresh round marks them."""
-    keys = (
-        Reflection.objects.filter(
-            compact_id=compact_id, kind=Reflection.Kind.CONCERN, commitment_key__isnull=False
-        )
-        .values_list("commitment_key", flat=True)
-        .distinct()
-    )
-    return {key for key in keys if key is not None}

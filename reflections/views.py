@@ -62,7 +62,7 @@ def reflections_page(request, slug):
                 else:
                     messages.success(request, "Thank you. Your reflection is recorded.")
                     return redirect("reflections:page", slug=slug)
-    page = Paginator(services.visible_reflections(request.user, compact), PER_PAGE).get_page(
+    page = Paginator(services.visible_reflections(user=request.user, compact=compact), PER_PAGE).get_page(
         request.GET.get("page")
     )
     reflections = list(page.object_list)
@@ -72,7 +72,7 @@ def reflections_page(request, slug):
         groups.setdefault(reflection.commitment_key, []).append(reflection)
     ordered = [(None, groups.pop(None, []))] + [(by_key.get(key), items) for key, items in groups.items()]
     months = list(
-        services.visible_reflections(request.user, compact)
+        services.visible_reflections(user=request.user, compact=compact)
         .annotate(month=TruncMonth("created_at"))
         .values("month", "kind")
         .annotate(n=Count("id"))
@@ -86,7 +86,7 @@ def reflections_page(request, slug):
         "page": page,
         "chart": chart,
         "chart_height": 20 * len(chart),
-        "may_reflect": services.may_reflect(request.user, compact),
+        "may_reflect": services.may_reflect(user=request.user, compact=compact),
         "is_staff": is_academy_staff(request.user),
         "form": reflection_form,
         "session_form": session_form,

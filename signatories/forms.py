@@ -86,7 +86,7 @@ class SignForm(forms.Form):
 
     def clean_ods_code(self):
         try:
-            return normalise_ods_code(self.cleaned_data.get("ods_code", ""))
+            return normalise_ods_code(code=self.cleaned_data.get("ods_code", ""))
         except DomainError as error:
             raise forms.ValidationError(error.message) from None
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from compact.caching import PAGE_TTL, generation
 
 from .models import Organisation, Signature
-from .services import public_filter
+from .normalise import clean_name, name_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -20,9 +20,25 @@ if TYPE_CHECKING:
     from compact.models import Compact, Version
 
 
+def clean_query(*, query: str) -> str:
+    """A search as typed, minus what no name contains (NUL and other control characters, which
+    PostgreSQL refuses in a query), limited to 100 characters."""
+    return clean_name(query)[:100]
+
+
+def public_filter(*, queryset: QuerySet[Signature], query: str) -> QuerySet[Signature]:
+    """Signatures whose name, organisation or role contains the search."""
+    query = clean_query(query=query)
+    if not query:
+        return queryset
+    return queryset.filter(
+        Q(full_name__icontains=query) | Q(organisation__name__icontains=query) | Q(role__icontains=query)
+    )
+
+
 def public_signatures(version: Version, query: str = "") -> QuerySet[Signature]:
     signatures = Signature.objects.public().filter(version=version).select_related("organisation")
-    return public_filter(signatures, query).order_by("-confirmed_at", "-id")
+    return public_filter(queryset=signatures, query=query).order_by("-confirmed_at", "-id")
 
 
 def public_counts(version: Version) -> dict[str, Any]:
@@ -87,10 +103,7 @@ def organisations_signed(version: Version) -> QuerySet[Organisation]:
 
 def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]]:
     """Listed organisations whose name contains, or whose ODS code starts with, what was typed."""
-    from .normalise import name_key
-    from .services import clean_query
-
-    query = clean_query(query)
+    query = clean_query(query=query)
     if len(query) < 2:
         return []
     key = name_key(query)

@@ -79,11 +79,11 @@ def confirmation_hours() -> int:
     return int(getattr(settings, "SIGNATURE_CONFIRMATION_HOURS", 72))
 
 
-def hash_token(token: str) -> str:
+def hash_token(*, token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def clean_text(value: str, label: str, *, limit: int = MAX_NAME_LENGTH, required: bool = True) -> str:
+def clean_text(*, value: str, label: str, limit: int = MAX_NAME_LENGTH, required: bool = True) -> str:
     # Invisible and control characters go too: a zero-width space must not make a second name.
     value = clean_name(value)
     if required and not value:
@@ -93,7 +93,7 @@ def clean_text(value: str, label: str, *, limit: int = MAX_NAME_LENGTH, required
     return value
 
 
-def normalise_ods_code(code: str | None) -> str:
+def normalise_ods_code(*, code: str | None) -> str:
     code = (code or "").strip().upper()
     if code and not ODS_CODE.match(code):
         raise DomainError("An ODS code is 3 to 6 letters and numbers, for example RX1, QWE, 00L or A81001.")
@@ -126,7 +126,7 @@ def listed_organisations() -> QuerySet[Organisation]:
 def find_organisation(*, name: str = "", ods_code: str = "") -> Organisation | None:
     """A listed organisation by ODS code or name (compared normalised), found rather than
     duplicated. Raises OrganisationMismatch when the code and the name disagree."""
-    ods_code = normalise_ods_code(ods_code)
+    ods_code = normalise_ods_code(code=ods_code)
     key = name_key(name)
     by_code = listed_organisations().filter(ods_code=ods_code).first() if ods_code else None
     if by_code is not None and key and by_code.name_key != key:
@@ -140,8 +140,8 @@ def find_organisation(*, name: str = "", ods_code: str = "") -> Organisation | N
 def find_or_create_organisation(
     *, name: str, kind: str, ods_code: str = "", region: str = ""
 ) -> Organisation:
-    name = clean_text(name, "organisation's name", limit=200)
-    ods_code = normalise_ods_code(ods_code)
+    name = clean_text(value=name, label="organisation's name", limit=200)
+    ods_code = normalise_ods_code(code=ods_code)
     existing = find_organisation(name=name, ods_code=ods_code)
     if existing:
         return existing
@@ -185,7 +185,7 @@ def list_organisation(*, organisation: Organisation) -> Organisation:
     return organisation
 
 
-def signer_domain_verified(signature: Signature) -> bool:
+def signer_domain_verified(*, signature: Signature) -> bool:
     """Is the signer's e-mail at a domain staff recorded for the organisation?"""
     organisation = signature.organisation
     if organisation is None or not organisation.listed:
@@ -213,7 +213,7 @@ def _verified_before(signature: Signature) -> bool:
     )
 
 
-def client_key(address: str) -> str:
+def client_key(*, address: str) -> str:
     """A keyed hash of the client address: enough to see a burst, useless to anyone who reads it."""
     if not address:
         return ""
@@ -279,8 +279,8 @@ def sign(
     version = Version.objects.get(pk=version.pk)
     if version.status != Version.Status.PUBLISHED:
         raise DomainError("Only the current published version can be signed.")
-    full_name = clean_text(full_name, "full name")
-    role = clean_text(role, "role")
+    full_name = clean_text(value=full_name, label="full name")
+    role = clean_text(value=role, label="role")
     if not consent:
         raise DomainError(
             "Agree to your name, role and organisation being shown publicly, or you cannot sign."
@@ -301,7 +301,7 @@ def sign(
                 role=role,
                 consent_to_publish=True,
                 email_key=email_key(actor.email),
-                client_key=client_key(client_address),
+                client_key=client_key(address=client_address),
             )
     except IntegrityError:
         # The same person (or mailbox) submitted twice at once; the database kept one.
@@ -319,7 +319,7 @@ def sign(
 def issue_confirmation(*, signature: Signature) -> str:
     """A fresh single-use token for a pending signature; any earlier link stops working."""
     token = secrets.token_urlsafe(32)
-    signature.token_hash = hash_token(token)
+    signature.token_hash = hash_token(token=token)
     now = timezone.now()
     signature.token_expires_at = now + timedelta(hours=confirmation_hours())
     signature.confirmation_sent_at = now
@@ -357,7 +357,7 @@ class LinkExpired(DomainError):
         super().__init__("This link has expired. Sign in and ask for a new one from your signature page.")
 
 
-def signature_for_token(token: str, *, lock: bool = False) -> Signature:
+def signature_for_token(*, token: str, lock: bool = False) -> Signature:
     """The pending signature a link is for, or a domain error saying plainly what is wrong.
 
     `lock` (inside a transaction) holds the row until it ends: a second confirmation of the same
@@ -368,7 +368,7 @@ def signature_for_token(token: str, *, lock: bool = False) -> Signature:
         found = found.select_for_update(of=("self",)).select_related("signer")
     try:
         # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
-        signature: Signature | None = found.get(token_hash=hash_token(token or ""))
+        signature: Signature | None = found.get(token_hash=hash_token(token=token or ""))
     except Signature.DoesNotExist:
         signature = None
     if signature is None or signature.status != Signature.Status.PENDING:
@@ -381,7 +381,7 @@ def signature_for_token(token: str, *, lock: bool = False) -> Signature:
 @transaction.atomic
 def confirm(*, token: str) -> Signature:
     """Confirm the signature a link is for. One locked read finds it, checks it and holds it."""
-    signature = signature_for_token(token, lock=True)
+    signature = signature_for_token(token=token, lock=True)
     now = timezone.now()
     signature.confirmed_at = now
     signature.token_hash = ""  # single use
@@ -389,11 +389,13 @@ def confirm(*, token: str) -> Signature:
     fields = ["status", "confirmed_at", "token_hash", "token_expires_at"]
     if signature.organisation_id is None:
         signature.status = Signature.Status.CONFIRMED
-    elif signer_domain_verified(signature) or _verified_before(signature):
+    elif signer_domain_verified(signature=signature) or _verified_before(signature):
         signature.status = Signature.Status.CONFIRMED
         signature.organisation_verified_at = now
         signature.organisation_verified_how = (
-            Signature.VerifiedBy.DOMAIN if signer_domain_verified(signature) else Signature.VerifiedBy.RENEWED
+            Signature.VerifiedBy.DOMAIN
+            if signer_domain_verified(signature=signature)
+            else Signature.VerifiedBy.RENEWED
         )
         fields += ["organisation_verified_at", "organisation_verified_how"]
     else:
@@ -401,7 +403,7 @@ def confirm(*, token: str) -> Signature:
         signature.status = Signature.Status.AWAITING_ORGANISATION
     signature.save(update_fields=fields)
     audit.record(
-        "confirm signature",
+        action="confirm signature",
         actor=signature.signer,
         target=signature,
         compact_id=signature.version.compact_id,  # already read: no query to find it again
@@ -424,11 +426,11 @@ def withdraw(*, actor: User, signature: Signature, reason: str = "") -> Signatur
     before = signature.status
     signature.status = Signature.Status.WITHDRAWN
     signature.withdrawn_at = timezone.now()
-    signature.withdrawal_reason = clean_text(reason, "reason", limit=1000, required=False)
+    signature.withdrawal_reason = clean_text(value=reason, label="reason", limit=1000, required=False)
     signature.token_hash = ""
     signature.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "token_hash"])
     audit.record(
-        "withdraw signature",
+        action="withdraw signature",
         actor=actor,
         target=signature,
         before={"status": before},
@@ -442,7 +444,7 @@ def withdraw(*, actor: User, signature: Signature, reason: str = "") -> Signatur
 # --- Staff -----------------------------------------------------------------------------------------
 @transaction.atomic
 def verify_organisation(*, actor: User, organisation: Organisation, verified: bool = True) -> Organisation:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = {"verified": organisation.verified_at is not None}
     if verified:
@@ -451,7 +453,7 @@ def verify_organisation(*, actor: User, organisation: Organisation, verified: bo
     organisation.verified_by = actor if verified else None
     organisation.save(update_fields=["verified_at", "verified_by"])
     audit.record(
-        "verify organisation" if verified else "unverify organisation",
+        action="verify organisation" if verified else "unverify organisation",
         actor=actor,
         target=organisation,
         before=before,
@@ -462,8 +464,8 @@ def verify_organisation(*, actor: User, organisation: Organisation, verified: bo
 
 @transaction.atomic
 def hide_signature(*, actor: User, signature: Signature, reason: str) -> Signature:
-    require_academy_staff(actor)
-    reason = clean_text(reason, "reason for hiding it", limit=1000)
+    require_academy_staff(actor=actor)
+    reason = clean_text(value=reason, label="reason for hiding it", limit=1000)
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status not in (Signature.Status.CONFIRMED, Signature.Status.AWAITING_ORGANISATION):
         raise DomainError("Only a confirmed signature, or one awaiting its organisation, can be hidden.")
@@ -472,7 +474,7 @@ def hide_signature(*, actor: User, signature: Signature, reason: str) -> Signatu
     signature.hidden_at, signature.hidden_by, signature.hidden_reason = timezone.now(), actor, reason
     signature.save(update_fields=["status", "hidden_at", "hidden_by", "hidden_reason"])
     audit.record(
-        "hide signature",
+        action="hide signature",
         actor=actor,
         target=signature,
         before={"status": was},
@@ -485,7 +487,7 @@ def hide_signature(*, actor: User, signature: Signature, reason: str) -> Signatu
 
 @transaction.atomic
 def restore_signature(*, actor: User, signature: Signature) -> Signature:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status != Signature.Status.HIDDEN:
         raise DomainError("Only a hidden signature can be restored.")
@@ -502,7 +504,7 @@ def restore_signature(*, actor: User, signature: Signature) -> Signature:
     signature.hidden_at, signature.hidden_by, signature.hidden_reason = None, None, ""
     signature.save(update_fields=["status", "hidden_at", "hidden_by", "hidden_reason"])
     audit.record(
-        "restore signature",
+        action="restore signature",
         actor=actor,
         target=signature,
         before={"status": "hidden"},
@@ -517,7 +519,7 @@ def restore_signature(*, actor: User, signature: Signature) -> Signature:
 def approve_organisation_signature(*, actor: User, signature: Signature) -> Signature:
     """Staff checked that this signer really signs for their organisation: it now counts and
     shows as the organisation's, and the organisation is listed for others to find."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     signature = (
         Signature.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=signature.pk)
     )
@@ -527,7 +529,7 @@ def approve_organisation_signature(*, actor: User, signature: Signature) -> Sign
     list_organisation(organisation=organisation)
     _verify_for_organisation(signature, how=Signature.VerifiedBy.STAFF, by=actor)
     audit.record(
-        "approve signature for organisation",
+        action="approve signature for organisation",
         actor=actor,
         target=signature,
         before={"status": "awaiting_organisation"},
@@ -552,7 +554,7 @@ def _verify_for_organisation(signature: Signature, *, how: str, by: User | None 
     )
 
 
-def parse_email_domains(text: str) -> list[str]:
+def parse_email_domains(*, text: str) -> list[str]:
     """Domains typed one a line or separated by commas or spaces; refuses shared mail services."""
     domains = []
     for raw in re.split(r"[\s,;]+", clean_name(text).lower()):
@@ -579,16 +581,16 @@ def set_organisation_email_domains(
 ) -> tuple[Organisation, int]:
     """Staff record the organisation's own e-mail domains. Recording them vouches for the
     organisation (it is listed), and signatures awaiting it from those domains now count."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    domains = parse_email_domains(domains) if isinstance(domains, str) else list(domains)
+    domains = parse_email_domains(text=domains) if isinstance(domains, str) else list(domains)
     before = {"email_domains": list(organisation.email_domains or [])}
     if domains:
         list_organisation(organisation=organisation)
     organisation.email_domains = domains
     organisation.save(update_fields=["email_domains"])
     audit.record(
-        "set organisation e-mail domains",
+        action="set organisation e-mail domains",
         actor=actor,
         target=organisation,
         before=before,
@@ -602,7 +604,7 @@ def set_organisation_email_domains(
     )
     promoted = 0
     for signature in waiting:
-        if signer_domain_verified(signature):
+        if signer_domain_verified(signature=signature):
             _verify_for_organisation(signature, how=Signature.VerifiedBy.DOMAIN)
             versions[signature.version_id] = signature.version
             promoted += 1
@@ -614,12 +616,12 @@ def set_organisation_email_domains(
 @transaction.atomic
 def mark_reviewed(*, actor: User, signature: Signature) -> Signature:
     """Staff looked at a flagged signature and found nothing wrong: it leaves the queue."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     signature.reviewed_at, signature.reviewed_by, signature.needs_review = timezone.now(), actor, False
     signature.save(update_fields=["reviewed_at", "reviewed_by", "needs_review"])
     audit.record(
-        "review flagged signature",
+        action="review flagged signature",
         actor=actor,
         target=signature,
         before={"reasons": signature.review_reasons},
@@ -694,21 +696,6 @@ def record_invitation(*, signature: Signature, version: Version) -> bool:
         return True
     except IntegrityError:
         return False
-
-
-def clean_query(query: str) -> str:
-    """A search as typed, minus what no name contains (NUL and other control characters, which
-    PostgreSQL refuses in a query), limited to 100 characters."""
-    return clean_name(query)[:100]
-
-
-def public_filter(queryset: QuerySet[Signature], query: str) -> QuerySet[Signature]:
-    query = clean_query(query)
-    if not query:
-        return queryset
-    return queryset.filter(
-        Q(full_name__icontains=query) | Q(organisation__name__icontains=query) | Q(role__icontains=query)
-    )
 
 
 def reconcile_mail(*, now: datetime | None = None, older_than: timedelta | None = None) -> int:

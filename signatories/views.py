@@ -1,11 +1,9 @@
 """Signing pages: sign, confirm from the e-mail, your signature, withdraw, and the public list."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +13,7 @@ from accounts.roles import has_verified_email
 from compact.caching import visitor_page
 from compact.errors import DomainError
 from compact.models import Compact, Version
-from core.csv import neutralise
+from core.csv import csv_download
 
 from . import selectors, services
 from .forms import ReasonForm, SignForm, WithdrawForm
@@ -138,7 +136,7 @@ def confirm(request, token):
             # The service reads, checks and locks the signature in one query: no read before it.
             signature = services.confirm(token=token)
             return render(request, "signatories/confirmed.html", {"signature": signature})
-        signature = services.signature_for_token(token)
+        signature = services.signature_for_token(token=token)
     except DomainError as error:
         return _link_problem(request, error)
     return render(request, "signatories/confirm.html", {"signature": signature})
@@ -208,7 +206,7 @@ def _version(slug, number):
 @visitor_page("signatories", params=("page",))
 def signatory_list(request, slug, number):
     version = _version(slug, number)
-    query = services.clean_query(request.GET.get("q", ""))
+    query = selectors.clean_query(query=request.GET.get("q", ""))
     page = Paginator(selectors.public_signatures(version, query), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "version": version,
@@ -223,40 +221,35 @@ def signatory_list(request, slug, number):
 def signatory_csv(request, slug, number):
     """What the public list shows, as CSV."""
     version = _version(slug, number)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{version.compact.slug}-v{version.number}-signatories.csv"'
+    return csv_download(
+        filename=f"{version.compact.slug}-v{version.number}-signatories.csv",
+        header=["name", "role", "organisation", "organisation kind", "region", "signed on", "content hash"],
+        rows=_public_rows(version),
     )
-    writer = csv.writer(response)
-    writer.writerow(
-        ["name", "role", "organisation", "organisation kind", "region", "signed on", "content hash"]
-    )
+
+
+def _public_rows(version):
     for s in selectors.public_signatures(version).iterator(chunk_size=2000):
         org = s.organisation
-        writer.writerow(
-            [
-                neutralise(v)
-                for v in (
-                    s.full_name,
-                    s.role,
-                    org.name if org else "",
-                    org.get_kind_display() if org else "",
-                    org.get_region_display() if org else "",
-                    s.confirmed_at.date().isoformat(),
-                    s.content_hash,
-                )
-            ]
+        yield (
+            s.full_name,
+            s.role,
+            org.name if org else "",
+            org.get_kind_display() if org else "",
+            org.get_region_display() if org else "",
+            s.confirmed_at.date().isoformat(),
+            s.content_hash,
         )
-    return response
 
 
 # --- Staff -----------------------------------------------------------------------------------------
 @academy_staff_required
 def staff_signatures(request, slug, number):
     version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
-    query = services.clean_query(request.GET.get("q", ""))
-    signatures = services.public_filter(
-        Signature.objects.filter(version=version).select_related("organisation", "signer"), query
+    query = selectors.clean_query(query=request.GET.get("q", ""))
+    signatures = selectors.public_filter(
+        queryset=Signature.objects.filter(version=version).select_related("organisation", "signer"),
+        query=query,
     ).order_by("-created_at")
     page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -269,13 +262,9 @@ def staff_signatures(request, slug, number):
 @academy_staff_required
 def staff_signatures_csv(request, slug, number):
     version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{version.compact.slug}-v{version.number}-all-signatures.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    return csv_download(
+        filename=f"{version.compact.slug}-v{version.number}-all-signatures.csv",
+        header=[
             "id",
             "name",
             "role",
@@ -291,34 +280,32 @@ def staff_signatures_csv(request, slug, number):
             "withdrawal reason",
             "hidden reason",
             "content hash",
-        ]
+        ],
+        rows=_staff_rows(version),
     )
+
+
+def _staff_rows(version):
     rows = Signature.objects.filter(version=version).select_related("organisation", "signer").order_by("id")
     for s in rows.iterator(chunk_size=2000):
         org = s.organisation
-        writer.writerow(
-            [
-                neutralise(v)
-                for v in (
-                    s.pk,
-                    s.full_name,
-                    s.role,
-                    s.signer.email if s.signer else "",
-                    org.name if org else "",
-                    org.ods_code if org else "",
-                    bool(org and org.is_verified),
-                    s.get_organisation_verified_how_display() if s.organisation_verified_at else "",
-                    s.status,
-                    s.created_at.isoformat(),
-                    s.confirmed_at.isoformat() if s.confirmed_at else "",
-                    s.withdrawn_at.isoformat() if s.withdrawn_at else "",
-                    s.withdrawal_reason,
-                    s.hidden_reason,
-                    s.content_hash,
-                )
-            ]
+        yield (
+            s.pk,
+            s.full_name,
+            s.role,
+            s.signer.email if s.signer else "",
+            org.name if org else "",
+            org.ods_code if org else "",
+            bool(org and org.is_verified),
+            s.get_organisation_verified_how_display() if s.organisation_verified_at else "",
+            s.status,
+            s.created_at.isoformat(),
+            s.confirmed_at.isoformat() if s.confirmed_at else "",
+            s.withdrawn_at.isoformat() if s.withdrawn_at else "",
+            s.withdrawal_reason,
+            s.hidden_reason,
+            s.content_hash,
         )
-    return response
 
 
 STAFF_ACTIONS = {
@@ -378,7 +365,7 @@ def staff_queue(request):
 
 
 def _organisations_page(request, *, status=200, problem=None, domains_form=None):
-    query = services.clean_query(request.GET.get("q", ""))
+    query = selectors.clean_query(query=request.GET.get("q", ""))
     organisations = Organisation.objects.order_by("name")
     if query:
         organisations = organisations.filter(name__icontains=query) | organisations.filter(

@@ -192,11 +192,11 @@ def import_compact(*, actor, text, compact=None):
     Raises ImportRefused (nothing saved) when the outline has any problem.
     """
     if actor is not None:
-        require_academy_staff(actor)
+        require_academy_staff(actor=actor)
     parsed = parse(text)
     version = _build(parsed, actor=actor, compact=compact)
     audit.record(
-        "import compact",
+        action="import compact",
         actor=actor,
         target=version,
         after={"version": version.number, "commitments": parsed.commitment_count, "layout": version.layout},
@@ -214,7 +214,7 @@ def preview(*, actor, text, compact=None):
     Raises ImportRefused when the outline has problems (then there is nothing to preview).
     """
     if actor is not None:
-        require_academy_staff(actor)
+        require_academy_staff(actor=actor)
     parsed = parse(text)
     html = None
     try:

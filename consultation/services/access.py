@@ -16,7 +16,7 @@ from ..models import Round
 from ..selectors import participation_problem
 
 
-def current_round_state(round: Round) -> Round:
+def current_round_state(*, round: Round) -> Round:
     """Re-read the round, holding a shared lock on PostgreSQL until the transaction ends.
 
     Closing takes an exclusive lock on the same row, so a vote either lands before the tally
@@ -30,15 +30,15 @@ def current_round_state(round: Round) -> Round:
     return Round.objects.get(pk=round.pk)
 
 
-def require_participant(user: User, round: Round) -> Round:
-    fresh = current_round_state(round)
+def require_participant(*, user: User, round: Round) -> Round:
+    fresh = current_round_state(round=round)
     problem = participation_problem(user, fresh)
     if problem:
         raise NotAllowed(problem)
     return fresh
 
 
-def public_pages_changed(round: Round) -> None:
+def public_pages_changed(*, round: Round) -> None:
     """The compact page links open rounds: its cached copy must go when a round opens or closes."""
     compact_id = Version.objects.filter(pk=round.version_id).values_list("compact_id", flat=True).first()
     if compact_id is not None:

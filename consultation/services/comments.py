@@ -5,19 +5,20 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
+from compact.models import Commitment, Theme
 from compact.services import require_academy_staff
 from config import dispatch
 from core.errors import DomainError, NotAllowed
 from core.text import render_comment
 
 from .. import signals
-from ..models import COMMENT_EDIT_WINDOW, Comment, Report
+from ..models import COMMENT_EDIT_WINDOW, Comment, Proposal, Report, Round
 from .access import require_participant
 
 MAX_COMMENT_LENGTH = 5000
 
 
-def _clean_comment(body):
+def _clean_comment(body: str) -> str:
     body = body.strip()
     if not body:
         raise DomainError("Write your comment.")
@@ -29,16 +30,16 @@ def _clean_comment(body):
 @transaction.atomic
 def post_comment(
     *,
-    actor,
-    round,
-    body,
-    target=Comment.Target.WHOLE_COMPACT,
-    theme=None,
-    commitment=None,
-    proposal=None,
-    parent=None,
-):
-    round = require_participant(actor, round)
+    actor: User,
+    round: Round,
+    body: str,
+    target: str = Comment.Target.WHOLE_COMPACT,
+    theme: Theme | None = None,
+    commitment: Commitment | None = None,
+    proposal: Proposal | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    round = require_participant(user=actor, round=round)
     body = _clean_comment(body)
     if parent is not None:
         if parent.round_id != round.pk:
@@ -46,7 +47,7 @@ def post_comment(
         # Threads are one level deep: a reply to a reply joins its thread.
         parent = parent.parent or parent
         target, theme, commitment, proposal = parent.target, parent.theme, parent.commitment, parent.proposal
-    subject = {
+    subject: dict[str, Theme | Commitment | Proposal | None] = {
         Comment.Target.THEME: theme,
         Comment.Target.COMMITMENT: commitment,
         Comment.Target.PROPOSAL: proposal,
@@ -56,9 +57,7 @@ def post_comment(
         if item is None:
             raise DomainError("Choose what you are commenting on.")
         belongs = (
-            item.round_id == round.pk
-            if target == Comment.Target.PROPOSAL
-            else item.version_id == round.version_id
+            item.round_id == round.pk if isinstance(item, Proposal) else item.version_id == round.version_id
         )
         if not belongs:
             raise DomainError("You can only comment on this round's draft.")
@@ -82,7 +81,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.author_id != actor.pk:
         raise NotAllowed("You can only change your own comments.")
-    require_participant(actor, comment.round)
+    require_participant(user=actor, round=comment.round)
     if not comment.is_visible:
         raise DomainError("This comment can no longer be changed.")
     if timezone.now() - comment.created_at > COMMENT_EDIT_WINDOW:
@@ -132,7 +131,7 @@ def report_comment(*, actor: User, comment: Comment, reason: str) -> Report:
 
 @transaction.atomic
 def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     reason = reason.strip()
     if not reason:
         raise DomainError("Give the reason for hiding the comment; it is shown in its place.")
@@ -142,7 +141,7 @@ def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
     comment.hidden_notice_sent_at = None  # hidden again after a restore: tell the author again
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "hidden_notice_sent_at"])
     audit.record(
-        "hide comment",
+        action="hide comment",
         actor=actor,
         target=comment,
         before={"hidden": False},
@@ -155,17 +154,19 @@ def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
 
 @transaction.atomic
 def restore_comment(*, actor: User, comment: Comment) -> Comment:
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     before = {"hidden": comment.hidden_at is not None, "reason": comment.hidden_reason}
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, ""
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    audit.record("restore comment", actor=actor, target=comment, before=before, after={"hidden": False})
+    audit.record(
+        action="restore comment", actor=actor, target=comment, before=before, after={"hidden": False}
+    )
     return comment
 
 
 @transaction.atomic
 def dismiss_reports(*, actor: User, comment: Comment) -> None:
     """Staff looked and the comment stays: the reports leave the queue."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=actor)

@@ -119,6 +119,7 @@ def tell_authors_of_decisions(*, round_id: int) -> int:
                 [proposal.author.email],
             )
             for proposal in decided
+            if proposal.author is not None  # excluded above; this tells the type checker
         ]
         messages = route_messages(kind=Kind.DECISION, messages=messages)
         sent = get_connection().send_messages(messages) or 0

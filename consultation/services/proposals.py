@@ -1,7 +1,7 @@
 """Leaders propose changes to the draft: a new wording, a new commitment, or a removal."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from compact.models import Commitment, Party, Theme
@@ -15,7 +15,7 @@ MAX_PROPOSAL_LENGTH = 600
 MAX_RATIONALE_LENGTH = 3000
 
 
-def _clean_proposal_text(text, rationale):
+def _clean_proposal_text(text: str, rationale: str) -> tuple[str, str]:
     text, rationale = text.strip(), rationale.strip()
     if len(text) > MAX_PROPOSAL_LENGTH:
         raise DomainError(f"Keep the wording to {MAX_PROPOSAL_LENGTH} characters or fewer.")
@@ -26,7 +26,16 @@ def _clean_proposal_text(text, rationale):
     return text, rationale
 
 
-def _duplicate_of(round, kind, *, commitment=None, theme=None, party=None, text="", exclude=None):
+def _duplicate_of(
+    round: Round,
+    kind: str,
+    *,
+    commitment: Commitment | None = None,
+    theme: Theme | None = None,
+    party: Party | None = None,
+    text: str = "",
+    exclude: Proposal | None = None,
+) -> Proposal | None:
     proposals = round.proposals.standing().filter(kind=kind)
     if exclude is not None:
         proposals = proposals.exclude(pk=exclude.pk)
@@ -38,7 +47,7 @@ def _duplicate_of(round, kind, *, commitment=None, theme=None, party=None, text=
 
 
 class DuplicateProposal(DomainError):
-    def __init__(self, existing):
+    def __init__(self, existing: Proposal) -> None:
         self.existing = existing
         super().__init__(
             f"Someone has already proposed this (proposal #{existing.pk}). You can vote for it or comment on it instead."
@@ -57,7 +66,7 @@ def propose(
     theme: Theme | None = None,
     party: Party | None = None,
 ) -> Proposal:
-    round = require_participant(actor, round)
+    round = require_participant(user=actor, round=round)
     if not round.accepting_proposals:
         raise NotAllowed("This round is no longer taking new proposals. You can still vote and comment.")
     text, rationale = _clean_proposal_text(text, rationale)
@@ -106,10 +115,12 @@ def propose(
     except IntegrityError:
         # Someone else submitted the same wording at the same moment.
         existing = _duplicate_of(round, kind, commitment=commitment, theme=theme, party=party, text=text)
+        if existing is None:  # refused by some other rule than a duplicate's: not ours to explain
+            raise
         raise DuplicateProposal(existing) from None
 
 
-def _votes_on(proposal):
+def _votes_on(proposal: Proposal) -> QuerySet[Vote]:
     return Vote.objects.filter(Q(chosen_proposal=proposal) | Q(question_proposal=proposal))
 
 
@@ -129,7 +140,7 @@ def edit_proposal(*, actor: User, proposal: Proposal, text: str, rationale: str)
     )
     if proposal.author_id != actor.pk:
         raise NotAllowed("Only the author can change a proposal.")
-    require_participant(actor, proposal.round)
+    require_participant(user=actor, round=proposal.round)
     if proposal.status != Proposal.Status.OPEN:
         raise DomainError("Only an open proposal can be changed.")
     if not proposal.is_editable_now:
@@ -167,7 +178,7 @@ def withdraw_proposal(*, actor: User, proposal: Proposal) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.author_id != actor.pk:
         raise NotAllowed("Only the author can withdraw a proposal.")
-    require_participant(actor, proposal.round)
+    require_participant(user=actor, round=proposal.round)
     if proposal.status != Proposal.Status.OPEN:
         raise DomainError("Only an open proposal can be withdrawn.")
     proposal.status = Proposal.Status.WITHDRAWN

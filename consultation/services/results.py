@@ -1,22 +1,25 @@
 """A closed round's results: frozen by the tally, then applied by staff to make the next draft."""
 
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 import audit
 from accounts.models import User
-from compact.models import Commitment, Version
+from compact.models import Commitment, Party, Theme, Version
 from compact.services import copy_version, require_academy_staff
 from config import dispatch
 from core.errors import DomainError
 
-from ..models import ChangeLogEntry, Proposal, Result, Round, Vote
-from ..selectors import default_choice, vote_totals
+from ..models import ChangeLogEntry, Proposal, Result, ResultOption, Round, Vote
+from ..selectors import default_choice, question_counts
 from .access import public_pages_changed
 
 
-def _leading(options):
+def _leading(options: Sequence[ResultOption]) -> tuple[str, bool]:
     """The option with most votes, and whether it shares the top with another. No votes → none leads."""
     top = max((option["count"] for option in options), default=0)
     if top == 0:
@@ -25,76 +28,59 @@ def _leading(options):
     return (leaders[0], False) if len(leaders) == 1 else ("", True)
 
 
-def tally(round: Round) -> None:
-    """Freeze one Result per question, counted as the round pages count (`selectors.vote_totals`)."""
+def tally(*, round: Round) -> None:
+    """Freeze one Result per question, counted as the round pages count (`selectors.question_counts`)."""
     eligible = round.eligible_count or 0
-    proposals = list(round.proposals.standing().select_related("commitment"))
-    wording_counts, support_counts = vote_totals(round)
-    rewordings: dict[Commitment, list[Proposal]] = {}
-    for proposal in proposals:
-        if proposal.kind == Proposal.Kind.REWORDING:
-            rewordings.setdefault(proposal.commitment, []).append(proposal)
-    results = []
-    commitments = sorted(rewordings, key=lambda c: (c.theme_id, c.party_id, c.position, c.pk))
-    for commitment in commitments:
-        options = [
-            {
-                "option": "current",
-                "label": commitment.text,
-                "count": wording_counts.get((commitment.pk, None), 0),
-            }
-        ]
-        options += [
-            {
-                "option": f"proposal:{p.pk}",
-                "label": p.text,
-                "count": wording_counts.get((commitment.pk, p.pk), 0),
-            }
-            for p in rewordings[commitment]
-        ]
-        results.append(_result(round, options, eligible, commitment=commitment))
-    for proposal in proposals:
-        if proposal.is_support_question:
-            options = [
-                {"option": choice, "label": label, "count": support_counts.get((proposal.pk, choice), 0)}
-                for choice, label in ((Vote.Choice.SUPPORT, "Support"), (Vote.Choice.OPPOSE, "Oppose"))
-            ]
-            results.append(_result(round, options, eligible, proposal=proposal))
+    results = [
+        _result(round, question.counts, eligible, commitment=question.commitment, proposal=question.proposal)
+        for question in question_counts(round)
+    ]
     for position, result in enumerate(results, start=1):
         result.position = position
     Result.objects.bulk_create(results)
 
 
-def _result(round, options, eligible, **question):
-    total = sum(option["count"] for option in options)
-    for option in options:
-        option["share"] = round_share(option["count"], total)
+def _result(
+    round: Round,
+    counts: Sequence[tuple[str, str, int]],
+    eligible: int,
+    *,
+    commitment: Commitment | None = None,
+    proposal: Proposal | None = None,
+) -> Result:
+    """A question's frozen result from its (option, label, count) rows."""
+    total = sum(count for _, _, count in counts)
+    options: list[ResultOption] = [
+        {"option": key, "label": label, "count": count, "share": round_share(part=count, whole=total)}
+        for key, label, count in counts
+    ]
     leading, tie = _leading(options)
     return Result(
         round=round,
         options=options,
         total_votes=total,
-        turnout=round_share(total, eligible),
+        turnout=round_share(part=total, whole=eligible),
         leading_option=leading,
         is_tie=tie,
-        **question,
+        commitment=commitment,
+        proposal=proposal,
     )
 
 
-def round_share(part: int, whole: int) -> float:
+def round_share(*, part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
 @transaction.atomic
 def apply_results(
-    *, actor: User, round: Round, decisions: dict[int, tuple[str, str | None, str]] | None = None
+    *, actor: User, round: Round, decisions: Mapping[int, tuple[str, str | None, str]] | None = None
 ) -> Version:
     """Make the next draft from a closed round's results, in one transaction, with its change log.
 
     `decisions` maps a result id to ("accept", None, "") or ("override", chosen_option, reason).
     A result without a decision is accepted; a tie must be decided by staff.
     """
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.status == Round.Status.APPLIED:
         raise DomainError("These results have already been applied.")
@@ -110,7 +96,7 @@ def apply_results(
             "proposal__commitment",
         )
     )
-    problems = []
+    problems: list[str] = []
     now = timezone.now()
     for result in results:
         decision, chosen, reason = decisions.get(result.pk, (Result.Decision.ACCEPT, None, ""))
@@ -121,7 +107,7 @@ def apply_results(
             if not (reason or "").strip():
                 problems.append(f"Question {result.position}: give the reason for overriding the vote.")
                 continue
-            result.chosen_option, result.override_reason = chosen, reason.strip()
+            result.chosen_option, result.override_reason = chosen or "", reason.strip()
         else:
             if result.is_tie:
                 problems.append(
@@ -151,7 +137,7 @@ def apply_results(
     )
     round.save(update_fields=["status", "applied_at", "applied_by", "draft_created"])
     audit.record(
-        "apply results",
+        action="apply results",
         actor=actor,
         target=round,
         before={"status": "closed", "version": consulted.number},
@@ -161,22 +147,26 @@ def apply_results(
             "overridden": sum(r.decision == Result.Decision.OVERRIDE for r in results),
         },
     )
-    public_pages_changed(round)
+    public_pages_changed(round=round)
     dispatch.send_on_commit("consultation.tasks.tell_authors_of_decisions", round.pk)
     return draft
 
 
-def _votes_phrase(result, option_key):
-    option = result.option(option_key) or {"count": 0}
-    return f"{option['count']} of {result.total_votes} votes"
+def _votes(result: Result, option_key: str) -> int:
+    option = result.option(option_key)
+    return option["count"] if option else 0
 
 
-def _quote(text, limit=60):
+def _votes_phrase(result: Result, option_key: str) -> str:
+    return f"{_votes(result, option_key)} of {result.total_votes} votes"
+
+
+def _quote(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
-def override_phrase(result: Result) -> str | None:
+def override_phrase(*, result: Result) -> str | None:
     """The change log's words for a staff decision, or None when the vote was accepted."""
     if result.decision == Result.Decision.OVERRIDE:
         return f"staff override, reason: {result.override_reason}"
@@ -186,24 +176,34 @@ def override_phrase(result: Result) -> str | None:
 class _Applying:
     """What applying one round's results to its new draft has done so far."""
 
-    def __init__(self, round, draft, results):
+    def __init__(self, round: Round, draft: Version, results: Sequence[Result]) -> None:
         self.round, self.draft = round, draft
-        self.commitments = {c.key: c for c in draft.commitments.all()}
-        self.themes = {t.key: t for t in draft.themes.all()}
-        self.parties = {p.key: p for p in draft.parties.all()}
-        self.entries, self.accepted, self.not_taken = [], set(), {}
+        self.commitments: dict[UUID, Commitment] = {c.key: c for c in draft.commitments.all()}
+        self.themes: dict[UUID, Theme] = {t.key: t for t in draft.themes.all()}
+        self.parties: dict[UUID, Party] = {p.key: p for p in draft.parties.all()}
+        self.entries: list[ChangeLogEntry] = []
+        self.accepted: set[int] = set()
+        self.not_taken: dict[int, str] = {}  # proposal id -> why it was not taken, for its author
         # Commitment key -> the removal proposal that won: a rewording of it cannot be taken.
-        self.removed_by = {
-            r.proposal.commitment.key: r.proposal_id
+        self.removed_by: dict[UUID, int] = {
+            r.proposal.commitment.key: r.proposal.pk
             for r in results
-            if r.proposal_id
+            if r.proposal is not None
             and r.proposal.kind == Proposal.Kind.REMOVAL
+            and r.proposal.commitment is not None
             and r.chosen_option == Vote.Choice.SUPPORT
         }
 
     def log(
-        self, result, summary, *, commitment_key=None, proposal=None, proposal_id=None, changed_text=False
-    ):
+        self,
+        result: Result,
+        summary: str,
+        *,
+        commitment_key: UUID | None = None,
+        proposal: Proposal | None = None,
+        proposal_id: int | None = None,
+        changed_text: bool = False,
+    ) -> None:
         """One change-log line per question, saying what happened to the draft and why."""
         self.entries.append(
             ChangeLogEntry(
@@ -219,9 +219,9 @@ class _Applying:
         )
 
 
-def _apply_wording(applying, result, why):
+def _apply_wording(applying: _Applying, result: Result, commitment: Commitment, why: str | None) -> None:
     """A wording question: the current words stay, or the proposal with most support replaces them."""
-    commitment, chosen = result.commitment, result.chosen_option
+    chosen = result.chosen_option
     standing = [o["option"] for o in result.options if o["option"].startswith("proposal:")]
     if not chosen.startswith("proposal:"):
         for other in standing:
@@ -260,14 +260,16 @@ def _apply_wording(applying, result, why):
     applying.log(result, summary, commitment_key=commitment.key, proposal_id=proposal_id, changed_text=True)
 
 
-def _support_words(result):
-    return f"support {result.option('support')['count']}, oppose {result.option('oppose')['count']}"
+def _support_words(result: Result) -> str:
+    return f"support {_votes(result, 'support')}, oppose {_votes(result, 'oppose')}"
 
 
-def _apply_new_commitment(applying, result, why):
+def _apply_new_commitment(applying: _Applying, result: Result, proposal: Proposal, why: str | None) -> None:
     """A proposed new commitment: added at the end of its theme and party when supported."""
-    proposal, tally_words = result.proposal, _support_words(result)
-    theme, party = applying.themes.get(proposal.theme.key), applying.parties.get(proposal.party.key)
+    tally_words = _support_words(result)
+    # A new commitment's proposal always names its theme and party (a check constraint).
+    theme = applying.themes.get(proposal.theme.key) if proposal.theme else None
+    party = applying.parties.get(proposal.party.key) if proposal.party else None
     if result.chosen_option == Vote.Choice.SUPPORT and theme and party:
         draft = applying.draft
         top = draft.commitments.filter(theme=theme, party=party).aggregate(top=Max("position"))["top"] or 0
@@ -288,35 +290,38 @@ def _apply_new_commitment(applying, result, why):
     applying.log(result, summary, proposal=proposal)
 
 
-def _apply_removal(applying, result, why):
+def _apply_removal(applying: _Applying, result: Result, proposal: Proposal, why: str | None) -> None:
     """A proposed removal: the commitment leaves the draft when supported."""
-    proposal, tally_words = result.proposal, _support_words(result)
-    key = proposal.commitment.key
+    tally_words = _support_words(result)
+    removed = proposal.commitment
+    if removed is None:
+        raise ValueError(f"Removal proposal {proposal.pk} names no commitment.")
+    key = removed.key
     if result.chosen_option == Vote.Choice.SUPPORT and key in applying.commitments:
         applying.commitments.pop(key).delete()
         applying.accepted.add(proposal.pk)
-        summary = f"{_quote(proposal.commitment.text)}: removed, from proposal #{proposal.pk}, " + (
-            why or tally_words
-        )
+        summary = f"{_quote(removed.text)}: removed, from proposal #{proposal.pk}, " + (why or tally_words)
         applying.log(result, summary, commitment_key=key, proposal=proposal, changed_text=True)
         return
     applying.not_taken[proposal.pk] = why or f"Not enough support ({tally_words})."
-    summary = f"{_quote(proposal.commitment.text)}: kept, removal (proposal #{proposal.pk}) not taken, " + (
+    summary = f"{_quote(removed.text)}: kept, removal (proposal #{proposal.pk}) not taken, " + (
         why or tally_words
     )
     applying.log(result, summary, commitment_key=key, proposal=proposal)
 
 
-def _apply_to_draft(round, draft, results):
+def _apply_to_draft(round: Round, draft: Version, results: Sequence[Result]) -> None:
     applying = _Applying(round, draft, results)
     for result in results:
-        why = override_phrase(result)
-        if result.commitment_id:
-            _apply_wording(applying, result, why)
+        why = override_phrase(result=result)
+        if result.commitment is not None:
+            _apply_wording(applying, result, result.commitment, why)
+        elif result.proposal is None:
+            raise ValueError(f"Result {result.pk} is about neither a commitment nor a proposal.")
         elif result.proposal.kind == Proposal.Kind.NEW_COMMITMENT:
-            _apply_new_commitment(applying, result, why)
+            _apply_new_commitment(applying, result, result.proposal, why)
         else:
-            _apply_removal(applying, result, why)
+            _apply_removal(applying, result, result.proposal, why)
     entries, accepted, not_taken = applying.entries, applying.accepted, applying.not_taken
     ChangeLogEntry.objects.bulk_create(entries)
     round.proposals.filter(pk__in=accepted).update(

@@ -4,7 +4,9 @@ Each workflow checks who is acting and runs in one transaction.
 """
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -27,21 +29,30 @@ REMINDER_BEFORE_CLOSE = timedelta(hours=48)
 logger = logging.getLogger(__name__)
 
 
+class SchedulerRun(TypedDict):
+    """What one run of `advance_rounds` did: rounds opened, closed (or cancelled), reminded, failed."""
+
+    opened: int
+    closed: int
+    reminded: int
+    failed: int
+
+
 @transaction.atomic
 def schedule_round(
     *,
-    actor,
-    version,
-    title,
-    opens_at,
-    closes_at,
-    description="",
-    participation=Round.Participation.EVERY_LEADER,
-    invited=(),
-    show_running_totals=False,
-):
+    actor: User,
+    version: Version,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    description: str = "",
+    participation: str = Round.Participation.EVERY_LEADER,
+    invited: Iterable[User] = (),
+    show_running_totals: bool = False,
+) -> Round:
     """Staff set up a round on a draft. It opens by itself at `opens_at` (at once if that has passed)."""
-    require_academy_staff(actor)
+    require_academy_staff(actor=actor)
     version = Version.objects.select_for_update().get(pk=version.pk)
     if version.status != Version.Status.DRAFT:
         raise DomainError(
@@ -55,8 +66,8 @@ def schedule_round(
         raise DomainError("The round must close after it opens.")
     if closes_at <= timezone.now():
         raise DomainError("The closing time has already passed.")
-    invited = list(invited)
-    if participation == Round.Participation.INVITED and not invited:
+    leaders = list(invited)
+    if participation == Round.Participation.INVITED and not leaders:
         raise DomainError("Invite at least one leader, or open the round to every leader.")
     if not version.commitments.exists():
         raise DomainError("Add commitments to the draft before consulting on it.")
@@ -71,7 +82,7 @@ def schedule_round(
         created_by=actor,
     )
     if participation == Round.Participation.INVITED:
-        round.invited.set(invited)
+        round.invited.set(leaders)
     if opens_at <= timezone.now():
         round = open_round(round=round)
     return round
@@ -91,8 +102,8 @@ def open_round(*, round: Round, now: datetime | None = None) -> Round:
     round.status = Round.Status.OPEN
     round.opened_at = now or timezone.now()
     round.save(update_fields=["status", "opened_at"])
-    audit.record("open round", target=round, before={"status": "scheduled"}, after={"status": "open"})
-    public_pages_changed(round)
+    audit.record(action="open round", target=round, before={"status": "scheduled"}, after={"status": "open"})
+    public_pages_changed(round=round)
     dispatch.send_on_commit("consultation.tasks.send_opening_notices", round.pk)
     return round
 
@@ -104,7 +115,7 @@ def close_round(
     """Close a round and freeze its results. Staff closing early must say why."""
     early = actor is not None
     if early:
-        require_academy_staff(actor)
+        require_academy_staff(actor=actor)
         if not reason.strip():
             raise DomainError("Give a reason for closing the round early; leaders will see it.")
     round = Round.objects.select_for_update().get(pk=round.pk)
@@ -124,32 +135,32 @@ def close_round(
     round.closed_early_reason = reason.strip() if early else ""
     round.eligible_count = eligible_leaders(round).count()
     round.save()
-    tally(round)
+    tally(round=round)
     audit.record(
-        "close round",
+        action="close round",
         actor=actor,
         target=round,
         before={"status": before},
         after={"status": "closed", "early_reason": round.closed_early_reason},
     )
-    public_pages_changed(round)
+    public_pages_changed(round=round)
     return round
 
 
-def _cancel_scheduled(round, *, actor, reason, now):
+def _cancel_scheduled(round: Round, *, actor: User | None, reason: str, now: datetime) -> Round:
     """A round closed before it opened: nothing was said, so nothing is tallied, and the draft
     (never put in consultation) stays free for another round."""
     round.status = Round.Status.CANCELLED
     round.closed_at, round.closed_by, round.closed_early_reason = now, actor, reason
     round.save(update_fields=["status", "closed_at", "closed_by", "closed_early_reason"])
     audit.record(
-        "cancel round",
+        action="cancel round",
         actor=actor,
         target=round,
         before={"status": "scheduled"},
         after={"status": "cancelled", "reason": reason},
     )
-    public_pages_changed(round)
+    public_pages_changed(round=round)
     return round
 
 
@@ -164,8 +175,8 @@ def allow_proposals(*, actor: User, round: Round) -> Round:
 
 
 @transaction.atomic
-def _take_proposals(*, actor, round, accepting):
-    require_academy_staff(actor)
+def _take_proposals(*, actor: User, round: Round, accepting: bool) -> Round:
+    require_academy_staff(actor=actor)
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.has_results or round.status == Round.Status.CANCELLED:
         raise DomainError("This round has closed.")
@@ -174,7 +185,7 @@ def _take_proposals(*, actor, round, accepting):
     return round
 
 
-def advance_rounds(*, now: datetime | None = None) -> dict[str, int]:
+def advance_rounds(*, now: datetime | None = None) -> SchedulerRun:
     """What the scheduler runs every minute: open what is due, close what is due, remind once.
 
     Each round is handled in its own transaction under its own row lock, so overlapping runs do
@@ -183,7 +194,7 @@ def advance_rounds(*, now: datetime | None = None) -> dict[str, int]:
     per run: every step reads `now`, so a round is judged due and then closed by the same time.
     """
     now = now or timezone.now()
-    done = {"opened": 0, "closed": 0, "reminded": 0, "failed": 0}
+    done: SchedulerRun = {"opened": 0, "closed": 0, "reminded": 0, "failed": 0}
     due_to_open = Round.objects.filter(status=Round.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now)
     for round in due_to_open:
         outcome = _scheduler_step(round, "open", lambda r: open_round(round=r, now=now), now)
@@ -212,7 +223,7 @@ def advance_rounds(*, now: datetime | None = None) -> dict[str, int]:
     return done
 
 
-def _scheduler_step(round, step, action, now):
+def _scheduler_step(round: Round, step: str, action: Callable[[Round], Round], now: datetime) -> Round | None:
     """Run one round's step in its own transaction; on failure log it, record it, return None."""
     try:
         with transaction.atomic():

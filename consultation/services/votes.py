@@ -48,7 +48,7 @@ def cast_vote(
     if saved is not None:
         return saved
     with transaction.atomic():
-        round = require_participant(actor, round)
+        round = require_participant(user=actor, round=round)
         question, fields = _vote_question(round, choice, commitment, proposal)
         vote = Vote.objects.select_for_update().filter(round=round, voter=actor, **question).first()
         if vote is None:
@@ -66,6 +66,7 @@ def cast_vote(
 def _vote_question(
     round: Round, choice: str | Proposal, commitment: Commitment | None, proposal: Proposal | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Which question a vote answers, and the fields that record the answer, as filters for `Vote`."""
     if commitment is not None:
         if commitment.version_id != round.version_id:
             raise DomainError("That commitment is not part of this round.")

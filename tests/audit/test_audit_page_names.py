@@ -14,7 +14,7 @@ def test_audit_trail_names_signatures_versions_and_rounds_in_words(staff, staff_
     version = published_version(staff=staff)
     organisation = OrganisationFactory(name="Riverside Hospitals")
     signature = SignatureFactory(version=version, organisation=organisation, full_name="Jane Smith")
-    audit.record("confirm signature", target=signature)
+    audit.record(action="confirm signature", target=signature)
 
     page = staff_client.get(reverse("audit:compact", kwargs={"slug": version.compact.slug})).content.decode()
 
@@ -26,6 +26,6 @@ def test_audit_trail_names_signatures_versions_and_rounds_in_words(staff, staff_
 def test_an_erased_signatory_is_not_named(staff, staff_client):
     version = published_version(staff=staff)
     signature = SignatureFactory(version=version, organisation=None, full_name="")
-    audit.record("confirm signature", target=signature)
+    audit.record(action="confirm signature", target=signature)
     page = staff_client.get(reverse("audit:compact", kwargs={"slug": version.compact.slug})).content.decode()
     assert f"Signature of Signatory {signature.pk}" in page

@@ -51,9 +51,9 @@ def test_a_visitor_downloads_the_pdf_checks_it_and_an_edited_copy_is_refused(
     monkeypatch,
 ):
     version = Version.objects.published().get(compact__slug="leadership-compact")
-    if exports.current_pdf(version)[0] is None:  # the worker's render, done here before the visit
-        exports.request_pdf(version)
-        exports.render_owed(version.pk)
+    if exports.current_pdf(version=version)[0] is None:  # the worker's render, done here before the visit
+        exports.request_pdf(version=version)
+        exports.render_owed(version_id=version.pk)
     page = visitor.page
 
     visitor.go("/compacts/leadership-compact/")

@@ -54,7 +54,7 @@ def test_staff_confirm_the_preview_and_get_a_draft_with_the_same_text(staff_clie
         "compact:staff_version", kwargs={"slug": version.compact.slug, "number": 1}
     )
     assert version.status == Version.Status.DRAFT and version.commitments.count() == 9
-    assert services.readiness_problems(version) == []
+    assert services.readiness_problems(version=version) == []
 
 
 def test_staff_upload_a_markdown_file_and_preview_it(staff_client):

@@ -69,7 +69,7 @@ def test_themes_with_two_parties_import_in_their_columns_and_order(staff):
         ("Why we need a compact", "before", "why"),
         ("How we will review it", "after", "sustain"),
     ]
-    assert services.readiness_problems(version) == []
+    assert services.readiness_problems(version=version) == []
 
 
 def test_themes_that_belong_to_one_party_hold_only_that_partys_commitments(staff):
@@ -105,7 +105,7 @@ def test_paired_rows_import_twelve_pairs_and_a_closing_section(staff):
         "Fund the partnership’s core team for three years [2026–2029]."
     )
     assert version.sections.get().placement == "after"
-    assert services.readiness_problems(version) == []
+    assert services.readiness_problems(version=version) == []
 
 
 # --- verbatim on every page -----------------------------------------------------------------
@@ -403,7 +403,7 @@ def test_the_documented_example_imports_as_it_is_described(staff):
     assert version.themes.count() == 2 and version.sections.filter(placement="after").count() == 1
     flexible = version.commitments.get(text__startswith="Offer flexible working")
     assert flexible.text.endswith("explain why in writing and look again every six months.")
-    assert services.readiness_problems(version) == []
+    assert services.readiness_problems(version=version) == []
 
 
 def test_a_themes_parties_may_be_separated_by_commas_or_semicolons():

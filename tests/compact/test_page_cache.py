@@ -35,7 +35,7 @@ def test_a_confirmed_signature_shows_at_once(client, version, django_capture_on_
             actor=leader, version=version, full_name="Newly Confirmed", role="Chair", consent=True
         )
     token = "known-token"
-    signature.token_hash = signing.hash_token(token)
+    signature.token_hash = signing.hash_token(token=token)
     from django.utils import timezone
 
     signature.token_expires_at = timezone.now() + timezone.timedelta(hours=1)

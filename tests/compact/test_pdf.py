@@ -124,26 +124,26 @@ def test_many_signature_changes_coalesce_into_one_render(
     assert enqueued == [(version.pk,)]
     assert PdfExport.objects.filter(version=version, status="pending").count() == 1
 
-    exports.render_owed(version.pk)  # the worker runs it once, for everything so far
+    exports.render_owed(version_id=version.pk)  # the worker runs it once, for everything so far
     with django_capture_on_commit_callbacks(execute=True):
         signatures_changed.send(sender=Signature, version=version)
     assert len(enqueued) == 2  # a change after the render schedules the next one
 
 
 def test_the_same_signatories_are_never_rendered_twice(version):
-    exports.request_pdf(version)
-    first = exports.render_owed(version.pk)
-    exports.request_pdf(version)
-    again = exports.render_owed(version.pk)
+    exports.request_pdf(version=version)
+    first = exports.render_owed(version_id=version.pk)
+    exports.request_pdf(version=version)
+    again = exports.render_owed(version_id=version.pk)
     assert again == first
     assert PdfExport.objects.filter(version=version).count() == 1
 
 
 def test_while_a_new_pdf_is_prepared_the_page_offers_the_last_one_ready(client, version):
-    exports.request_pdf(version)
-    ready = exports.render_owed(version.pk)
+    exports.request_pdf(version=version)
+    ready = exports.render_owed(version_id=version.pk)
     SignatureFactory(version=version)
-    exports.request_pdf(version)
+    exports.request_pdf(version=version)
     page = client.get(version.compact.get_absolute_url()).content.decode()
     assert (
         "being prepared" in page
@@ -152,8 +152,8 @@ def test_while_a_new_pdf_is_prepared_the_page_offers_the_last_one_ready(client, 
 
 
 def test_a_failed_render_is_shown_to_staff_with_a_retry_button(staff_client, version):
-    exports.request_pdf(version)
-    exports.mark_failed(version.pk, "Out of memory")
+    exports.request_pdf(version=version)
+    exports.mark_failed(version_id=version.pk, error="Out of memory")
     page = staff_client.get(version.compact.get_absolute_url()).content.decode()
     assert "Out of memory" in page and "Retry the PDF" in page
     staff_client.post(
@@ -167,7 +167,7 @@ def test_the_reconciler_re_enqueues_owed_renders_the_broker_lost(version, monkey
 
     from compact import tasks
 
-    exports.request_pdf(version)
+    exports.request_pdf(version=version)
     PdfExport.objects.update(requested_at=PdfExport.objects.get().requested_at - timedelta(minutes=10))
     sent = []
     monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, **options: sent.append(args))
@@ -182,7 +182,7 @@ def test_a_signature_confirmed_while_the_pdf_renders_reaches_the_next_pdf(
     enqueued = []
     monkeypatch.setattr(tasks.render_pdf, "apply_async", lambda args, **options: enqueued.append(args))
     SignatureFactory(version=version, full_name="First Signer")
-    exports.request_pdf(version)
+    exports.request_pdf(version=version)
     real_render = pdf.render
 
     def render_while_someone_signs(*args, **kwargs):
@@ -193,13 +193,13 @@ def test_a_signature_confirmed_while_the_pdf_renders_reaches_the_next_pdf(
         return real_render(*args, **kwargs)
 
     monkeypatch.setattr(pdf, "render", render_while_someone_signs)
-    first = exports.render_owed(version.pk)
+    first = exports.render_owed(version_id=version.pk)
     assert first.signatory_count == 1
     assert PdfExport.objects.filter(version=version, status="pending").exists()  # still owed
     assert enqueued == [(version.pk,)]  # and the change during the render sent the next one
 
-    exports.render_owed(version.pk)  # the follow-up task (or the reconciler) renders what is owed
-    ready, waiting, _failed = exports.current_pdf(version)
+    exports.render_owed(version_id=version.pk)  # the follow-up task (or the reconciler) renders what is owed
+    ready, waiting, _failed = exports.current_pdf(version=version)
     assert ready.signatory_count == 2 and not waiting
     _, text = text_of(ready.file.read())
     assert "First Signer" in text and "Second Signer" in text

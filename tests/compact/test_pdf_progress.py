@@ -25,7 +25,7 @@ def pdf_url(version):
 
 def test_the_preparing_page_checks_again_by_itself_without_javascript(client, version):
     PdfExport.objects.filter(version=version).delete()
-    exports.request_pdf(version)
+    exports.request_pdf(version=version)
     PdfExport.objects.filter(version=version).update(status=PdfExport.Status.PENDING)
     response = client.get(pdf_url(version))
     page = response.content.decode()
@@ -51,8 +51,8 @@ def test_the_preparing_page_says_a_render_is_under_way_and_how_long_the_last_one
 
 
 def test_once_ready_the_same_address_starts_the_download(client, version):
-    exports.request_pdf(version)
-    ready = exports.render_owed(version.pk)
+    exports.request_pdf(version=version)
+    ready = exports.render_owed(version_id=version.pk)
     response = client.get(pdf_url(version))
     assert response.status_code == 302
     assert response["Location"] == reverse(
@@ -62,9 +62,11 @@ def test_once_ready_the_same_address_starts_the_download(client, version):
 
 def test_staff_read_a_failed_render_as_a_sentence_with_the_details_folded(staff_client, version):
     PdfExport.objects.filter(version=version).delete()
-    exports.request_pdf(version)
+    exports.request_pdf(version=version)
     PdfExport.objects.filter(version=version).update(attempts=5)
-    exports.mark_failed(version.pk, "Traceback (most recent call last):\nMemoryError: cannot allocate")
+    exports.mark_failed(
+        version_id=version.pk, error="Traceback (most recent call last):\nMemoryError: cannot allocate"
+    )
     page = staff_client.get(version.compact.get_absolute_url()).content.decode()
     assert "The PDF ran out of memory after 5 attempts." in page
     summary_at, details_at = page.index("ran out of memory"), page.index("Details for the service team")

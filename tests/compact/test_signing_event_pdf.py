@@ -78,8 +78,8 @@ def test_the_copy_for_signing_verifies_as_genuine(staff_client, client, version)
 
 def test_the_public_pdf_never_gains_the_signature_page(staff_client, client, version):
     staff_client.get(url(version))
-    exports.request_pdf(version)  # as a confirmed signature does; the worker's render, in process
-    exports.render_owed(version.pk)
+    exports.request_pdf(version=version)  # as a confirmed signature does; the worker's render, in process
+    exports.render_owed(version_id=version.pk)
     public = client.get(
         reverse("compact:pdf", kwargs={"slug": version.compact.slug, "number": version.number}), follow=True
     )

@@ -204,7 +204,7 @@ def test_tallying_counts_in_the_database_not_in_python(round, staff, django_asse
         services.cast_vote(actor=voter, round=round, commitment=commitment, choice=proposal)
     round = Round.objects.get(pk=round.pk)
     with django_assert_max_num_queries(4):
-        services.tally(round)
+        services.tally(round=round)
     assert round.results.get().total_votes == 30
 
 

@@ -33,7 +33,7 @@ def test_a_real_worker_renders_the_pdf_with_its_signatories(media):
     version = published_version(staff=StaffFactory())
     signature = SignatureFactory(version=version, full_name="Worker Rendered")
     with celery_worker(media):
-        exports.request_pdf(version)
+        exports.request_pdf(version=version)
         export = wait_for(lambda: ready_export(version))
     with open(media / export.file.name, "rb") as handle:
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
@@ -44,7 +44,7 @@ def test_a_worker_killed_mid_render_does_not_lose_the_job(media):
     version = published_version(staff=StaffFactory())
     SignatureFactory(version=version)
     with celery_worker(media, PDF_RENDER_DELAY_SECONDS=6) as worker:
-        exports.request_pdf(version)
+        exports.request_pdf(version=version)
         wait_for(
             lambda: PdfExport.objects.filter(version=version, status=PdfExport.Status.RENDERING).exists()
         )
@@ -90,7 +90,7 @@ def test_a_failing_render_retries_with_backoff_then_shows_as_failed_to_staff(med
     staff = StaffFactory()
     version = published_version(staff=staff)
     with celery_worker(blocked, PDF_RETRY_BASE_SECONDS=1) as worker:
-        exports.request_pdf(version)
+        exports.request_pdf(version=version)
         failed = wait_for(
             lambda: PdfExport.objects.filter(version=version, status=PdfExport.Status.FAILED).first(),
             timeout=120,

@@ -47,7 +47,7 @@ def test_naming_a_signing_organisation_on_a_profile_does_not_make_someone_a_memb
     organisation = OrganisationFactory(name="Harbour NHS Trust")
     SignatureFactory(version=version, organisation=organisation)
     stranger = LeaderFactory(organisation_name="harbour nhs trust")
-    assert not services.may_reflect(stranger, version.compact)
+    assert not services.may_reflect(user=stranger, compact=version.compact)
     with pytest.raises(NotAllowed):
         services.reflect(actor=stranger, compact=version.compact, kind="concern", text="Not my trust")
 
@@ -58,7 +58,7 @@ def test_someone_who_confirmed_a_signature_for_a_signing_organisation_may_reflec
     colleague = LeaderFactory(organisation_name="Somewhere else entirely")
     # The colleague signed another compact for the same trust and confirmed it from their e-mail.
     SignatureFactory(version=published_version(staff=staff), organisation=organisation, signer=colleague)
-    assert services.may_reflect(colleague, version.compact)
+    assert services.may_reflect(user=colleague, compact=version.compact)
 
 
 def test_an_unconfirmed_signature_for_a_signing_organisation_proves_nothing(staff, version):
@@ -72,7 +72,7 @@ def test_an_unconfirmed_signature_for_a_signing_organisation_proves_nothing(staf
         status="pending",
         confirmed_at=None,
     )
-    assert not services.may_reflect(claimant, version.compact)
+    assert not services.may_reflect(user=claimant, compact=version.compact)
 
 
 def test_a_leader_who_has_not_signed_may_not_reflect(leader, version):

@@ -34,8 +34,8 @@ def version(staff):
 
 
 def render(version):
-    exports.request_pdf(version)
-    return exports.render_owed(version.pk)
+    exports.request_pdf(version=version)
+    return exports.render_owed(version_id=version.pk)
 
 
 def download_url(export):
@@ -108,7 +108,7 @@ def test_withdrawing_a_signature_removes_the_pdf_that_lists_it_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         signing.withdraw(actor=signature.signer, signature=signature)
     _assert_pdf_withdrawn_at_once(client, version, export, path)
-    fresh = exports.render_owed(version.pk)
+    fresh = exports.render_owed(version_id=version.pk)
     assert "Withdrawing Person" not in text_of(fresh.file.read())
 
 
@@ -121,7 +121,7 @@ def test_hiding_a_signature_removes_the_pdf_that_lists_it_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         signing.hide_signature(actor=staff, signature=signature, reason="Not a real person")
     _assert_pdf_withdrawn_at_once(client, version, export, path)
-    fresh = exports.render_owed(version.pk)
+    fresh = exports.render_owed(version_id=version.pk)
     assert "Fake Signatory" not in text_of(fresh.file.read())
 
 
@@ -134,7 +134,7 @@ def test_erasing_an_account_removes_the_pdf_that_names_it_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         erase_account(actor=signature.signer, user=signature.signer)
     _assert_pdf_withdrawn_at_once(client, version, export, path)
-    fresh = exports.render_owed(version.pk)
+    fresh = exports.render_owed(version_id=version.pk)
     text = text_of(fresh.file.read())
     assert "Erased Person" not in text and f"Signatory {signature.pk}" in text
 
@@ -145,7 +145,7 @@ def test_a_render_under_way_when_a_signature_is_withdrawn_is_never_published(
     from compact import pdf
 
     signature = SignatureFactory(version=version, full_name="Withdrawing Person")
-    exports.request_pdf(version)
+    exports.request_pdf(version=version)
     real_render = pdf.render
 
     def render_while_withdrawn(*args, **kwargs):
@@ -156,8 +156,8 @@ def test_a_render_under_way_when_a_signature_is_withdrawn_is_never_published(
         return content
 
     monkeypatch.setattr(pdf, "render", render_while_withdrawn)
-    exports.render_owed(version.pk)
+    exports.render_owed(version_id=version.pk)
     assert not PdfExport.objects.ready().filter(version=version).exists()
     assert list(media.rglob("*.pdf")) == []
-    fresh = exports.render_owed(version.pk)  # the render the withdrawal left owed
+    fresh = exports.render_owed(version_id=version.pk)  # the render the withdrawal left owed
     assert "Withdrawing Person" not in text_of(fresh.file.read())

@@ -91,7 +91,10 @@ def test_a_visitor_gets_the_list_from_the_cache_and_a_confirmation_shows_at_once
     pending = SignatureFactory(
         version=version, full_name="Just Confirmed", organisation=None, status=Signature.Status.PENDING
     )
-    pending.token_hash, pending.token_expires_at = services.hash_token("tok"), timezone.now() + timedelta(hours=1)
+    pending.token_hash, pending.token_expires_at = (
+        services.hash_token(token="tok"),
+        timezone.now() + timedelta(hours=1),
+    )
     pending.save()
     with django_capture_on_commit_callbacks(execute=True):
         services.confirm(token="tok")

@@ -120,13 +120,13 @@ def test_a_new_organisation_needs_a_name_and_kind_named_at_the_fields(client, le
     [("RX1", "RX1"), ("qwe", "QWE"), ("00l", "00L"), (" rx1ab ", "RX1AB"), ("a81001", "A81001")],
 )
 def test_ods_codes_of_three_to_six_characters_are_kept_in_upper_case(typed, kept):
-    assert services.normalise_ods_code(typed) == kept
+    assert services.normalise_ods_code(code=typed) == kept
 
 
 @pytest.mark.parametrize("typed", ["RX", "RX1ABCD", "R-1", "R X1", "ÄB1"])
 def test_other_ods_codes_are_refused(typed):
     with pytest.raises(DomainError, match="3 to 6 letters and numbers"):
-        services.normalise_ods_code(typed)
+        services.normalise_ods_code(code=typed)
 
 
 def test_names_and_roles_are_trimmed_and_limited(client, leader, version):

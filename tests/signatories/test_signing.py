@@ -87,7 +87,7 @@ def test_only_a_hash_of_the_token_is_stored(leader, version, mailoutbox, django_
         services.sign(actor=leader, version=version, full_name="A", role="B", consent=True)
     token = confirmation_link(mailoutbox[-1]).rstrip("/").rsplit("/", 1)[1]
     signature = Signature.objects.get()
-    assert token not in signature.token_hash and signature.token_hash == services.hash_token(token)
+    assert token not in signature.token_hash and signature.token_hash == services.hash_token(token=token)
 
 
 def test_an_expired_link_is_refused(leader, version, mailoutbox, django_capture_on_commit_callbacks):
