@@ -114,3 +114,17 @@ def test_every_module_and_function_the_architecture_page_names_can_be_imported(d
             found = getattr(found, attribute)
         return
     pytest.fail(f"docs/architecture.md names {dotted}, which cannot be imported")
+
+
+def test_no_task_repeats_the_retry_policy_the_shared_task_bases_carry():
+    """config.tasks.LateAckTask and RetryingTask hold the policy once; a task naming it again
+    is where two copies start to drift."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    repeating = [
+        str(path.relative_to(root))
+        for path in root.glob("*/tasks.py")
+        if any(option in path.read_text() for option in ("autoretry_for=", "acks_late=", "retry_backoff="))
+    ]
+    assert repeating == []
