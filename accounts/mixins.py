@@ -1,5 +1,8 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
@@ -26,9 +29,6 @@ class AcademyStaffRequiredMixin(AccessMixin):
 
 def academy_staff_required(view):
     """The same gate as AcademyStaffRequiredMixin, for function views."""
-    from functools import wraps
-
-    from django.contrib.auth.views import redirect_to_login
 
     @wraps(view)
     def gated(request, *args, **kwargs):

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 import audit
 from compact.errors import NotAllowed
+from notifications.services import forget
+from signatories.services import anonymise_signatures
 
 from .models import User
 
@@ -27,9 +29,6 @@ def erase_account(*, actor: User, user: User) -> User:
     """
     if actor.pk != user.pk:
         raise NotAllowed("You can only delete your own account.")
-    from notifications.services import forget
-    from signatories.services import anonymise_signatures
-
     anonymise_signatures(signer=user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()

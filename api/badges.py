@@ -9,6 +9,7 @@ had a confirmed signature on the compact gets a 404: no badge carries a name nob
 
 from xml.sax.saxutils import escape, quoteattr
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -131,8 +132,6 @@ def badge_page(request, slug, organisation_id):
 
 def badge_index(request, slug):
     """Organisations that have signed, each with a link to its badge."""
-    from django.core.paginator import Paginator
-
     compact = get_object_or_404(Compact, slug=slug)
     page = Paginator(selectors.organisations_signed(compact), 100).get_page(request.GET.get("page"))
     return render(request, "api/badges.html", {"compact": compact, "page": page})

@@ -27,6 +27,8 @@ def record(
     `target` is the object acted on; the compact it belongs to is found from it unless given.
     `before` and `after` are small dicts of the fields that changed.
     """
+    # here, not at the top: Django imports this package (the app) before the app registry is
+    # ready, when no models can load yet.
     from .models import AuditEvent
 
     if compact_id is None and target is not None:
@@ -46,6 +48,8 @@ def record(
 def _label(actor):
     if actor is None or not actor.is_authenticated:
         return "the system"
+    # here, not at the top: accounts.roles loads models, which cannot happen while Django imports
+    # this package (the app) before the app registry is ready.
     from accounts.roles import is_academy_staff
 
     # Staff act in their name; anyone else is named by account number, so the record keeps no
@@ -56,6 +60,8 @@ def _label(actor):
 
 
 def _compact_id_of(target):
+    # here, not at the top: a module-level `apps` in this package is replaced by the submodule
+    # audit.apps as soon as Django imports it.
     from django.apps import apps
 
     if target._meta.label_lower == "compact.compact":
