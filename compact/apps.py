@@ -4,6 +4,7 @@ from django.db.models.signals import post_migrate
 
 def ensure_academy_staff_group(sender, **kwargs):
     """The "Academy staff" group carries the permission; staff are made by joining it."""
+    # here, not at the top: Django imports apps.py before the app registry is ready, when no models can load.
     from django.contrib.auth.models import Group, Permission
 
     from accounts.roles import ACADEMY_STAFF_GROUP

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
@@ -86,8 +87,6 @@ def _cached_copy(compact_id: int, variant: str) -> bytes | None:
 def cacheable(request: HttpRequest, params: tuple[str, ...] = ()) -> bool:
     """Only what every visitor sees alike: signed out, no one-off messages, a plain GET (with at
     most the query parameters named in `params`)."""
-    from django.contrib.messages import get_messages
-
     if request.method != "GET" or request.user.is_authenticated or set(request.GET) - set(params):
         return False
     storage = get_messages(request)

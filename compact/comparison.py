@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.apps import apps
+
 from core.text import word_diff
 
 from .models import Commitment, Party, Theme, Version
@@ -99,8 +101,6 @@ def _lineage_log(before: Version, after: Version) -> dict[UUID, list[Any]]:
     while current is not None and current.pk != before.pk and len(versions) < 100:
         versions.append(current.pk)
         current = current.based_on
-    from django.apps import apps
-
     entry_model = apps.get_model("consultation", "ChangeLogEntry")
     by_key: dict[UUID, list[Any]] = {}
     for entry in entry_model.objects.filter(version_id__in=versions).select_related("round").order_by("id"):

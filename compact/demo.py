@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from accounts.roles import ACADEMY_STAFF_GROUP
 
 from . import services
+from .interchange import import_compact
 from .models import Commitment, Compact, Theme
 
 DEMO_PASSWORD = "compact-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -219,8 +220,6 @@ PARTNERSHIP_FILE = Path(__file__).parent / "demo_compacts" / "partnership.md"
 def load_partnership(context):
     """A local partnership compact: what each side gives, row by row, imported as staff would
     (through the outline importer), then ratified and published. Skipped if it is there."""
-    from .interchange import import_compact
-
     if Compact.objects.filter(slug=PARTNERSHIP_SLUG).exists():
         return
     staff = context["staff"]

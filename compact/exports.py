@@ -32,6 +32,7 @@ from config import dispatch
 from . import pdf
 from .caching import bump
 from .models import PdfExport, Version
+from .services import require_academy_staff
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -65,6 +66,7 @@ def request_pdf(*, version: Version) -> PdfExport | None:
 
 
 def _enqueue_once(version_id: int) -> None:
+    # here, not at the top: compact.tasks imports this one.
     from .tasks import render_pdf
 
     window = coalesce_seconds()
@@ -193,8 +195,6 @@ def mark_failed(*, version_id: int, error: object) -> None:
 
 
 def retry_failed(*, actor: User, version: Version) -> PdfExport | None:
-    from .services import require_academy_staff
-
     require_academy_staff(actor=actor)
     PdfExport.objects.filter(version=version, status=PdfExport.Status.FAILED).delete()
     return request_pdf(version=version)
@@ -202,6 +202,7 @@ def retry_failed(*, actor: User, version: Version) -> PdfExport | None:
 
 def reconcile(*, older_than: timedelta | None = None) -> int:
     """Re-enqueue renders the database says are owed but nobody is working on."""
+    # here, not at the top: compact.tasks imports this one.
     from .tasks import render_pdf
 
     if older_than is None:

@@ -8,7 +8,10 @@ make the renderer read the disk or call out.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -16,8 +19,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from . import pdf_worker, verification
 from .selectors import compact_layout
 
 if TYPE_CHECKING:
@@ -51,6 +56,7 @@ def static_only_url_fetcher(url, *args, **kwargs):
 
 
 def _fetcher():
+    # here, not at the top: WeasyPrint takes about 0.4 s to import and only a render needs it.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
@@ -145,9 +151,8 @@ def render(
     full fingerprint and a keyed digest of the text of its compact pages go in the PDF's
     metadata, so /verify/ can tell this copy from one edited afterwards.
     """
+    # here, not at the top: WeasyPrint takes about 0.4 s to import and only a render needs it.
     from weasyprint import HTML
-
-    from . import verification
 
     signatures = public_signatures(version) if signatures is None and not draft else (signatures or [])
     part_size = part_size or SIGNATORIES_PER_PART
@@ -217,8 +222,6 @@ def _html(version, signatures, *, listed=None, draft=False, signature_page=False
 
 
 def _signatories_path(version):
-    from django.urls import reverse
-
     return reverse("signatories:list", kwargs={"slug": version.compact.slug, "number": version.number})
 
 
@@ -244,14 +247,9 @@ def _render_in_parts(version, signatures, *, signature_page, part_size):
     """Render the compact, then the signatories a few thousand at a time, in parallel processes;
     merge them with pypdf and stamp every page's footer ("Page N of M") once the page count is
     known. The seal is taken from the merged pages, so /verify/ reads them as it reads any copy."""
-    import io
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
+    # here, not at the top: WeasyPrint and pypdf take about 0.45 s to import; only renders need them.
     from pypdf import PdfReader, PdfWriter
     from weasyprint import HTML
-
-    from . import pdf_worker, verification
 
     # Even parts, at least one per process, so neither core waits on a short last part.
     parts = max(PART_PROCESSES, -(-len(signatures) // part_size))

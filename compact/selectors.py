@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from accounts.roles import is_academy_staff
+
 from .models import Commitment, Compact, Party, PdfExport, Section, Theme, Version
 
 if TYPE_CHECKING:
@@ -134,10 +136,9 @@ def readable_versions(user: User | AnonymousUser | None, compact: Compact) -> li
 
     Staff read every version; others the public ones, plus what consultation opens to them: the
     text of a round that has closed, and an open round's draft to the people taking part in it."""
-    from accounts.roles import is_academy_staff
-
     versions = compact.versions.order_by("number")
     if not is_academy_staff(user):
+        # here, not at the top: consultation.selectors imports this one.
         from consultation.selectors import versions_opened_by_rounds
 
         opened = versions_opened_by_rounds(compact, user)

@@ -9,14 +9,22 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 import audit
 from accounts.models import User
-from accounts.roles import is_academy_staff
+from accounts.roles import MANAGE_PERMISSION, is_academy_staff
+from notifications.kinds import Kind
+from notifications.services import route_messages
 
 from .caching import bump
 from .errors import DomainError, NotAllowed, VersionLocked
@@ -574,17 +582,6 @@ def due_for_review(*, today: date | None = None) -> QuerySet[Version]:
 
 def remind_reviews(*, today: date | None = None) -> int:
     """Once per version, a month before its review date: staff and its signatories are told."""
-    from django.apps import apps
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.mail import EmailMessage, get_connection
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    from accounts.roles import MANAGE_PERMISSION
-    from notifications.kinds import Kind
-    from notifications.services import route_messages
-
     sent = 0
     for version in due_for_review(today=today).filter(review_reminder_sent_at__isnull=True):
         with transaction.atomic():

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views import View
 
 from accounts.mixins import AcademyStaffRequiredMixin
+from consultation.selectors import consultation_work
 from signatories.selectors import signatures_to_check
 
 from . import services
@@ -66,10 +68,6 @@ def _draft_url(version):
 class StaffDashboardView(AcademyStaffRequiredMixin, View):
     def get(self, request):
         compacts = Compact.objects.order_by("title").prefetch_related("versions")
-        from django.utils import timezone
-
-        from consultation.selectors import consultation_work
-
         context = {
             "compacts": compacts,
             "due_for_review": list(services.due_for_review()),

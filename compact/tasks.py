@@ -3,7 +3,7 @@ from django.conf import settings
 
 from config.tasks import LateAckTask
 
-from . import exports
+from . import exports, services
 
 
 @shared_task(
@@ -30,8 +30,6 @@ def render_pdf(self, version_id):
 
 @shared_task(base=LateAckTask)
 def remind_reviews():
-    from . import services
-
     return services.remind_reviews()
 
 

@@ -163,6 +163,7 @@ def seal_tokens(text: str | None) -> list[str]:
 
 def page_texts(pdf_bytes: bytes, *, pages: int | None = None) -> list[str]:
     """The text of each page (or of the first `pages`), as pypdf reads it."""
+    # here, not at the top: pypdf is needed only when a PDF is read, not by every web process at start.
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf_bytes))
@@ -223,6 +224,7 @@ def _prose_pieces(body: str, document_id: str | int) -> Iterator[str]:
 
 def printed_pieces(version: Version) -> list[tuple[str, str]]:
     """(what it is, text) for the version's stored text, in the order the PDF prints it."""
+    # here, not at the top: compact.pdf imports this one.
     from .pdf import printed_layout
 
     layout = printed_layout(version)
@@ -303,6 +305,7 @@ def read_upload(upload: UploadedFile | None) -> bytes:
 
 def check_pdf(data: bytes) -> PdfCheck:
     """Check a PDF's bytes against the versions we hold."""
+    # here, not at the top: pypdf is needed only when a PDF is checked, not by every web process at start.
     from pypdf import PdfReader
 
     try:

@@ -4,6 +4,8 @@ An uploaded file is held in memory only (a handler of our own, capped at the siz
 never written to disk or stored; nothing about it is kept once the page is answered.
 """
 
+import io
+
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -47,8 +49,6 @@ class InMemoryCappedUploadHandler(FileUploadHandler):
         return None
 
     def file_complete(self, file_size):
-        import io
-
         data = b"".join(self.chunks)
         self.chunks = []
         return InMemoryUploadedFile(

@@ -1,21 +1,23 @@
 """Public pages: the list of compacts and a compact as it reads on paper."""
 
+from django.apps import apps
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.mixins import academy_staff_required
 from accounts.roles import is_academy_staff, needs_two_factor_setup
+from consultation.selectors import open_rounds_by_compact
+from reflections.services import visible_reflections
 
 from . import caching, exports, pdf, presenters
+from .comparison import compare
 from .errors import DomainError
 from .models import Commitment, Compact, PdfExport, Version
 from .selectors import compact_layout, compacts_for_home, readable_versions
 
 
 def home(request):
-    from consultation.selectors import open_rounds_by_compact
-
     rounds = open_rounds_by_compact()
     compacts = [(compact, version, rounds.get(compact.pk, [])) for compact, version in compacts_for_home()]
     return render(request, "compact/home.html", {"compacts": compacts})
@@ -177,8 +179,6 @@ def _readable_versions(request, compact):
 
 def compare_versions(request, slug):
     """Any two versions side by side and word by word; visitors compare public versions only."""
-    from .comparison import compare
-
     compact = get_object_or_404(Compact, slug=slug)
     versions = _readable_versions(request, compact)
     by_number = {v.number: v for v in versions}
@@ -208,8 +208,6 @@ def compare_versions(request, slug):
 
 def commitment_history(request, slug, key):
     """One commitment through every version: its wording, the proposals and votes that changed it."""
-    from django.apps import apps
-
     compact = get_object_or_404(Compact, slug=slug)
     versions = _readable_versions(request, compact)
     wordings = {
@@ -230,8 +228,6 @@ def commitment_history(request, slug, key):
         "version", "round"
     )
     latest = next(c for _, c in reversed(timeline) if c is not None)
-    from reflections.services import visible_reflections
-
     reflections = visible_reflections(user=request.user, compact=compact).filter(commitment_key=key)
     context = {
         "compact": compact,
