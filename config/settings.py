@@ -8,6 +8,7 @@ mis-deployed instance fails at boot rather than quietly running on defaults.
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -144,8 +145,6 @@ _broker_url = env("CELERY_BROKER_URL")
 def _next_redis_database(url):
     """The broker's Redis with the next database number: the cache must never share the broker's
     database, or clearing the cache (FLUSHDB) would also drop queued tasks and their bindings."""
-    from urllib.parse import urlparse
-
     parsed = urlparse(url)
     number = int(parsed.path.strip("/") or 0)
     return parsed._replace(path=f"/{number + 1}").geturl()

@@ -8,6 +8,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.text import Truncator
 
 from accounts import facts
+from accounts.roles import MANAGE_PERMISSION
 from consultation.signals import comment_posted, comment_reported, proposal_submitted
 
 from . import selectors, services
@@ -97,8 +98,6 @@ def tell_of_proposal(sender, proposal, **kwargs):
 
 
 def tell_moderators(sender, report, **kwargs):
-    from accounts.roles import MANAGE_PERMISSION
-
     app_label, codename = MANAGE_PERMISSION.split(".")
     staff = (
         get_user_model()

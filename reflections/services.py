@@ -14,6 +14,7 @@ from accounts.roles import has_verified_email, is_academy_staff
 from compact.errors import DomainError, NotAllowed
 from compact.models import Compact
 from compact.services import require_academy_staff
+from signatories.selectors import has_confirmed_tie_to_compact
 
 from .models import Reflection, ReflectionSession
 
@@ -28,8 +29,6 @@ def may_reflect(*, user: User | AnonymousUser | None, compact: Compact) -> bool:
     """
     if not (user and user.is_authenticated and has_verified_email(user)):
         return False
-    from signatories.selectors import has_confirmed_tie_to_compact
-
     return has_confirmed_tie_to_compact(user, compact)
 
 

@@ -1,13 +1,13 @@
 from compact.signals import version_published
 from config import dispatch
 
+from .tasks import send_refresh_invitations
+
 
 def invite_earlier_signatories(sender, version, previous, **kwargs):
     """A refreshed version asks the signatories of the one it replaces to sign again."""
     if previous is None:
         return
-    from .tasks import send_refresh_invitations
-
     dispatch.send_on_commit(send_refresh_invitations, version.pk, previous.pk)
 
 

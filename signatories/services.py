@@ -310,6 +310,7 @@ def sign(
             raise DomainError("Your signature could not be saved. Try again.") from None
         raise AlreadySigned(existing, actor) from None
     _flag_for_review(signature)
+    # here, not at the top: signatories.tasks imports this one.
     from .tasks import send_confirmation
 
     dispatch.send_on_commit(send_confirmation, signature.pk)
@@ -343,6 +344,7 @@ def resend_confirmation(*, actor: User, signature: Signature) -> None:
     cache.add(daily_key, 0, timeout=24 * 3600)
     if (cache.incr(daily_key) or 0) > RESENDS_PER_DAY:
         raise DomainError("We have sent this e-mail five times today. Try again tomorrow.")
+    # here, not at the top: signatories.tasks imports this one.
     from .tasks import send_confirmation
 
     dispatch.send_on_commit(send_confirmation, signature.pk, True)
@@ -702,6 +704,7 @@ def reconcile_mail(*, now: datetime | None = None, older_than: timedelta | None 
     """Re-send confirmation e-mails and refresh invitations that should have gone by now: the
     broker may have been down when they were enqueued, or lost them in a restart. The tasks are
     idempotent, so a duplicate reaches nobody twice."""
+    # here, not at the top: signatories.tasks imports this one.
     from .tasks import send_confirmation, send_refresh_invitations
 
     now = now or timezone.now()
