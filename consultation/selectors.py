@@ -304,11 +304,20 @@ def versions_opened_by_rounds(compact: Compact, user: User | AnonymousUser | Non
       it is held on: they are being asked to judge it against the current published text.
     """
     rounds = Round.objects.filter(version__compact=compact).exclude(status=Round.Status.SCHEDULED)
+    return {round.version_id for round in rounds if opens_its_text(round=round, user=user)}
 
-    def taking_part(round: Round) -> bool:
-        return round.is_open and participation_problem(user, round) is None
 
-    return {round.version_id for round in rounds if round.has_results or taking_part(round)}
+_ASK = object()
+
+
+def opens_its_text(*, round: Round, user: User | AnonymousUser | None, problem: object = _ASK) -> bool:
+    """Whether this round makes its text readable to the person (the rule above, for one round).
+    `problem` is their participation_problem when the caller has it already."""
+    if round.has_results:
+        return True
+    if not round.is_open:
+        return False
+    return (participation_problem(user, round) if problem is _ASK else problem) is None
 
 
 @dataclass

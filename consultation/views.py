@@ -94,8 +94,7 @@ def _round_page_links(request, round, shared, problem):
     then has a history, and the published version is kept with the page's shared part."""
     readable = (
         round.version.status in (Version.Status.PUBLISHED, Version.Status.SUPERSEDED)
-        or round.has_results
-        or (round.is_open and problem is None)
+        or selectors.opens_its_text(round=round, user=request.user, problem=problem)
         or is_academy_staff(request.user)
     )
     if not readable:
