@@ -569,16 +569,17 @@ import os, time, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from compact.models import Version
+from django.conf import settings
 from compact import pdf
 version = Version.objects.get(pk={pk})
 started = time.perf_counter()
 content = pdf.render(version)
 import resource
-# A long list is rendered by pdf.PART_PROCESSES worker processes at once: count the parent's peak
-# plus that many times the largest worker's, an upper bound on what the render held at once.
+# A long list is rendered by settings.PDF_PART_PROCESSES worker processes at once: count the
+# parent's peak plus that many times the largest worker's, an upper bound on what it held at once.
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(time.perf_counter() - started, len(content), own + (pdf.PART_PROCESSES * workers if workers else 0))
+print(time.perf_counter() - started, len(content), own + (settings.PDF_PART_PROCESSES * workers if workers else 0))
 """
 
 # WeasyPrint's own floor for the same list: the signatory lines as bare paragraphs under the

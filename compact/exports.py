@@ -36,7 +36,6 @@ from .services import require_academy_staff
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from signatories.models import Signature
 
 RENDERABLE = (Version.Status.RATIFIED, Version.Status.PUBLISHED, Version.Status.SUPERSEDED)
 
@@ -126,7 +125,7 @@ def render_owed(*, version_id: int) -> PdfExport | None:
 
 
 def _listed(
-    signatures: Iterable[Signature],
+    signatures: Iterable[pdf.PrintedSignatory],
 ) -> set[tuple[int, str, str, str, datetime | None]]:
     """What a PDF prints of each signatory: a change to any of these means a name must go."""
     return {
@@ -135,7 +134,7 @@ def _listed(
     }
 
 
-def _publish(owed: PdfExport, version: Version, signatures: Iterable[Signature]) -> bool:
+def _publish(owed: PdfExport, version: Version, signatures: Iterable[pdf.PrintedSignatory]) -> bool:
     """Make a finished render the version's only public PDF, unless it is already out of date.
 
     Runs under a lock on the version, as `withdraw_pdfs` does, so a withdrawal either sees this

@@ -8,10 +8,12 @@ make the renderer read the disk or call out.
 from __future__ import annotations
 
 import hashlib
-import io
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -26,8 +28,6 @@ from . import pdf_worker, verification
 from .selectors import compact_layout
 
 if TYPE_CHECKING:
-    from signatories.models import Signature
-
     from .models import Version
 
 
@@ -69,16 +69,54 @@ def _fetcher():
     return StaticOnlyFetcher(allowed_protocols=["https"], allow_redirects=False)
 
 
-def public_signatures(version: Version) -> list[Signature]:
+@dataclass(frozen=True, slots=True)
+class PrintedOrganisation:
+    name: str
+    ods_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedSignatory:
+    """What the PDF prints of one signature. Plain rows, not model instances: a 100,000-name
+    render holds every one of them, and a row is a tenth of the memory of a Signature with its
+    Organisation."""
+
+    pk: int
+    full_name: str
+    role: str
+    organisation_id: int | None
+    organisation: PrintedOrganisation | None
+    confirmed_at: datetime | None  # never None for a public signature; the column allows it
+
+
+def public_signatures(version: Version) -> list[PrintedSignatory]:
     """Confirmed signatures, by organisation name, then by person (people signing personally last)."""
-    return list(
+    rows = (
         version.signatures.public()  # the signing app says what counts
-        .select_related("organisation")
         .order_by(Lower("organisation__name"), "organisation_id", Lower("full_name"), "id")
+        .values_list(
+            "pk",
+            "full_name",
+            "role",
+            "organisation_id",
+            "organisation__name",
+            "organisation__ods_code",
+            "confirmed_at",
+        )
     )
+    organisations: dict[int, PrintedOrganisation] = {}
+    printed = []
+    for pk, full_name, role, organisation_id, name, ods_code, confirmed_at in rows.iterator(chunk_size=5000):
+        organisation = None
+        if organisation_id is not None:
+            organisation = organisations.get(organisation_id)
+            if organisation is None:
+                organisation = organisations[organisation_id] = PrintedOrganisation(name, ods_code)
+        printed.append(PrintedSignatory(pk, full_name, role, organisation_id, organisation, confirmed_at))
+    return printed
 
 
-def signatories_digest(signatures: Iterable[Signature]) -> str:
+def signatories_digest(signatures: Iterable[PrintedSignatory]) -> str:
     """A fingerprint of exactly what the PDF lists: the same set of names renders once."""
     digest = hashlib.sha256()
     for s in signatures:
@@ -88,15 +126,20 @@ def signatories_digest(signatures: Iterable[Signature]) -> str:
     return digest.hexdigest()
 
 
-def grouped(signatures):
-    groups, personal = [], []
+def grouped(
+    signatures: Iterable[PrintedSignatory],
+) -> tuple[list[tuple[PrintedOrganisation, list[PrintedSignatory]]], list[PrintedSignatory]]:
+    groups: list[tuple[PrintedOrganisation, list[PrintedSignatory]]] = []
+    personal: list[PrintedSignatory] = []
+    last_organisation_id = None
     for signature in signatures:
-        if signature.organisation_id is None:
+        if signature.organisation is None:
             personal.append(signature)
-        elif groups and groups[-1][0].pk == signature.organisation_id:
+        elif groups and last_organisation_id == signature.organisation_id:
             groups[-1][1].append(signature)
         else:
             groups.append((signature.organisation, [signature]))
+            last_organisation_id = signature.organisation_id
     return groups, personal
 
 
@@ -125,17 +168,19 @@ def printed_layout(version):
 SIGNATORIES_ANCHOR = "signatories"
 
 
-# Past this many signatories the list is rendered in parts, in parallel processes, and merged:
-# WeasyPrint holds a whole document's layout in memory, so one 100,000-name document would not
-# fit in 1 GB, and one process uses one core. Each part is a few thousand lines.
-SIGNATORIES_PER_PART = 5000
-PART_PROCESSES = 2
+# Past settings.PDF_SIGNATORIES_PER_PART signatories the list is rendered in parts, in
+# settings.PDF_PART_PROCESSES processes at once, and joined: WeasyPrint holds a whole document's
+# layout in memory (about 23 kB a printed line here), so one 100,000-name document would not fit
+# in 1 GB, and one process uses one core. A part of a thousand lines holds about 25 MB of layout;
+# much smaller parts would cost more in per-document set-up (about 30 ms each).
+# What a worker may fetch, resolved to files by the parent (the worker has no Django to ask).
+PDF_ASSETS = ("pdf/compact.css",)
 
 
 def render(
     version: Version,
     *,
-    signatures: Sequence[Signature] | None = None,
+    signatures: Sequence[PrintedSignatory] | None = None,
     draft: bool = False,
     signature_page: bool = False,
     list_signatories: bool = True,
@@ -151,13 +196,14 @@ def render(
     full fingerprint and a keyed digest of the text of its compact pages go in the PDF's
     metadata, so /verify/ can tell this copy from one edited afterwards.
     """
-    # here, not at the top: WeasyPrint takes about 0.4 s to import and only a render needs it.
-    from weasyprint import HTML
-
     signatures = public_signatures(version) if signatures is None and not draft else (signatures or [])
-    part_size = part_size or SIGNATORIES_PER_PART
+    part_size = part_size or settings.PDF_SIGNATORIES_PER_PART
     if list_signatories and len(signatures) > part_size:
         return _render_in_parts(version, signatures, signature_page=signature_page, part_size=part_size)
+    # here, not at the top: WeasyPrint takes about 0.4 s to import and only a render needs it
+    # (a parted render leaves it to the workers).
+    from weasyprint import HTML
+
     html = _html(
         version,
         signatures,
@@ -186,9 +232,20 @@ def _compact_page_count(document):
     )
 
 
-def _html(version, signatures, *, listed=None, draft=False, signature_page=False, part=None, footer=True):
+def _html(
+    version,
+    signatures,
+    *,
+    listed=None,
+    draft=False,
+    signature_page=False,
+    part=None,
+    footer=True,
+    continued=False,
+):
     """The document's HTML; `part` ("head", "annex" or "end") is one piece of a parted render,
-    `listed` the signatories it lists when not all of `signatures` (which its summary counts)."""
+    `listed` the signatories it lists when not all of `signatures` (which its summary counts),
+    `continued` whether its first heading carries on from the part before."""
     layout = printed_layout(version) if part in (None, "head") else None
     groups, personal = grouped(signatures if listed is None else listed)
     all_groups, all_personal = (groups, personal) if listed is None else grouped(signatures)
@@ -203,6 +260,7 @@ def _html(version, signatures, *, listed=None, draft=False, signature_page=False
             "footer": footer,
             "groups": groups,
             "personal": personal,
+            "continued": continued,
             "signature_count": len(signatures),
             "personal_count": len(all_personal),
             "organisation_count": len(all_groups),
@@ -230,45 +288,76 @@ def _css_string(text):
 
 
 def signatory_parts(signatures, *, part_size):
-    """The signatories in chunks of about `part_size`: people signing personally last, as in a
-    single render, and breaks only between organisations, so everyone stays under their heading."""
+    """The signatories in chunks of `part_size` (the last shorter), people signing personally
+    last, as in a single render. Equal chunks keep both processes busy to the end and bound each
+    one's memory, whatever the size of one organisation's list: a chunk that starts inside an
+    organisation's list repeats its heading, marked as continued (see `_part_htmls`)."""
     ordered = [s for s in signatures if s.organisation_id] + [s for s in signatures if not s.organisation_id]
-    chunks, current = [], []
-    for signature in ordered:
-        if len(current) >= part_size and signature.organisation_id != current[-1].organisation_id:
-            chunks.append(current)
-            current = []
-        current.append(signature)
-    chunks.append(current)
-    return chunks
+    return [ordered[start : start + part_size] for start in range(0, len(ordered), part_size)] or [[]]
 
 
 def _render_in_parts(version, signatures, *, signature_page, part_size):
-    """Render the compact, then the signatories a few thousand at a time, in parallel processes;
-    merge them with pypdf and stamp every page's footer ("Page N of M") once the page count is
-    known. The seal is taken from the merged pages, so /verify/ reads them as it reads any copy."""
-    # here, not at the top: WeasyPrint and pypdf take about 0.45 s to import; only renders need them.
-    from pypdf import PdfReader, PdfWriter
-    from weasyprint import HTML
-
+    """Render the compact, then the signatories a thousand or so at a time, in parallel worker
+    processes (compact.pdf_worker); once every part's page count is known the workers stamp each
+    page's footer ("Page N of M"), and one of them joins the parts with pikepdf. This process
+    renders the HTML and reads the result: it never imports WeasyPrint or holds a page. The seal
+    is taken from the stamped compact pages, so /verify/ reads a joined copy as any other."""
     # Even parts, at least one per process, so neither core waits on a short last part.
-    parts = max(PART_PROCESSES, -(-len(signatures) // part_size))
+    processes = settings.PDF_PART_PROCESSES
+    parts = max(processes, -(-len(signatures) // part_size))
     chunks = signatory_parts(signatures, part_size=-(-len(signatures) // parts))
+    assets = {f"{settings.STATIC_URL}{name}": finders.find(name) for name in PDF_ASSETS}
+    with (
+        tempfile.TemporaryDirectory(prefix="compact-pdf-") as folder,
+        # A worker gets a part's HTML and writes its PDF to a file in the folder.
+        pdf_worker.PartProcesses(processes, assets=assets, cwd=str(settings.BASE_DIR)) as pool,
+    ):
+        paths, rendering = [], []
+        for index, html in enumerate(_part_htmls(version, signatures, chunks, signature_page=signature_page)):
+            paths.append(os.path.join(folder, f"part-{index:04d}.pdf"))
+            rendering.append(
+                pool.submit(
+                    pdf_worker.render_part, html, paths[-1], anchor=SIGNATORIES_ANCHOR, tagged=index == 0
+                )
+            )
+        counts = [future.result() for future in rendering]
+        total = sum(pages for pages, _ in counts)
+        footer_css = _footer_css(version, total)
+        stamping, first_page = [], 1
+        for path, (pages, _) in zip(paths, counts, strict=True):
+            stamping.append(
+                pool.submit(
+                    pdf_worker.stamp_part, path, footer_css=footer_css, first_page=first_page, pages=pages
+                )
+            )
+            first_page += pages
+        for future in stamping:
+            future.result()
+        metadata = {}
+        if version.content_hash:
+            texts = pool.submit(pdf_worker.texts_of, paths[0], pages=counts[0][1]).result()
+            metadata = {
+                verification.FINGERPRINT_FIELD: version.content_hash,
+                verification.SEAL_FIELD: verification.seal(version.content_hash, texts, total),
+            }
+        # A worker joins the parts, so this process never holds their pages.
+        joined = os.path.join(folder, "joined.pdf")
+        pool.submit(pdf_worker.join_parts, paths, joined, metadata=metadata).result()
+        return Path(joined).read_bytes()
+
+
+def _part_htmls(version, signatures, chunks, *, signature_page):
     # The head counts every signatory in its summary but lists only the first chunk.
-    htmls = [_html(version, signatures, listed=chunks[0], part="head", footer=False)]
-    htmls += [_html(version, chunk, part="annex", footer=False) for chunk in chunks[1:]]
-    htmls.append(_html(version, [], part="end", footer=False, signature_page=signature_page))
-    # Fresh processes (spawn), not forks: a fork would carry this process's signatures and
-    # templates into each worker's memory. A worker gets one part's HTML and returns its bytes.
-    with ProcessPoolExecutor(
-        max_workers=PART_PROCESSES, mp_context=get_context("spawn"), initializer=pdf_worker.start
-    ) as pool:
-        results = list(pool.map(pdf_worker.render_part, htmls))
-    writer = PdfWriter()
-    for content, _ in results:
-        writer.append(PdfReader(io.BytesIO(content)))
-    total = len(writer.pages)
-    footer_css = (
+    yield _html(version, signatures, listed=chunks[0], part="head", footer=False)
+    for previous, chunk in zip(chunks, chunks[1:], strict=False):
+        continued = chunk[0].organisation_id == previous[-1].organisation_id
+        yield _html(version, chunk, part="annex", footer=False, continued=continued)
+    yield _html(version, [], part="end", footer=False, signature_page=signature_page)
+
+
+def _footer_css(version, total):
+    """The stylesheet's footer (compact.css), with the total filled in: a part cannot count it."""
+    return (
         "@page { size: A4; margin: 20mm 16mm 22mm;"
         f" @bottom-left {{ content: {_css_string(version.compact.title)}; width: 66%; white-space: nowrap;"
         " overflow: hidden; text-overflow: ellipsis; font-size: 8pt; color: #4c6272; vertical-align: top; }"
@@ -277,23 +366,3 @@ def _render_in_parts(version, signatures, *, signature_page, part_size):
         " font-size: 8pt; color: #4c6272; vertical-align: top; } }"
         ' html { font-family: "DejaVu Sans", sans-serif; } div + div { break-before: page; }'
     )
-    footers = HTML(
-        string=f"<!DOCTYPE html><html><head><style>{footer_css}</style></head><body>{'<div></div>' * total}</body></html>"
-    ).write_pdf()
-    for page, footer in zip(writer.pages, PdfReader(io.BytesIO(footers)).pages, strict=True):
-        page.merge_page(footer)
-    head_reader = PdfReader(io.BytesIO(results[0][0]))
-    writer.add_metadata(dict(head_reader.metadata or {}))
-    if version.content_hash:
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        texts = verification.page_texts(buffer.getvalue(), pages=results[0][1])
-        writer.add_metadata(
-            {
-                "/" + verification.FINGERPRINT_FIELD: version.content_hash,
-                "/" + verification.SEAL_FIELD: verification.seal(version.content_hash, texts, total),
-            }
-        )
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()

@@ -43,6 +43,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from core.text import render_prose
 
 from .models import Section, Version
+from .pdf_worker import page_texts
 
 # PDF Info dictionary keys WeasyPrint writes from document.metadata.custom (letters only).
 FINGERPRINT_FIELD = "CompactFingerprint"
@@ -159,16 +160,6 @@ def words(text: str | None) -> list[str]:
 def seal_tokens(text: str | None) -> list[str]:
     """Words and punctuation marks: what the seal covers (an added comma counts)."""
     return re.findall(r"\w+|[^\w\s]", _normal(text))
-
-
-def page_texts(pdf_bytes: bytes, *, pages: int | None = None) -> list[str]:
-    """The text of each page (or of the first `pages`), as pypdf reads it."""
-    # here, not at the top: pypdf is needed only when a PDF is read, not by every web process at start.
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(pdf_bytes))
-    chosen = reader.pages if pages is None else reader.pages[:pages]
-    return [page.extract_text() or "" for page in chosen]
 
 
 def _seal_digest(fingerprint: str, texts: Sequence[str], total_pages: int, secret: str) -> str:

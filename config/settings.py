@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
 PDF_COALESCE_SECONDS = int(env("PDF_COALESCE_SECONDS", "30"))
 # A failed render retries after 15 s, 30 s, 60 s, 120 s, then shows as failed to staff.
 PDF_RETRY_BASE_SECONDS = int(env("PDF_RETRY_BASE_SECONDS", "15"))
+# Past this many signatories a PDF's list is laid out in parts of about this size, in this many
+# worker processes at once, and joined (compact/pdf.py): memory is bounded by the part, not the list.
+PDF_SIGNATORIES_PER_PART = int(env("PDF_SIGNATORIES_PER_PART", "1000"))
+PDF_PART_PROCESSES = int(env("PDF_PART_PROCESSES", "2"))
 # How long owed work (an unsent e-mail, a pending PDF) waits before the reconcilers send it again.
 RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Fault injection for the worker-killed integration test only.
@@ -419,6 +423,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"one_line": {"()": "config.logging.CacheOutageInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"config.cache": {"filters": ["one_line"]}},
+    "loggers": {
+        "config.cache": {"filters": ["one_line"]},
+        # WeasyPrint reports every step of every render at INFO, and fontTools every subset.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }

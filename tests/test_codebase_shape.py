@@ -128,3 +128,15 @@ def test_no_task_repeats_the_retry_policy_the_shared_task_bases_carry():
         if any(option in path.read_text() for option in ("autoretry_for=", "acks_late=", "retry_backoff="))
     ]
     assert repeating == []
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# … #} comment ends on its own line: one that runs on is printed to the reader
+    # (a PDF once carried one above its signatories). Longer comments use {% comment %}.
+    unclosed = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "{#" in line and "#}" not in line[line.index("{#") :]
+    ]
+    assert not unclosed, f"multi-line {{# comments (use {{% comment %}}): {unclosed}"

@@ -41,6 +41,7 @@ def column_class(count):
         3: "nhsuk-grid-column-one-third",
     }.get(count, "nhsuk-grid-column-one-quarter")
 
+
 # Django's own wording for a few generic errors; the summary says which field they are about.
 _GENERIC_STARTS = ("This field", "Enter a valid", "Ensure this value", "Select a valid", "Enter a whole")
 

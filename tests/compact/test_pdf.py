@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -85,6 +86,24 @@ def test_the_renderer_fetches_nothing_but_static_files():
         with pytest.raises(pdf.FetchRefused):
             pdf.static_only_url_fetcher(url)
     assert pdf.static_only_url_fetcher("/static/pdf/compact.css")["body"].startswith(b"/*")
+
+
+def test_a_part_worker_fetches_only_the_files_its_parent_resolved(monkeypatch):
+    from compact import pdf_worker
+
+    monkeypatch.setattr(pdf_worker, "_assets", {})
+    pdf_worker.start({"/static/pdf/compact.css": str(settings.BASE_DIR / "static" / "pdf" / "compact.css")})
+    fetcher = pdf_worker._fetcher()
+    for url in (
+        "file:///etc/passwd",
+        "file:///static/pdf/compact.css",
+        "https://example.com/static/pdf/compact.css",
+        "https://app.invalid/static/pdf/../../config/settings.py",
+        "https://app.invalid/static/build/app.css",
+    ):
+        with pytest.raises(pdf_worker.AssetRefused):
+            fetcher.fetch(url)
+    assert fetcher.fetch("https://app.invalid/static/pdf/compact.css").read().startswith(b"/*")
 
 
 def test_hostile_names_render_as_text_in_the_pdf(version):

@@ -82,6 +82,8 @@ def test_every_commitment_and_signatory_is_printed_with_organisation_and_ods_cod
         )
     ]
     assert order == sorted(order)
+    # Nothing of the template reaches the reader (a comment that ran over lines once did).
+    assert "{#" not in text and "{%" not in text and "#}" not in text
 
 
 def test_the_colophon_on_the_last_page_carries_the_full_fingerprint_and_how_to_verify(version, settings):

@@ -27,25 +27,65 @@ def version(staff):
 def signatories(version):
     people = []
     for number in range(8):
-        organisation = OrganisationFactory(name=f"Organisation {number:02d} NHS Trust", ods_code=f"R{number:02d}")
+        organisation = OrganisationFactory(
+            name=f"Organisation {number:02d} NHS Trust", ods_code=f"R{number:02d}"
+        )
         for person in range(6):
             people.append(
                 SignatureFactory(
-                    version=version, organisation=organisation, full_name=f"Person {number:02d}{person}", role="Chair"
+                    version=version,
+                    organisation=organisation,
+                    full_name=f"Person {number:02d}{person}",
+                    role="Chair",
                 )
             )
-    people.append(SignatureFactory(version=version, organisation=None, full_name="Pat Personal", role="Nurse"))
+    people.append(
+        SignatureFactory(version=version, organisation=None, full_name="Pat Personal", role="Nurse")
+    )
     return people
 
 
-def test_a_long_list_is_split_into_several_parts(version, signatories):
+def test_a_long_list_is_split_into_equal_parts_with_people_signing_personally_last(version, signatories):
     chunks = pdf.signatory_parts(pdf.public_signatures(version), part_size=10)
-    assert len(chunks) >= 4
-    # No organisation is split across parts, and people signing personally come last.
-    names = [{s.organisation_id for s in chunk} for chunk in chunks]
-    for first, second in zip(names, names[1:], strict=False):
-        assert not (first - {None}) & (second - {None})
-    assert chunks[-1][-1].full_name == "Pat Personal"
+    assert [len(chunk) for chunk in chunks] == [10, 10, 10, 10, 9]
+    assert [s.full_name for chunk in chunks for s in chunk][-1] == "Pat Personal"
+
+
+def test_an_organisation_split_between_parts_has_its_heading_repeated_as_continued(version, signatories):
+    # Parts of 10 split the six people of Organisation 01 after the fourth (6 + 4 | 2 + 6 + 2 | …).
+    text = flat(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.render(version, part_size=10))).pages)
+    )
+    assert text.count("Organisation 01 NHS Trust – ODS code R01 (continued)") == 1
+    assert text.count("Organisation 00 NHS Trust – ODS code R00") == 1  # not split: once, not continued
+    first, continued = (
+        text.index("Person 013"),
+        text.index("Organisation 01 NHS Trust – ODS code R01 (continued)"),
+    )
+    assert first < continued < text.index("Person 014") < text.index("Person 015")
+
+
+def outline_of(reader, items=None, depth=0):
+    """(depth, title, page number) of every bookmark, in order."""
+    found = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            found += outline_of(reader, item, depth + 1)
+        else:
+            found.append((depth, item.title, reader.get_destination_page_number(item)))
+    return found
+
+
+def test_a_merged_pdf_has_the_bookmarks_of_a_single_rendering_each_on_its_page(version, signatories):
+    merged = PdfReader(io.BytesIO(pdf.render(version, part_size=10)))
+    single = PdfReader(io.BytesIO(pdf.render(version)))
+    assert [(depth, title) for depth, title, _ in outline_of(merged)] == [
+        (depth, title) for depth, title, _ in outline_of(single)
+    ]
+    titles = [title for _, title, _ in outline_of(merged)]
+    assert "Organisation 07 NHS Trust – ODS code R07" in titles and titles[-1] == "About this copy"
+    for _, title, page in outline_of(merged):
+        assert title in flat(merged.pages[page].extract_text()), title
 
 
 def test_every_page_of_a_merged_pdf_says_page_n_of_m_with_the_right_total(version, signatories):

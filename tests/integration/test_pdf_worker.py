@@ -40,6 +40,24 @@ def test_a_real_worker_renders_the_pdf_with_its_signatories(media):
     assert signature.full_name in text
 
 
+def test_a_real_worker_renders_a_long_list_in_parts_in_processes_of_its_own(media):
+    # A Celery prefork child is itself a pool process: the parts' processes must start from it.
+    version = published_version(staff=StaffFactory())
+    names = [f"Parted Signer {number:02d}" for number in range(12)]
+    for name in names:
+        SignatureFactory(version=version, full_name=name)
+    with celery_worker(media, PDF_SIGNATORIES_PER_PART=5) as worker:
+        exports.request_pdf(version=version)
+        export = wait_for(lambda: ready_export(version), timeout=120)
+        assert worker.poll() is None
+    with open(media / export.file.name, "rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert all(text.count(name) == 1 for name in names)
+    total = len(reader.pages)
+    assert all(f"Page {n} of {total}" in (page.extract_text() or "") for n, page in enumerate(reader.pages, 1))
+
+
 def test_a_worker_killed_mid_render_does_not_lose_the_job(media):
     version = published_version(staff=StaffFactory())
     SignatureFactory(version=version)
