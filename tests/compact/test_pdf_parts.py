@@ -149,12 +149,17 @@ def test_a_part_that_fails_raises_the_workers_reason_and_leaves_no_process_behin
 
     pool = pdf_worker.PartProcesses(2, assets={}, cwd=str(settings.BASE_DIR))
     with pytest.raises(RuntimeError, match="FileNotFoundError"), pool:
-        pool.submit(pdf_worker.render_part, "<p>x</p>", "/nonexistent/folder/x.pdf", anchor="a", tagged=False).result()
+        pool.submit(
+            pdf_worker.render_part, "<p>x</p>", "/nonexistent/folder/x.pdf", anchor="a", tagged=False
+        ).result()
     assert all(process.poll() is not None for process in pool._all)
 
 
 def test_a_worker_runs_only_its_own_tasks(settings):
     from compact import pdf_worker
 
-    with pdf_worker.PartProcesses(1, assets={}, cwd=str(settings.BASE_DIR)) as pool, pytest.raises(ValueError):
+    with (
+        pdf_worker.PartProcesses(1, assets={}, cwd=str(settings.BASE_DIR)) as pool,
+        pytest.raises(ValueError),
+    ):
         pool.submit(print, "anything")
