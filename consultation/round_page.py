@@ -12,10 +12,17 @@ Each commitment's HTML fragment is rendered once per generation and per *state* 
 of facts that change its words for a reader (voted on its wording or not, signed in or not, …) —
 and kept beside the shared part, so a page is mostly joined, not rendered. A reader's state
 is never shared with another: a fragment holds only what every reader in that state sees.
+
+The **whole page** is kept too, per *page state* (`KeptPage`): the view names every fact its
+frame shows (the address asked for, the person's progress, what they may do, the fragments
+joined, ...) and the page is rendered once per such state, with two marks where the only
+per-person values go — the CSRF token and the person's name in the header — filled in for each
+request. Two leaders who have voted alike read the same kept page with their own name and token.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +30,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts import facts
@@ -43,6 +53,9 @@ KEPT_ROUNDS = 8
 KEPT_FRAGMENTS = 5000
 # Theme sections per round kept (each about 25 kB at national scale).
 KEPT_SECTIONS = 400
+# Whole pages per round kept, by size (a national page is 30 kB a theme, 300 kB with all themes);
+# the least recently read go first.
+KEPT_PAGE_CHARACTERS = 8_000_000
 
 
 # --- Generation ------------------------------------------------------------------------------------
@@ -104,6 +117,9 @@ class SharedRound:
     # A theme's whole section, keyed by the fragments in it: a reader reloading the page, or
     # readers in the same state, get it joined; anyone else still gets the fragments.
     sections: dict[tuple[Any, ...], SafeString] = field(default_factory=dict)
+    # Whole pages by page state (see `kept_page`), least recently read first.
+    pages: dict[tuple[Any, ...], KeptPage] = field(default_factory=dict)
+    pages_size: int = 0
 
     @property
     def themes(self) -> list[Theme]:
@@ -217,6 +233,8 @@ class RowView:
     comment_count: int
     columns: list[ColumnView]
     html: SafeString = mark_safe("")  # noqa: S308 - empty
+    # What the section's HTML was kept by: equal keys, equal HTML.
+    key: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -325,18 +343,22 @@ def _new_proposal_view(
     return NewProposalView(proposal=proposal, html=html, key=key)
 
 
-def _section_html(
-    shared: SharedRound, round: Round, row: RowView, *, filtering: bool, can_propose: bool
-) -> SafeString:
+def _section_key(round: Round, row: RowView, *, filtering: bool, can_propose: bool) -> tuple[Any, ...]:
     layout = tuple(
         (column.party.pk, tuple(e.key for e in column.entries), tuple(p.key for p in column.new_proposals))
         for column in row.columns
     )
     theme_id = row.theme.pk if row.theme is not None else None
+    return ("theme", theme_id, row.comment_count, filtering, can_propose, round.is_open, layout)
+
+
+def _section_html(
+    shared: SharedRound, round: Round, row: RowView, *, filtering: bool, can_propose: bool
+) -> SafeString:
     return _fragment(
         shared.sections,
         KEPT_SECTIONS,
-        ("theme", theme_id, row.comment_count, filtering, can_propose, round.is_open, layout),
+        row.key,
         "consultation/_round_theme.html",
         {
             "round": round,
@@ -397,7 +419,10 @@ def round_page_view(
     round = shared.round
     themes = shared.themes
     one_at_a_time = (
-        theme is None and not all_themes and bool(themes) and shared.total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
+        theme is None
+        and not all_themes
+        and bool(themes)
+        and shared.total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
     )
     if one_at_a_time:
         theme = themes[0].pk
@@ -430,6 +455,7 @@ def round_page_view(
             ]
             columns.append(ColumnView(party=column.party, entries=entries, new_proposals=new_proposals))
         view = RowView(theme=row.theme, comment_count=row.comment_count, columns=columns)
+        view.key = _section_key(round, view, filtering=filtering, can_propose=can_propose)
         view.html = _section_html(shared, round, view, filtering=filtering, can_propose=can_propose)
         rows.append(view)
     shown = next((t for t in themes if t.pk == theme), None)
@@ -452,3 +478,62 @@ def round_page_view(
         previous_theme=themes[index - 1] if shown and index > 0 else None,
         next_theme=themes[index + 1] if shown and index + 1 < len(themes) else None,
     )
+
+
+# --- The whole page, per page state ---------------------------------------------------------------
+# Where the per-request values go in a kept page. Random per process, so no text anyone writes
+# can contain one (a kept page is never served with a mark left in it).
+CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+NAME_MARK = f"name-{secrets.token_hex(16)}"
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    html: str
+    has_token: bool  # a form on it: the token is filled in (and the CSRF cookie kept fresh)
+
+
+class MarkedReader:
+    """The signed-in person as a kept page's frame sees them: their name a mark, the rest theirs.
+
+    Only the name differs between people in the same page state (everything else the frame shows
+    of them is in the state's key), so one page serves them all."""
+
+    display_name = NAME_MARK
+
+    def __init__(self, user: User) -> None:
+        self._user = user
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._user, name)
+
+
+def kept_page(shared: SharedRound, key: tuple[Any, ...]) -> KeptPage | None:
+    page = shared.pages.pop(key, None)
+    if page is not None:
+        shared.pages[key] = page  # now the most recently read
+    return page
+
+
+def keep_page(shared: SharedRound, key: tuple[Any, ...], html: str) -> KeptPage:
+    """Keep a page rendered with the marks (`CSRF_MARK` for the token, a `MarkedReader` as
+    the user), making room by dropping the pages read least recently."""
+    page = KeptPage(html=html, has_token=CSRF_MARK in html)
+    if len(html) <= KEPT_PAGE_CHARACTERS // 4:
+        while shared.pages and shared.pages_size + len(html) > KEPT_PAGE_CHARACTERS:
+            shared.pages_size -= len(shared.pages.pop(next(iter(shared.pages))).html)
+        if key not in shared.pages:
+            shared.pages_size += len(html)
+        shared.pages[key] = page
+    return page
+
+
+def filled_in(page: KeptPage, request: HttpRequest) -> str:
+    """The kept page for this request: its CSRF token (asked for only if a form needs one, as a
+    render would) and the person's name, escaped as the template escapes it."""
+    html = page.html
+    if page.has_token:
+        html = html.replace(CSRF_MARK, get_token(request))
+    if request.user.is_authenticated:
+        html = html.replace(NAME_MARK, conditional_escape(request.user.display_name))
+    return html
