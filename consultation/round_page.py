@@ -25,6 +25,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any
 
 from django.conf import settings
@@ -282,7 +283,12 @@ def _fragment(
 
 
 def _entry_view(
-    shared: SharedRound, round: Round, entry: SharedEntry, reader: Reader, totals: dict[Any, int] | None
+    shared: SharedRound,
+    round: Round,
+    entry: SharedEntry,
+    reader: Reader,
+    totals: dict[Any, int] | None,
+    is_open: bool,
 ) -> EntryView:
     commitment = entry.commitment
     voted_wording = ("commitment", commitment.pk) in reader.votes
@@ -299,7 +305,7 @@ def _entry_view(
         voted_removal,
         commitment.key in reader.concern_keys,
         reader.has_history(commitment),
-        round.is_open,
+        is_open,
         repr(entry_totals),
     )
     key = ("commitment", commitment.pk, *state)
@@ -324,7 +330,12 @@ def _entry_view(
 
 
 def _new_proposal_view(
-    shared: SharedRound, round: Round, proposal: Proposal, reader: Reader, support: dict[Any, int] | None
+    shared: SharedRound,
+    round: Round,
+    proposal: Proposal,
+    reader: Reader,
+    support: dict[Any, int] | None,
+    is_open: bool,
 ) -> NewProposalView:
     voted = ("proposal", proposal.pk) in reader.votes
     totals = (
@@ -332,7 +343,7 @@ def _new_proposal_view(
         if support is not None
         else None
     )
-    key = ("new", proposal.pk, voted, round.is_open, repr(totals))
+    key = ("new", proposal.pk, voted, is_open, repr(totals))
     html = _fragment(
         shared.fragments,
         KEPT_FRAGMENTS,
@@ -343,13 +354,13 @@ def _new_proposal_view(
     return NewProposalView(proposal=proposal, html=html, key=key)
 
 
-def _section_key(round: Round, row: RowView, *, filtering: bool, can_propose: bool) -> tuple[Any, ...]:
+def _section_key(row: RowView, *, filtering: bool, can_propose: bool, is_open: bool) -> tuple[Any, ...]:
     layout = tuple(
         (column.party.pk, tuple(e.key for e in column.entries), tuple(p.key for p in column.new_proposals))
         for column in row.columns
     )
     theme_id = row.theme.pk if row.theme is not None else None
-    return ("theme", theme_id, row.comment_count, filtering, can_propose, round.is_open, layout)
+    return ("theme", theme_id, row.comment_count, filtering, can_propose, is_open, layout)
 
 
 def _section_html(
@@ -427,6 +438,8 @@ def round_page_view(
     if one_at_a_time:
         theme = themes[0].pk
     wording_totals, support_totals = selectors.vote_totals(round) if round.totals_visible else (None, None)
+    # Read once: the clock, asked per commitment, was a tenth of the all-themes page.
+    is_open = round.is_open
     filtered_out = 0
     rows = []
     for row in shared.rows:
@@ -447,15 +460,15 @@ def round_page_view(
                 ):
                     filtered_out += 1
                     continue
-                entries.append(_entry_view(shared, round, entry, reader, wording_totals))
+                entries.append(_entry_view(shared, round, entry, reader, wording_totals, is_open))
             new_proposals = [
-                _new_proposal_view(shared, round, p, reader, support_totals)
+                _new_proposal_view(shared, round, p, reader, support_totals, is_open)
                 for p in column.new_proposals
                 if not (not_voted and ("proposal", p.pk) in reader.votes)
             ]
             columns.append(ColumnView(party=column.party, entries=entries, new_proposals=new_proposals))
         view = RowView(theme=row.theme, comment_count=row.comment_count, columns=columns)
-        view.key = _section_key(round, view, filtering=filtering, can_propose=can_propose)
+        view.key = _section_key(view, filtering=filtering, can_propose=can_propose, is_open=is_open)
         view.html = _section_html(shared, round, view, filtering=filtering, can_propose=can_propose)
         rows.append(view)
     shown = next((t for t in themes if t.pk == theme), None)
@@ -489,7 +502,11 @@ NAME_MARK = f"name-{secrets.token_hex(16)}"
 
 @dataclass(frozen=True)
 class KeptPage:
-    html: str
+    """A page as UTF-8 pieces, split where the marks were: `None` for the CSRF token, `...` for
+    the person's name. Joined per request with no search and no encoding of the whole page."""
+
+    pieces: tuple[bytes | None | EllipsisType, ...]
+    size: int
     has_token: bool  # a form on it: the token is filled in (and the CSRF cookie kept fresh)
 
 
@@ -518,22 +535,28 @@ def kept_page(shared: SharedRound, key: tuple[Any, ...]) -> KeptPage | None:
 def keep_page(shared: SharedRound, key: tuple[Any, ...], html: str) -> KeptPage:
     """Keep a page rendered with the marks (`CSRF_MARK` for the token, a `MarkedReader` as
     the user), making room by dropping the pages read least recently."""
-    page = KeptPage(html=html, has_token=CSRF_MARK in html)
-    if len(html) <= KEPT_PAGE_CHARACTERS // 4:
-        while shared.pages and shared.pages_size + len(html) > KEPT_PAGE_CHARACTERS:
-            shared.pages_size -= len(shared.pages.pop(next(iter(shared.pages))).html)
+    pieces: list[bytes | None | EllipsisType] = []
+    for n, part in enumerate(html.split(CSRF_MARK)):
+        if n:
+            pieces.append(None)
+        for m, text in enumerate(part.split(NAME_MARK)):
+            if m:
+                pieces.append(...)
+            pieces.append(text.encode())
+    page = KeptPage(pieces=tuple(pieces), size=len(html), has_token=None in pieces)
+    if page.size <= KEPT_PAGE_CHARACTERS // 4:
+        while shared.pages and shared.pages_size + page.size > KEPT_PAGE_CHARACTERS:
+            shared.pages_size -= shared.pages.pop(next(iter(shared.pages))).size
         if key not in shared.pages:
-            shared.pages_size += len(html)
+            shared.pages_size += page.size
         shared.pages[key] = page
     return page
 
 
-def filled_in(page: KeptPage, request: HttpRequest) -> str:
+def filled_in(page: KeptPage, request: HttpRequest) -> bytes:
     """The kept page for this request: its CSRF token (asked for only if a form needs one, as a
     render would) and the person's name, escaped as the template escapes it."""
-    html = page.html
-    if page.has_token:
-        html = html.replace(CSRF_MARK, get_token(request))
-    if request.user.is_authenticated:
-        html = html.replace(NAME_MARK, conditional_escape(request.user.display_name))
-    return html
+    token = get_token(request).encode() if page.has_token else b""
+    user = request.user
+    name = conditional_escape(user.display_name).encode() if user.is_authenticated else b""
+    return b"".join(token if piece is None else name if piece is ... else piece for piece in page.pieces)

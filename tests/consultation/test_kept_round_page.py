@@ -151,5 +151,5 @@ def test_kept_pages_are_bounded_by_size(setting, leader, monkeypatch):
     for n in range(40):  # each address is a page state of its own
         client.get(round.get_absolute_url() + f"?x={n}")
     shared = round_page._kept[round.pk]
-    assert shared.pages_size == sum(len(page.html) for page in shared.pages.values()) <= 200_000
+    assert shared.pages_size == sum(page.size for page in shared.pages.values()) <= 200_000
     assert len(shared.pages) < 40
