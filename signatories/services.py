@@ -10,14 +10,13 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 import audit
@@ -27,6 +26,7 @@ from compact.models import Compact, Version
 from compact.services import require_academy_staff
 from compact.signals import signatures_changed
 from config import dispatch
+from core.rows import columns, from_row
 
 from .models import Organisation, RefreshInvitation, Signature
 from .normalise import clean_name, domain_matches, email_domain, email_key, name_key
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
-
-M = TypeVar("M", bound=Model)
 
 # Organisation codes of trusts (RX1), ICBs (QWE), sub-ICB locations (00L), trust sites (RX1AB)
 # and GP practices (A81001): primary care signs too.
@@ -429,21 +427,6 @@ def _confirmed(signature: Signature) -> None:
         _changed(signature.version)
 
 
-def _columns(model: type[Model]) -> str:
-    table = model._meta.db_table
-    return ", ".join(f'"{table}"."{field.column}"' for field in model._meta.concrete_fields)
-
-
-def _from_row(model: type[M], values: Sequence[Any]) -> M:
-    """An instance from a row of all its columns, converted as the ORM converts them (JSON ...)."""
-    fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        convert = getattr(field, "from_db_value", None)  # what Field.get_db_converters returns
-        converted.append(value if convert is None else convert(value, field, connection))
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
-
-
 # A pending link for no organisation, unexpired, with consent given: confirmed by one UPDATE that
 # returns the signature with its version and compact (the page and the audit row need them). Its
 # row lock does what the locked read does: a second POST of the same link, or a withdrawal, waits
@@ -457,7 +440,7 @@ _CONFIRM_AT_ONCE = " ".join(
     WHERE "{_SIGNATURE}".version_id = "{_VERSION}".id AND "{_SIGNATURE}".token_hash = %(token_hash)s
         AND "{_SIGNATURE}".status = %(pending)s AND "{_SIGNATURE}".token_expires_at > %(now)s
         AND "{_SIGNATURE}".organisation_id IS NULL AND "{_SIGNATURE}".consent_to_publish
-    RETURNING {_columns(Signature)}, {_columns(Version)}, {_columns(Compact)}
+    RETURNING {columns(Signature)}, {columns(Version)}, {columns(Compact)}
     """.split()  # noqa: S608 - names from the models, every value a parameter
 )
 
@@ -481,9 +464,9 @@ def _confirm_at_once(*, token_hash: str, now: datetime) -> Signature | None:
     if row is None:
         return None
     signatures, versions = len(Signature._meta.concrete_fields), len(Version._meta.concrete_fields)
-    signature = _from_row(Signature, row[:signatures])
-    version = _from_row(Version, row[signatures : signatures + versions])
-    version.compact = _from_row(Compact, row[signatures + versions :])
+    signature = from_row(Signature, row[:signatures], using=connection.alias)
+    version = from_row(Version, row[signatures : signatures + versions], using=connection.alias)
+    version.compact = from_row(Compact, row[signatures + versions :], using=connection.alias)
     signature.version = version
     signature.organisation = None
     return signature
