@@ -73,14 +73,20 @@ def generation(*, round_id: int) -> int:
     return int(value)
 
 
-def _stamp(round: Round) -> tuple[int, int]:
-    """The round's generation and its compact's, read in one round trip (and started if lost).
+def _stamp_keys(round_id: int, compact_id: int) -> list[str]:
+    return [_generation_key(round_id), compact_caching.generation_key(compact_id)]
+
+
+def _stamp(round: Round, stored: dict[str, Any] | None = None) -> tuple[int, int]:
+    """The round's generation and its compact's, read in one round trip (and started if lost),
+    or taken from `stored`, what a read of `stamp_keys` found.
 
     The compact's counts too: publishing a version changes the round page's comparison link."""
     compact_id = round.version.compact_id
-    keys = [_generation_key(round.pk), compact_caching.generation_key(compact_id)]
-    stored = cache.get_many(keys)
-    if len(stored) < 2:
+    keys = _stamp_keys(round.pk, compact_id)
+    if stored is None:
+        stored = cache.get_many(keys)
+    if not all(key in stored for key in keys):
         return generation(round_id=round.pk), compact_caching.generation(compact_id)
     return int(stored[keys[0]]), int(stored[keys[1]])
 
@@ -170,11 +176,19 @@ def _own_concern_keys(user: User, compact_id: int) -> frozenset[Any]:
     )
 
 
-def kept_round(*, round_id: int) -> SharedRound | None:
-    """This worker's shared part of the round, if it is still current: then its round (read at
-    the same generation) serves the request, and the round's row is not read again."""
+def stamp_keys(*, round_id: int) -> list[str] | None:
+    """The cache keys `kept_round` checks, for a caller that reads them with others (the
+    person's facts) in one round trip; None when this worker keeps nothing of the round."""
     kept = _kept.get(round_id)
-    if kept is not None and _stamp(kept.round) == kept.stamp:
+    return None if kept is None else _stamp_keys(round_id, kept.round.version.compact_id)
+
+
+def kept_round(*, round_id: int, stored: dict[str, Any] | None = None) -> SharedRound | None:
+    """This worker's shared part of the round, if it is still current: then its round (read at
+    the same generation) serves the request, and the round's row is not read again. `stored`:
+    what a read of `stamp_keys` found, read now by the caller."""
+    kept = _kept.get(round_id)
+    if kept is not None and _stamp(kept.round, stored) == kept.stamp:
         return kept
     return None
 

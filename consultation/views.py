@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts import facts
 from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
 from compact.caching import messages_waiting
@@ -111,7 +112,9 @@ def _round_page_links(request, round, shared, problem):
 
 
 def round_detail(request, pk):
-    shared = round_page.kept_round(round_id=pk)
+    # The round's generations and the person's facts (asked below) in one round trip.
+    keys = round_page.stamp_keys(round_id=pk)
+    shared = round_page.kept_round(round_id=pk, stored=facts.read_with(request.user, keys)) if keys else None
     round = shared.round if shared else _readable_round(request, pk)
     shared = shared or round_page.shared_round(round=round)
     all_themes = request.GET.get("theme") == "all"
