@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import EllipsisType
 from typing import Any
@@ -286,11 +287,13 @@ def _fragment(
     limit: int,
     key: tuple[Any, ...],
     template: str,
-    context: dict[str, Any],
+    context: Callable[[], dict[str, Any]],
 ) -> SafeString:
+    """The kept HTML for `key`, or the template rendered with `context()` (made only then: on the
+    all-themes page, building 200 unused contexts cost more than joining the kept HTML)."""
     html = kept.get(key)
     if html is None:
-        html = mark_safe(render_to_string(template, context))  # noqa: S308 - a template's own output
+        html = mark_safe(render_to_string(template, context()))  # noqa: S308 - a template's own output
         if len(kept) < limit:
             kept[key] = html
     return html
@@ -305,38 +308,42 @@ def _entry_view(
     is_open: bool,
 ) -> EntryView:
     commitment = entry.commitment
-    voted_wording = ("commitment", commitment.pk) in reader.votes
+    pk = commitment.pk
+    voted_wording = ("commitment", pk) in reader.votes
     voted_removal = entry.removal is not None and ("proposal", entry.removal.pk) in reader.votes
     entry_totals = None
     if totals is not None and entry.is_question:
         entry_totals = {
-            "current": totals.get((commitment.pk, None), 0),
-            "proposals": [(p.pk, totals.get((commitment.pk, p.pk), 0)) for p in entry.rewordings],
+            "current": totals.get((pk, None), 0),
+            "proposals": [(p.pk, totals.get((pk, p.pk), 0)) for p in entry.rewordings],
         }
-    state = (
+    concern = commitment.key in reader.concern_keys
+    history = reader.has_history(commitment)
+    key = (
+        "commitment",
+        pk,
         reader.signed_in,
         voted_wording,
         voted_removal,
-        commitment.key in reader.concern_keys,
-        reader.has_history(commitment),
+        concern,
+        history,
         is_open,
         repr(entry_totals),
     )
-    key = ("commitment", commitment.pk, *state)
     html = _fragment(
         shared.fragments,
         KEPT_FRAGMENTS,
         key,
         "consultation/_round_entry.html",
-        {
+        lambda: {
             "round": round,
             "compact": round.version.compact,
             "entry": entry,
             "signed_in": reader.signed_in,
             "voted_wording": voted_wording,
             "voted_removal": voted_removal,
-            "concern": state[3],
-            "history": state[4],
+            "concern": concern,
+            "history": history,
             "totals": entry_totals,
         },
     )
@@ -363,7 +370,7 @@ def _new_proposal_view(
         KEPT_FRAGMENTS,
         key,
         "consultation/_round_new_proposal.html",
-        {"round": round, "proposal": proposal, "voted": voted, "totals": totals},
+        lambda: {"round": round, "proposal": proposal, "voted": voted, "totals": totals},
     )
     return NewProposalView(proposal=proposal, html=html, key=key)
 
@@ -385,7 +392,7 @@ def _section_html(
         KEPT_SECTIONS,
         row.key,
         "consultation/_round_theme.html",
-        {
+        lambda: {
             "round": round,
             "theme": row.theme,
             "row": row,
