@@ -66,7 +66,10 @@ def request_pdf(*, version: Version) -> None:
     _enqueue_once(version.pk)
 
 
-_OWED = f"SELECT 1 FROM {PdfExport._meta.db_table} WHERE version_id = %s AND status = %s LIMIT 1"  # noqa: S608
+_OWED = (
+    f'SELECT "{PdfExport._meta.db_table}"."id" FROM "{PdfExport._meta.db_table}"'  # noqa: S608
+    ' WHERE "version_id" = %s AND "status" = %s LIMIT 1'
+)
 
 
 def _render_owed(version_id: int) -> bool:

@@ -11,7 +11,7 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -366,14 +366,18 @@ def signature_for_token(*, token: str, lock: bool = False) -> Signature:
     `lock` (inside a transaction) holds the row until it ends: a second confirmation of the same
     link waits, then finds the token gone and is told the link was used.
     """
-    found = Signature.objects.select_related("version__compact", "organisation")
-    if lock:
-        found = found.select_for_update(of=("self",)).select_related("signer")
-    try:
-        # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
-        signature: Signature | None = found.get(token_hash=hash_token(token=token or ""))
-    except Signature.DoesNotExist:
-        signature = None
+    signature: Signature | None
+    if connection.vendor == "postgresql":
+        signature = _by_token(token_hash=hash_token(token=token or ""), lock=lock)
+    else:
+        found = Signature.objects.select_related("version__compact", "organisation")
+        if lock:
+            found = found.select_for_update(of=("self",)).select_related("signer")
+        try:
+            # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
+            signature = found.get(token_hash=hash_token(token=token or ""))
+        except Signature.DoesNotExist:
+            signature = None
     if signature is None or signature.status != Signature.Status.PENDING:
         raise DomainError("This link has already been used or is not valid.")
     if signature.token_expires_at is None or signature.token_expires_at <= timezone.now():
@@ -383,14 +387,9 @@ def signature_for_token(*, token: str, lock: bool = False) -> Signature:
 
 @transaction.atomic
 def confirm(*, token: str) -> Signature:
-    """Confirm the signature a link is for. One locked read finds it, checks it and holds it;
-    on PostgreSQL the usual case (no organisation to verify) is one statement instead."""
-    now = timezone.now()
-    signature = _confirm_at_once(token_hash=hash_token(token=token or ""), now=now)
-    if signature is not None:
-        _confirmed(signature)
-        return signature
+    """Confirm the signature a link is for. One locked read finds it, checks it and holds it."""
     signature = signature_for_token(token=token, lock=True)
+    now = timezone.now()
     signature.confirmed_at = now
     signature.token_hash = ""  # single use
     signature.token_expires_at = None
@@ -427,48 +426,50 @@ def _confirmed(signature: Signature) -> None:
         _changed(signature.version)
 
 
-# A pending link for no organisation, unexpired, with consent given: confirmed by one UPDATE that
-# returns the signature with its version and compact (the page and the audit row need them). Its
-# row lock does what the locked read does: a second POST of the same link, or a withdrawal, waits
-# for it and then finds the token gone, saves nothing and goes the longer way, which says why.
-_SIGNATURE, _VERSION, _COMPACT = (Signature._meta.db_table, Version._meta.db_table, Compact._meta.db_table)
-_CONFIRM_AT_ONCE = " ".join(
+# The link's signature with what the page and the audit row need (its version and compact, its
+# signer and organisation, if any), as the ORM's select_related would read it, in SQL written once:
+# on the confirmation POST, building that five-table query took the ORM longer than PostgreSQL
+# took to plan and run it. Locked, only the signature's row is held (FOR UPDATE OF): a second POST
+# of the same link, or a withdrawal, waits for it and then finds the token gone.
+_BY_TOKEN_MODELS = (Signature, Version, Compact, User, Organisation)
+_BY_TOKEN = " ".join(
     f"""
-    UPDATE "{_SIGNATURE}" SET status = %(confirmed)s, confirmed_at = %(now)s, token_hash = '',
-        token_expires_at = NULL
-    FROM "{_VERSION}" JOIN "{_COMPACT}" ON "{_COMPACT}".id = "{_VERSION}".compact_id
-    WHERE "{_SIGNATURE}".version_id = "{_VERSION}".id AND "{_SIGNATURE}".token_hash = %(token_hash)s
-        AND "{_SIGNATURE}".status = %(pending)s AND "{_SIGNATURE}".token_expires_at > %(now)s
-        AND "{_SIGNATURE}".organisation_id IS NULL AND "{_SIGNATURE}".consent_to_publish
-    RETURNING {columns(Signature)}, {columns(Version)}, {columns(Compact)}
-    """.split()  # noqa: S608 - names from the models, every value a parameter
+    SELECT {", ".join(columns(model) for model in _BY_TOKEN_MODELS)}
+    FROM "{Signature._meta.db_table}"
+    INNER JOIN "{Version._meta.db_table}"
+        ON "{Signature._meta.db_table}"."version_id" = "{Version._meta.db_table}"."id"
+    INNER JOIN "{Compact._meta.db_table}"
+        ON "{Version._meta.db_table}"."compact_id" = "{Compact._meta.db_table}"."id"
+    LEFT OUTER JOIN "{User._meta.db_table}"
+        ON "{Signature._meta.db_table}"."signer_id" = "{User._meta.db_table}"."id"
+    LEFT OUTER JOIN "{Organisation._meta.db_table}"
+        ON "{Signature._meta.db_table}"."organisation_id" = "{Organisation._meta.db_table}"."id"
+    WHERE "{Signature._meta.db_table}"."token_hash" = %s
+    """.split()  # noqa: S608 - names from the models, the token a parameter
 )
+_LOCKED = f' FOR UPDATE OF "{Signature._meta.db_table}"'
 
 
-def _confirm_at_once(*, token_hash: str, now: datetime) -> Signature | None:
-    """The signature confirmed in one statement, or None: not PostgreSQL, or not the usual case
-    (an organisation to verify, a link used, expired or unknown), which `confirm` then handles."""
-    if connection.vendor != "postgresql":
-        return None
+def _by_token(*, token_hash: str, lock: bool) -> Signature | None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            _CONFIRM_AT_ONCE,
-            {
-                "confirmed": Signature.Status.CONFIRMED,
-                "pending": Signature.Status.PENDING,
-                "now": now,
-                "token_hash": token_hash,
-            },
-        )
+        cursor.execute(_BY_TOKEN + (_LOCKED if lock else ""), [token_hash])
         row = cursor.fetchone()
     if row is None:
         return None
-    signatures, versions = len(Signature._meta.concrete_fields), len(Version._meta.concrete_fields)
-    signature = from_row(Signature, row[:signatures], using=connection.alias)
-    version = from_row(Version, row[signatures : signatures + versions], using=connection.alias)
-    version.compact = from_row(Compact, row[signatures + versions :], using=connection.alias)
+    parts: list[Any] = []
+    start = 0
+    for model in _BY_TOKEN_MODELS:
+        end = start + len(model._meta.concrete_fields)
+        values = row[start:end]
+        # A left join that found nothing is a row of NULLs: no signer, or no organisation.
+        parts.append(None if values[0] is None else from_row(model, values, using=connection.alias))
+        start = end
+    version, compact, signer, organisation = parts[1:]
+    signature: Signature = parts[0]
+    version.compact = compact
     signature.version = version
-    signature.organisation = None
+    signature.signer = signer
+    signature.organisation = organisation
     return signature
 
 
