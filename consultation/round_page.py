@@ -532,18 +532,24 @@ class KeptPage:
 
 
 class MarkedReader:
-    """The signed-in person as a kept page's frame sees them: their name a mark, the rest theirs.
+    """The signed-in person as a kept page's frame sees them: their name a mark, and only what
+    the page state holds of them (`consultation.views._page_state`).
 
-    Only the name differs between people in the same page state (everything else the frame shows
-    of them is in the state's key), so one page serves them all."""
+    Only the name differs between people in the same page state, so one page serves them all.
+    Anything else asked of the person reads as missing (blank in a template) rather than as the
+    first reader's: a template that starts showing more of the user differs from a fresh render,
+    which tests/consultation/test_kept_round_page.py catches, instead of showing it to others."""
 
     display_name = NAME_MARK
+    IN_THE_STATE = frozenset({"is_authenticated", "is_anonymous", "is_staff"})
 
     def __init__(self, user: User) -> None:
         self._user = user
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._user, name)
+        if name in self.IN_THE_STATE:
+            return getattr(self._user, name)
+        raise AttributeError(name)
 
 
 def kept_page(shared: SharedRound, key: tuple[Any, ...]) -> KeptPage | None:
