@@ -23,11 +23,13 @@ never a wrong answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from .models import User
 
 T = TypeVar("T")
@@ -58,18 +60,36 @@ def remembered(user: User, name: str, compute: Callable[[], T]) -> T:
     if name in memo:
         return memo[name]  # type: ignore[return-value]  # stored by this function for this name
     if not memo.get("_loaded"):
-        stored = cache.get_many([GENERATION_KEY, _version_key(user.pk), _key(user.pk)])
-        stamp = (stored.get(GENERATION_KEY, 0), stored.get(_version_key(user.pk), 0))
-        entry = stored.get(_key(user.pk))
-        if isinstance(entry, dict) and entry.get("_stamp") == stamp:
-            memo.update(entry)
-        memo["_loaded"] = True
-        memo["_stamp"] = stamp
+        _take(memo, user.pk, cache.get_many(_keys(user.pk)))
     if name not in memo:
         memo[name] = compute()
         facts = {key: value for key, value in memo.items() if key != "_loaded"}
         cache.set(_key(user.pk), facts, TTL_SECONDS)
     return memo[name]  # type: ignore[return-value]
+
+
+def _keys(user_id: int) -> list[str]:
+    return [GENERATION_KEY, _version_key(user_id), _key(user_id)]
+
+
+def _take(memo: dict[str, object], user_id: int, stored: dict[str, Any]) -> None:
+    stamp = (stored.get(GENERATION_KEY, 0), stored.get(_version_key(user_id), 0))
+    entry = stored.get(_key(user_id))
+    if isinstance(entry, dict) and entry.get("_stamp") == stamp:
+        memo.update(entry)
+    memo["_loaded"] = True
+    memo["_stamp"] = stamp
+
+
+def read_with(user: User | AnonymousUser, keys: list[str]) -> dict[str, Any]:
+    """`keys` from the shared cache, and the signed-in person's facts (which the request is about
+    to ask) in the same round trip: a page that reads both pays one instead of two."""
+    memo: dict[str, object] = user.__dict__.setdefault("_known_facts", {}) if user.is_authenticated else {}
+    if not user.is_authenticated or memo.get("_loaded"):
+        return cache.get_many(keys)
+    stored = cache.get_many([*_keys(user.pk), *keys])
+    _take(memo, user.pk, stored)
+    return {key: stored[key] for key in keys if key in stored}
 
 
 def _increment(key: str) -> None:

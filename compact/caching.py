@@ -89,11 +89,16 @@ def cacheable(request: HttpRequest, params: tuple[str, ...] = ()) -> bool:
     most the query parameters named in `params`)."""
     if request.method != "GET" or request.user.is_authenticated or set(request.GET) - set(params):
         return False
+    return not messages_waiting(request)
+
+
+def messages_waiting(request: HttpRequest) -> bool:
+    """One-off messages wait for this request's page (which then must not be a kept copy)."""
     storage = get_messages(request)
     pending = len(getattr(storage, "_loaded_messages", ()))
     if not isinstance(storage, list):
         storage.used = False  # looking is not reading: the messages stay for the page that shows them
-    return pending == 0 and not request.COOKIES.get("messages")
+    return pending > 0 or bool(request.COOKIES.get("messages"))
 
 
 def _variant(name: str, request: HttpRequest, kwargs: dict[str, Any], params: tuple[str, ...]) -> str | None:

@@ -12,18 +12,30 @@ Each commitment's HTML fragment is rendered once per generation and per *state* 
 of facts that change its words for a reader (voted on its wording or not, signed in or not, …) —
 and kept beside the shared part, so a page is mostly joined, not rendered. A reader's state
 is never shared with another: a fragment holds only what every reader in that state sees.
+
+The **whole page** is kept too, per *page state* (`KeptPage`): the view names every fact its
+frame shows (the address asked for, the person's progress, what they may do, the fragments
+joined, ...) and the page is rendered once per such state, with two marks where the only
+per-person values go — the CSRF token and the person's name in the header — filled in for each
+request. Two leaders who have voted alike read the same kept page with their own name and token.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts import facts
@@ -43,6 +55,9 @@ KEPT_ROUNDS = 8
 KEPT_FRAGMENTS = 5000
 # Theme sections per round kept (each about 25 kB at national scale).
 KEPT_SECTIONS = 400
+# Whole pages per round kept, by size (a national page is 30 kB a theme, 300 kB with all themes);
+# the least recently read go first.
+KEPT_PAGE_CHARACTERS = 8_000_000
 
 
 # --- Generation ------------------------------------------------------------------------------------
@@ -59,14 +74,20 @@ def generation(*, round_id: int) -> int:
     return int(value)
 
 
-def _stamp(round: Round) -> tuple[int, int]:
-    """The round's generation and its compact's, read in one round trip (and started if lost).
+def _stamp_keys(round_id: int, compact_id: int) -> list[str]:
+    return [_generation_key(round_id), compact_caching.generation_key(compact_id)]
+
+
+def _stamp(round: Round, stored: dict[str, Any] | None = None) -> tuple[int, int]:
+    """The round's generation and its compact's, read in one round trip (and started if lost),
+    or taken from `stored`, what a read of `stamp_keys` found.
 
     The compact's counts too: publishing a version changes the round page's comparison link."""
     compact_id = round.version.compact_id
-    keys = [_generation_key(round.pk), compact_caching.generation_key(compact_id)]
-    stored = cache.get_many(keys)
-    if len(stored) < 2:
+    keys = _stamp_keys(round.pk, compact_id)
+    if stored is None:
+        stored = cache.get_many(keys)
+    if not all(key in stored for key in keys):
         return generation(round_id=round.pk), compact_caching.generation(compact_id)
     return int(stored[keys[0]]), int(stored[keys[1]])
 
@@ -104,6 +125,9 @@ class SharedRound:
     # A theme's whole section, keyed by the fragments in it: a reader reloading the page, or
     # readers in the same state, get it joined; anyone else still gets the fragments.
     sections: dict[tuple[Any, ...], SafeString] = field(default_factory=dict)
+    # Whole pages by page state (see `kept_page`), least recently read first.
+    pages: dict[tuple[Any, ...], KeptPage] = field(default_factory=dict)
+    pages_size: int = 0
 
     @property
     def themes(self) -> list[Theme]:
@@ -153,11 +177,19 @@ def _own_concern_keys(user: User, compact_id: int) -> frozenset[Any]:
     )
 
 
-def kept_round(*, round_id: int) -> SharedRound | None:
-    """This worker's shared part of the round, if it is still current: then its round (read at
-    the same generation) serves the request, and the round's row is not read again."""
+def stamp_keys(*, round_id: int) -> list[str] | None:
+    """The cache keys `kept_round` checks, for a caller that reads them with others (the
+    person's facts) in one round trip; None when this worker keeps nothing of the round."""
     kept = _kept.get(round_id)
-    if kept is not None and _stamp(kept.round) == kept.stamp:
+    return None if kept is None else _stamp_keys(round_id, kept.round.version.compact_id)
+
+
+def kept_round(*, round_id: int, stored: dict[str, Any] | None = None) -> SharedRound | None:
+    """This worker's shared part of the round, if it is still current: then its round (read at
+    the same generation) serves the request, and the round's row is not read again. `stored`:
+    what a read of `stamp_keys` found, read now by the caller."""
+    kept = _kept.get(round_id)
+    if kept is not None and _stamp(kept.round, stored) == kept.stamp:
         return kept
     return None
 
@@ -217,6 +249,8 @@ class RowView:
     comment_count: int
     columns: list[ColumnView]
     html: SafeString = mark_safe("")  # noqa: S308 - empty
+    # What the section's HTML was kept by: equal keys, equal HTML.
+    key: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -253,52 +287,63 @@ def _fragment(
     limit: int,
     key: tuple[Any, ...],
     template: str,
-    context: dict[str, Any],
+    context: Callable[[], dict[str, Any]],
 ) -> SafeString:
+    """The kept HTML for `key`, or the template rendered with `context()` (made only then: on the
+    all-themes page, building 200 unused contexts cost more than joining the kept HTML)."""
     html = kept.get(key)
     if html is None:
-        html = mark_safe(render_to_string(template, context))  # noqa: S308 - a template's own output
+        html = mark_safe(render_to_string(template, context()))  # noqa: S308 - a template's own output
         if len(kept) < limit:
             kept[key] = html
     return html
 
 
 def _entry_view(
-    shared: SharedRound, round: Round, entry: SharedEntry, reader: Reader, totals: dict[Any, int] | None
+    shared: SharedRound,
+    round: Round,
+    entry: SharedEntry,
+    reader: Reader,
+    totals: dict[Any, int] | None,
+    is_open: bool,
 ) -> EntryView:
     commitment = entry.commitment
-    voted_wording = ("commitment", commitment.pk) in reader.votes
+    pk = commitment.pk
+    voted_wording = ("commitment", pk) in reader.votes
     voted_removal = entry.removal is not None and ("proposal", entry.removal.pk) in reader.votes
     entry_totals = None
     if totals is not None and entry.is_question:
         entry_totals = {
-            "current": totals.get((commitment.pk, None), 0),
-            "proposals": [(p.pk, totals.get((commitment.pk, p.pk), 0)) for p in entry.rewordings],
+            "current": totals.get((pk, None), 0),
+            "proposals": [(p.pk, totals.get((pk, p.pk), 0)) for p in entry.rewordings],
         }
-    state = (
+    concern = commitment.key in reader.concern_keys
+    history = reader.has_history(commitment)
+    key = (
+        "commitment",
+        pk,
         reader.signed_in,
         voted_wording,
         voted_removal,
-        commitment.key in reader.concern_keys,
-        reader.has_history(commitment),
-        round.is_open,
+        concern,
+        history,
+        is_open,
         repr(entry_totals),
     )
-    key = ("commitment", commitment.pk, *state)
     html = _fragment(
         shared.fragments,
         KEPT_FRAGMENTS,
         key,
         "consultation/_round_entry.html",
-        {
+        lambda: {
             "round": round,
             "compact": round.version.compact,
             "entry": entry,
             "signed_in": reader.signed_in,
             "voted_wording": voted_wording,
             "voted_removal": voted_removal,
-            "concern": state[3],
-            "history": state[4],
+            "concern": concern,
+            "history": history,
             "totals": entry_totals,
         },
     )
@@ -306,7 +351,12 @@ def _entry_view(
 
 
 def _new_proposal_view(
-    shared: SharedRound, round: Round, proposal: Proposal, reader: Reader, support: dict[Any, int] | None
+    shared: SharedRound,
+    round: Round,
+    proposal: Proposal,
+    reader: Reader,
+    support: dict[Any, int] | None,
+    is_open: bool,
 ) -> NewProposalView:
     voted = ("proposal", proposal.pk) in reader.votes
     totals = (
@@ -314,31 +364,35 @@ def _new_proposal_view(
         if support is not None
         else None
     )
-    key = ("new", proposal.pk, voted, round.is_open, repr(totals))
+    key = ("new", proposal.pk, voted, is_open, repr(totals))
     html = _fragment(
         shared.fragments,
         KEPT_FRAGMENTS,
         key,
         "consultation/_round_new_proposal.html",
-        {"round": round, "proposal": proposal, "voted": voted, "totals": totals},
+        lambda: {"round": round, "proposal": proposal, "voted": voted, "totals": totals},
     )
     return NewProposalView(proposal=proposal, html=html, key=key)
 
 
-def _section_html(
-    shared: SharedRound, round: Round, row: RowView, *, filtering: bool, can_propose: bool
-) -> SafeString:
+def _section_key(row: RowView, *, filtering: bool, can_propose: bool, is_open: bool) -> tuple[Any, ...]:
     layout = tuple(
         (column.party.pk, tuple(e.key for e in column.entries), tuple(p.key for p in column.new_proposals))
         for column in row.columns
     )
     theme_id = row.theme.pk if row.theme is not None else None
+    return ("theme", theme_id, row.comment_count, filtering, can_propose, is_open, layout)
+
+
+def _section_html(
+    shared: SharedRound, round: Round, row: RowView, *, filtering: bool, can_propose: bool
+) -> SafeString:
     return _fragment(
         shared.sections,
         KEPT_SECTIONS,
-        ("theme", theme_id, row.comment_count, filtering, can_propose, round.is_open, layout),
+        row.key,
         "consultation/_round_theme.html",
-        {
+        lambda: {
             "round": round,
             "theme": row.theme,
             "row": row,
@@ -397,11 +451,16 @@ def round_page_view(
     round = shared.round
     themes = shared.themes
     one_at_a_time = (
-        theme is None and not all_themes and bool(themes) and shared.total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
+        theme is None
+        and not all_themes
+        and bool(themes)
+        and shared.total > settings.ROUND_PAGE_ALL_THEMES_UP_TO
     )
     if one_at_a_time:
         theme = themes[0].pk
     wording_totals, support_totals = selectors.vote_totals(round) if round.totals_visible else (None, None)
+    # Read once: the clock, asked per commitment, was a tenth of the all-themes page.
+    is_open = round.is_open
     filtered_out = 0
     rows = []
     for row in shared.rows:
@@ -422,14 +481,15 @@ def round_page_view(
                 ):
                     filtered_out += 1
                     continue
-                entries.append(_entry_view(shared, round, entry, reader, wording_totals))
+                entries.append(_entry_view(shared, round, entry, reader, wording_totals, is_open))
             new_proposals = [
-                _new_proposal_view(shared, round, p, reader, support_totals)
+                _new_proposal_view(shared, round, p, reader, support_totals, is_open)
                 for p in column.new_proposals
                 if not (not_voted and ("proposal", p.pk) in reader.votes)
             ]
             columns.append(ColumnView(party=column.party, entries=entries, new_proposals=new_proposals))
         view = RowView(theme=row.theme, comment_count=row.comment_count, columns=columns)
+        view.key = _section_key(view, filtering=filtering, can_propose=can_propose, is_open=is_open)
         view.html = _section_html(shared, round, view, filtering=filtering, can_propose=can_propose)
         rows.append(view)
     shown = next((t for t in themes if t.pk == theme), None)
@@ -452,3 +512,78 @@ def round_page_view(
         previous_theme=themes[index - 1] if shown and index > 0 else None,
         next_theme=themes[index + 1] if shown and index + 1 < len(themes) else None,
     )
+
+
+# --- The whole page, per page state ---------------------------------------------------------------
+# Where the per-request values go in a kept page. Random per process, so no text anyone writes
+# can contain one (a kept page is never served with a mark left in it).
+CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+NAME_MARK = f"name-{secrets.token_hex(16)}"
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A page as UTF-8 pieces, split where the marks were: `None` for the CSRF token, `...` for
+    the person's name. Joined per request with no search and no encoding of the whole page."""
+
+    pieces: tuple[bytes | None | EllipsisType, ...]
+    size: int
+    has_token: bool  # a form on it: the token is filled in (and the CSRF cookie kept fresh)
+
+
+class MarkedReader:
+    """The signed-in person as a kept page's frame sees them: their name a mark, and only what
+    the page state holds of them (`consultation.views._page_state`).
+
+    Only the name differs between people in the same page state, so one page serves them all.
+    Anything else asked of the person reads as missing (blank in a template) rather than as the
+    first reader's: a template that starts showing more of the user differs from a fresh render,
+    which tests/consultation/test_kept_round_page.py catches, instead of showing it to others."""
+
+    display_name = NAME_MARK
+    IN_THE_STATE = frozenset({"is_authenticated", "is_anonymous", "is_staff"})
+
+    def __init__(self, user: User) -> None:
+        self._user = user
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.IN_THE_STATE:
+            return getattr(self._user, name)
+        raise AttributeError(name)
+
+
+def kept_page(shared: SharedRound, key: tuple[Any, ...]) -> KeptPage | None:
+    page = shared.pages.pop(key, None)
+    if page is not None:
+        shared.pages[key] = page  # now the most recently read
+    return page
+
+
+def keep_page(shared: SharedRound, key: tuple[Any, ...], html: str) -> KeptPage:
+    """Keep a page rendered with the marks (`CSRF_MARK` for the token, a `MarkedReader` as
+    the user), making room by dropping the pages read least recently."""
+    pieces: list[bytes | None | EllipsisType] = []
+    for n, part in enumerate(html.split(CSRF_MARK)):
+        if n:
+            pieces.append(None)
+        for m, text in enumerate(part.split(NAME_MARK)):
+            if m:
+                pieces.append(...)
+            pieces.append(text.encode())
+    page = KeptPage(pieces=tuple(pieces), size=len(html), has_token=None in pieces)
+    if page.size <= KEPT_PAGE_CHARACTERS // 4:
+        while shared.pages and shared.pages_size + page.size > KEPT_PAGE_CHARACTERS:
+            shared.pages_size -= shared.pages.pop(next(iter(shared.pages))).size
+        if key not in shared.pages:
+            shared.pages_size += page.size
+        shared.pages[key] = page
+    return page
+
+
+def filled_in(page: KeptPage, request: HttpRequest) -> bytes:
+    """The kept page for this request: its CSRF token (asked for only if a form needs one, as a
+    render would) and the person's name, escaped as the template escapes it."""
+    token = get_token(request).encode() if page.has_token else b""
+    user = request.user
+    name = conditional_escape(user.display_name).encode() if user.is_authenticated else b""
+    return b"".join(token if piece is None else name if piece is ... else piece for piece in page.pieces)

@@ -79,7 +79,9 @@ def test_verifying_an_address_is_seen_at_once(db, django_capture_on_commit_callb
     assert has_verified_email(fresh(person))
 
 
-def test_an_answer_read_before_a_change_and_stored_after_it_is_not_used(db, django_capture_on_commit_callbacks):
+def test_an_answer_read_before_a_change_and_stored_after_it_is_not_used(
+    db, django_capture_on_commit_callbacks
+):
     """The race a plain delete loses: a request reads 'staff' from the database, the person is
     removed from the group (and the cache told), then the request stores its stale answer."""
     staff = StaffFactory()
@@ -100,3 +102,26 @@ def test_without_the_cache_the_answer_comes_from_the_database(db):
     with mock.patch.object(facts.cache, "get_many", return_value={}), mock.patch.object(facts.cache, "set"):
         assert is_academy_staff(fresh(staff))
         assert not is_academy_staff(fresh(LeaderFactory()))
+
+
+def test_other_keys_read_with_the_facts_cost_one_round_trip_and_keep_the_rules(
+    db, django_capture_on_commit_callbacks
+):
+    """The round page reads its generations with the person's facts (facts.read_with)."""
+    from django.core.cache import cache
+
+    staff = StaffFactory()
+    cache.set("other", 7)
+    assert is_academy_staff(fresh(staff))  # now remembered
+    person = fresh(staff)
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as reads:
+        assert facts.read_with(person, ["other", "missing"]) == {"other": 7}
+        assert is_academy_staff(person) and has_verified_email(person)
+    assert reads.call_count == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.groups.clear()
+    person = fresh(staff)
+    facts.read_with(person, ["other"])
+    assert not is_academy_staff(person)  # what was remembered before the change is refused
+    visitor_reads = facts.read_with(mock.Mock(is_authenticated=False), ["other"])
+    assert visitor_reads == {"other": 7}
