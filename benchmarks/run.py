@@ -91,7 +91,12 @@ def verdict(ok):
 def pdf_figure(pdf):
     if "unfinished_after" in pdf:
         return f"not finished after {pdf['unfinished_after']} s (stopped)"
-    return f"{pdf['seconds']} s, {pdf['peak_mb']} MB"
+    figure = f"{pdf['seconds']} s, {pdf['peak_mb']} MB"
+    if "worker_mb" in pdf:
+        # In parts: the upper bound is this process's peak plus each worker's at the largest one's.
+        workers = round((pdf["peak_mb"] - pdf["own_mb"]) / max(pdf["worker_mb"], 1))
+        figure += f" ({pdf['own_mb']} MB + {workers} workers × {pdf['worker_mb']} MB)"
+    return figure
 
 
 def share(run, page):

@@ -575,11 +575,13 @@ version = Version.objects.get(pk={pk})
 started = time.perf_counter()
 content = pdf.render(version)
 import resource
+{peak}
 # A long list is rendered by settings.PDF_PART_PROCESSES worker processes at once: count the
 # parent's peak plus that many times the largest worker's, an upper bound on what it held at once.
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# (A worker's figure starts from this process's size when it was started, so it errs high.)
+own = own_peak()
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(time.perf_counter() - started, len(content), own + (settings.PDF_PART_PROCESSES * workers if workers else 0))
+print(time.perf_counter() - started, len(content), own + (settings.PDF_PART_PROCESSES * workers if workers else 0), own, workers)
 """
 
 # WeasyPrint's own floor for the same list: the signatory lines as bare paragraphs under the
@@ -603,7 +605,20 @@ page = (
 body = "".join(f"<p>{{escape(line)}}</p>" for line in lines)
 content = HTML(string=f"<!DOCTYPE html><html><head><style>{{page}}</style></head><body>{{body}}</body></html>").write_pdf()
 import resource
-print(time.perf_counter() - started, len(content), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+{peak}
+print(time.perf_counter() - started, len(content), own_peak())
+"""
+
+# A probe's own peak resident memory, in KiB. Not getrusage's ru_maxrss: Linux carries that over
+# from the parent through fork and exec, so a probe started by this process (holding the x10 data
+# it generated, 600 MB) would report at least that. VmHWM belongs to the probe's own address space.
+PEAK = """
+def own_peak():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 """
 
 
@@ -624,7 +639,7 @@ def _probe(source, version_id):
     limit = int(os.environ.get("BENCH_PDF_TIME_LIMIT", "1800"))
     try:
         process = subprocess.run(
-            [sys.executable, "-c", source.format(pk=version_id)],
+            [sys.executable, "-c", source.format(pk=version_id, peak=PEAK)],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -633,10 +648,13 @@ def _probe(source, version_id):
         )
     except subprocess.TimeoutExpired:
         return {"unfinished_after": limit}
-    seconds, size, peak_kb = process.stdout.strip().splitlines()[-1].split()
-    # The rendering process's peak resident memory (Linux: KiB), as the probe reports it.
-    peak_kb = int(peak_kb)
-    return {"seconds": round_to(float(seconds)), "peak_mb": round(peak_kb / 1024), "bytes": int(size)}
+    seconds, size, peak_kb, *parts = process.stdout.strip().splitlines()[-1].split()
+    # The rendering process's peak resident memory (Linux: KiB), as the probe reports it, and for a
+    # render in parts its own and its largest worker's.
+    figures = {"seconds": round_to(float(seconds)), "peak_mb": round(int(peak_kb) / 1024), "bytes": int(size)}
+    if parts:
+        figures["own_mb"], figures["worker_mb"] = (round(int(kb) / 1024) for kb in parts)
+    return figures
 
 
 if __name__ == "__main__":

@@ -299,6 +299,13 @@ def _fragment(
     return html
 
 
+# The round page lists a commitment's proposed wordings, with what each changes, up to this many;
+# past it the page says how many there are and the commitment's page shows them side by side (it
+# is where a leader compares and votes). A page of twenty diffs a commitment is a wall nobody
+# reads, its size would grow with every proposal made, and listing only some would favour those.
+WORDINGS_LISTED = 3
+
+
 def _entry_view(
     shared: SharedRound,
     round: Round,
@@ -345,6 +352,7 @@ def _entry_view(
             "concern": concern,
             "history": history,
             "totals": entry_totals,
+            "wordings_listed": WORDINGS_LISTED,
         },
     )
     return EntryView(commitment=commitment, html=html, key=key)

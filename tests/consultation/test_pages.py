@@ -50,6 +50,34 @@ def test_round_page_shows_progress_and_the_proposed_wording_as_a_diff(
     assert "You have voted on 1 of 1." in leader_client.get(round.get_absolute_url()).content.decode()
 
 
+def test_a_commitment_with_many_wordings_sends_readers_to_its_page_rather_than_listing_some(
+    client, round, commitment, django_capture_on_commit_callbacks
+):
+    def propose(number):
+        return services.propose(
+            actor=LeaderFactory(),
+            round=round,
+            kind=Proposal.Kind.REWORDING,
+            commitment=commitment,
+            text=f"We will listen in way number {number}.",
+            rationale="Clearer.",
+        )
+
+    for number in range(round_page.WORDINGS_LISTED):
+        propose(number)
+    page = client.get(round.get_absolute_url()).content.decode()
+    assert page.count('class="nhsuk-body-s app-diff"') == round_page.WORDINGS_LISTED
+    with django_capture_on_commit_callbacks(execute=True):  # the kept page is rebuilt after the commit
+        propose(99)
+    page = client.get(round.get_absolute_url()).content.decode()
+    many = round_page.WORDINGS_LISTED + 1
+    # None listed rather than the first few: the page favours no wording over another.
+    assert 'class="nhsuk-body-s app-diff"' not in page
+    assert f"{many} other wordings proposed." in page
+    assert "They are too many to list here" in page
+    assert reverse("consultation:commitment", kwargs={"round_pk": round.pk, "pk": commitment.pk}) in page
+
+
 def test_filters_narrow_to_commitments_with_proposals_and_not_yet_voted(
     leader_client, leader, round, commitment, proposal
 ):
