@@ -1,8 +1,8 @@
 """The compact as a printed document: WeasyPrint renders an HTML template to PDF.
 
-WeasyPrint may fetch only the app's own static files: the URL fetcher refuses file://,
-remote addresses and anything outside the static folders, so text typed by users can never
-make the renderer read the disk or call out.
+WeasyPrint may fetch only the PDF's stylesheet (PDF_ASSETS): the URL fetcher
+(compact.pdf_worker.asset_fetcher) refuses file://, remote addresses and any other path, so text
+typed by users can never make the renderer read the disk or call out.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -29,44 +28,6 @@ from .selectors import compact_layout
 
 if TYPE_CHECKING:
     from .models import Version
-
-
-class FetchRefused(ValueError):
-    pass
-
-
-def static_only_url_fetcher(url, *args, **kwargs):
-    """Resolve a URL to the bytes of one of the app's static files, or refuse."""
-    parsed = urlparse(url)
-    path = parsed.path
-    if parsed.scheme not in ("", "http", "https") or parsed.netloc not in ("", "app.invalid"):
-        raise FetchRefused(f"The PDF renderer may not fetch {url!r}.")
-    if not path.startswith(settings.STATIC_URL):
-        raise FetchRefused(f"The PDF renderer may only fetch static files, not {url!r}.")
-    relative = path[len(settings.STATIC_URL) :]
-    if ".." in relative.split("/"):
-        raise FetchRefused("No path traversal.")
-    found = finders.find(relative)
-    if not found:
-        raise FetchRefused(f"No static file {relative!r}.")
-    with open(found, "rb") as handle:
-        data = handle.read()
-    mime = "text/css" if found.endswith(".css") else "application/octet-stream"
-    return {"body": data, "content_type": mime, "url": url}
-
-
-def _fetcher():
-    # here, not at the top: WeasyPrint takes about 0.4 s to import and only a render needs it.
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            found = static_only_url_fetcher(url)
-            return URLFetcherResponse(
-                found["url"], body=found["body"], headers={"Content-Type": found["content_type"]}
-            )
-
-    return StaticOnlyFetcher(allowed_protocols=["https"], allow_redirects=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +134,19 @@ SIGNATORIES_ANCHOR = "signatories"
 # layout in memory (about 23 kB a printed line here), so one 100,000-name document would not fit
 # in 1 GB, and one process uses one core. A part of a thousand lines holds about 25 MB of layout;
 # much smaller parts would cost more in per-document set-up (about 30 ms each).
-# What a worker may fetch, resolved to files by the parent (the worker has no Django to ask).
+# The static files a render may fetch (pdf_worker.asset_fetcher refuses any other address).
 PDF_ASSETS = ("pdf/compact.css",)
+
+
+def pdf_assets() -> dict[str, str]:
+    """PDF_ASSETS by URL path, resolved to files here: a part's worker has no Django to ask."""
+    assets = {}
+    for name in PDF_ASSETS:
+        found = finders.find(name)
+        if not isinstance(found, str):
+            raise FileNotFoundError(f"The PDF's static file {name} is missing.")
+        assets[f"{settings.STATIC_URL}{name}"] = found
+    return assets
 
 
 def render(
@@ -211,10 +183,11 @@ def render(
         draft=draft,
         signature_page=signature_page,
     )
-    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher()).render()
+    fetcher = pdf_worker.asset_fetcher(pdf_assets())
+    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=fetcher).render()
     options = {"pdf_tags": True, "custom_metadata": True}
     if not draft and version.content_hash:
-        compact_pages = _compact_page_count(document)
+        compact_pages = pdf_worker.pages_before(document, SIGNATORIES_ANCHOR)
         # The compact's own pages written alone and read back the way the verifier reads an
         # upload: a few pages, however many signatories follow.
         alone = document.copy(document.pages[:compact_pages]).write_pdf(**options)
@@ -223,13 +196,6 @@ def render(
             version.content_hash, verification.page_texts(alone), len(document.pages)
         )
     return document.write_pdf(**options)
-
-
-def _compact_page_count(document):
-    return next(
-        (i for i, page in enumerate(document.pages) if SIGNATORIES_ANCHOR in page.anchors),
-        len(document.pages),
-    )
 
 
 def _html(
@@ -306,7 +272,7 @@ def _render_in_parts(version, signatures, *, signature_page, part_size):
     processes = settings.PDF_PART_PROCESSES
     parts = max(processes, -(-len(signatures) // part_size))
     chunks = signatory_parts(signatures, part_size=-(-len(signatures) // parts))
-    assets = {f"{settings.STATIC_URL}{name}": finders.find(name) for name in PDF_ASSETS}
+    assets = pdf_assets()
     with (
         tempfile.TemporaryDirectory(prefix="compact-pdf-") as folder,
         # A worker gets a part's HTML and writes its PDF to a file in the folder.

@@ -42,7 +42,10 @@ class AssetRefused(ValueError):
     pass
 
 
-def _fetcher():
+def asset_fetcher(assets: dict[str, str]):
+    """WeasyPrint's URL fetcher for every PDF render, in a worker or not: it serves the files in
+    `assets` (URL path → file, resolved by the Django process) and refuses anything else, so text
+    typed by users can never make the renderer read the disk or call out."""
     # here, not at the top: the parent imports this module to name its functions to the pool,
     # and need not import WeasyPrint for that.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -50,7 +53,7 @@ def _fetcher():
     class KnownAssetsOnly(URLFetcher):
         def fetch(self, url, headers=None):
             parsed = urlparse(url)
-            path = _assets.get(parsed.path) if parsed.netloc in ("", "app.invalid") else None
+            path = assets.get(parsed.path) if parsed.netloc in ("", "app.invalid") else None
             if path is None or parsed.scheme not in ("", "http", "https"):
                 raise AssetRefused(f"The PDF renderer may not fetch {url!r}.")
             body = Path(path).read_bytes()
@@ -60,6 +63,12 @@ def _fetcher():
     return KnownAssetsOnly(allowed_protocols=["https"], allow_redirects=False)
 
 
+def pages_before(document: Any, anchor: str) -> int:
+    """How many pages of a laid-out WeasyPrint document come before the element with id `anchor`
+    (all of them if there is none)."""
+    return next((i for i, page in enumerate(document.pages) if anchor in page.anchors), len(document.pages))
+
+
 def render_part(html: str, path: str, *, anchor: str, tagged: bool) -> tuple[int, int]:
     """Lay out one part, write its PDF to `path`; return its page count and how many of its
     pages come before the element with id `anchor` (the compact's own pages, in the first part).
@@ -67,11 +76,11 @@ def render_part(html: str, path: str, *, anchor: str, tagged: bool) -> tuple[int
     Only the first part is `tagged`: the joined document keeps the first part's structure tree
     and no other (joining does not merge them), and an untagged part is written faster and is
     a sixth of the memory to join."""
-    # here, not at the top: see _fetcher.
+    # here, not at the top: see asset_fetcher.
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=_fetcher()).render()
-    before = next((i for i, page in enumerate(document.pages) if anchor in page.anchors), len(document.pages))
+    document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=asset_fetcher(_assets)).render()
+    before = pages_before(document, anchor)
     document.write_pdf(path, pdf_tags=tagged, custom_metadata=True)
     pages = len(document.pages)
     del document
@@ -95,7 +104,7 @@ def stamp_part(path: str, *, footer_css: str, first_page: int, pages: int) -> No
     part's pages as form XObjects: the part's own content is not re-parsed, and every footer
     shares one copy of its font.
     """
-    # here, not at the top: see _fetcher.
+    # here, not at the top: see asset_fetcher.
     import pikepdf
     from weasyprint import HTML
 
@@ -124,7 +133,7 @@ def join_parts(paths: list[str], path: str, *, metadata: dict[str, str]) -> None
     """Join the stamped parts into one PDF at `path`: the first part's catalogue (title,
     language, author, tagged structure, bookmarks) with every later part's pages and bookmarks
     after its own, and `metadata` added to its document information."""
-    # here, not at the top: see _fetcher.
+    # here, not at the top: see asset_fetcher.
     import pikepdf
 
     with pikepdf.open(paths[0]) as joined:
@@ -154,7 +163,7 @@ def join_parts(paths: list[str], path: str, *, metadata: dict[str, str]) -> None
 
 def _bookmarks(document, items, offset):
     """Copies of a part's bookmarks (with their children), pointing at its pages once joined."""
-    # here, not at the top: see _fetcher.
+    # here, not at the top: see asset_fetcher.
     import pikepdf
 
     copies = []

@@ -4,7 +4,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -76,29 +75,18 @@ def test_a_draft_pdf_is_for_staff_only(leader_client):
     assert leader_client.get(url).status_code == 404
 
 
-def test_the_renderer_fetches_nothing_but_static_files():
-    for url in (
-        "file:///etc/passwd",
-        "https://example.com/x.css",
-        "/media/private.pdf",
-        "/static/../config/settings.py",
-    ):
-        with pytest.raises(pdf.FetchRefused):
-            pdf.static_only_url_fetcher(url)
-    assert pdf.static_only_url_fetcher("/static/pdf/compact.css")["body"].startswith(b"/*")
-
-
-def test_a_part_worker_fetches_only_the_files_its_parent_resolved(monkeypatch):
+def test_the_renderer_fetches_nothing_but_the_pdf_stylesheet():
     from compact import pdf_worker
 
-    monkeypatch.setattr(pdf_worker, "_assets", {})
-    pdf_worker.start({"/static/pdf/compact.css": str(settings.BASE_DIR / "static" / "pdf" / "compact.css")})
-    fetcher = pdf_worker._fetcher()
+    # What every render uses, in a part's worker or not: the files the Django process resolved.
+    fetcher = pdf_worker.asset_fetcher(pdf.pdf_assets())
     for url in (
         "file:///etc/passwd",
         "file:///static/pdf/compact.css",
         "https://example.com/static/pdf/compact.css",
+        "/media/private.pdf",
         "https://app.invalid/static/pdf/../../config/settings.py",
+        "/static/../config/settings.py",
         "https://app.invalid/static/build/app.css",
     ):
         with pytest.raises(pdf_worker.AssetRefused):

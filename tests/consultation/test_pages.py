@@ -11,7 +11,7 @@ from consultation import round_page, services
 from consultation.models import Comment, Proposal, Round, Vote
 from tests.factories import LeaderFactory, draft_version
 
-from .factories import open_round, scheduled_round
+from .factories import open_round, reword, scheduled_round
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +54,7 @@ def test_a_commitment_with_many_wordings_sends_readers_to_its_page_rather_than_l
     client, round, commitment, django_capture_on_commit_callbacks
 ):
     def propose(number):
-        return services.propose(
-            actor=LeaderFactory(),
-            round=round,
-            kind=Proposal.Kind.REWORDING,
-            commitment=commitment,
-            text=f"We will listen in way number {number}.",
-            rationale="Clearer.",
-        )
+        return reword(round, LeaderFactory(), commitment, text=f"We will listen in way number {number}.")
 
     for number in range(round_page.WORDINGS_LISTED):
         propose(number)
