@@ -3,7 +3,7 @@ from django.db import connections, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from core.rows import columns, from_row
+from core.rows import columns, from_row, prepared
 
 
 class UserManager(BaseUserManager):
@@ -19,7 +19,7 @@ class UserManager(BaseUserManager):
         using = self.db
         if args or len(kwargs) != 1 or type(pk) is not int or connections[using].vendor != "postgresql":
             return super().get(*args, **kwargs)
-        with connections[using].cursor() as cursor:
+        with prepared(using=using) as cursor:
             meta = self.model._meta
             cursor.execute(
                 f'SELECT {columns(self.model)} FROM "{meta.db_table}" WHERE "{meta.pk.column}" = %s',  # noqa: S608

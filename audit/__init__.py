@@ -29,11 +29,13 @@ def record(
     """
     # here, not at the top: Django imports this package (the app) before the app registry is
     # ready, when no models can load yet.
+    from core.rows import insert
+
     from .models import AuditEvent
 
     if compact_id is None and target is not None:
         compact_id = _compact_id_of(target)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=_label(actor),
         action=action,
@@ -43,6 +45,10 @@ def record(
         before=before or {},
         after=after or {},
     )
+    # One prepared INSERT: every confirmation and vote-closing writes one of these, and the ORM's
+    # create() compiled its statement afresh each time. AuditEvent.save adds nothing to a new row.
+    insert(event)
+    return event
 
 
 def _label(actor):

@@ -23,11 +23,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from config import dispatch
+from core.rows import prepared
 
 from . import pdf
 from .caching import bump
@@ -72,7 +73,7 @@ _OWED = (
 
 
 def _render_owed(version_id: int) -> bool:
-    with connection.cursor() as cursor:
+    with prepared() as cursor:
         cursor.execute(_OWED, [version_id, PdfExport.Status.PENDING])
         return cursor.fetchone() is not None
 

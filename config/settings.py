@@ -135,6 +135,14 @@ DATABASES = {
     )
 }
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if USING_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Django turns psycopg's prepared statements off (a threshold of None) and binds parameters on
+    # the client, which never prepares. A number here lets `core.rows.prepared` prepare the few
+    # hot statements that ask for it (the vote, the reader's votes, the user row, a confirmation
+    # link's signature); nothing else is prepared, whatever the number. Set
+    # DATABASE_PREPARED_STATEMENTS=0 behind a pooler in transaction mode without protocol-level
+    # prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits and page caches need one shared by all workers) ----------------

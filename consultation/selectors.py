@@ -8,7 +8,6 @@ from typing import Any, Literal, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from accounts.models import User
 from accounts.roles import has_verified_email
 from compact.models import Commitment, Compact, Party, Theme
 from compact.selectors import CompactLayout, compact_layout
+from core.rows import prepared
 from core.text import word_diff
 
 from .models import Comment, Proposal, Report, Result, Round, Vote
@@ -190,7 +190,7 @@ def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[t
     if not (user and user.is_authenticated):
         return set()
     # Plain SQL: asked on every round page, where building the ORM query cost more than running it.
-    with connection.cursor() as cursor:
+    with prepared() as cursor:
         cursor.execute(_ANSWERED, [round.pk, user.pk])
         rows = cursor.fetchall()
     return {("commitment", c) if c else ("proposal", p) for c, p in rows}

@@ -26,7 +26,7 @@ from compact.models import Compact, Version
 from compact.services import require_academy_staff
 from compact.signals import signatures_changed
 from config import dispatch
-from core.rows import columns, from_row
+from core.rows import columns, from_row, prepared, update
 
 from .models import Organisation, RefreshInvitation, Signature
 from .normalise import clean_name, domain_matches, email_domain, email_key, name_key
@@ -408,7 +408,7 @@ def confirm(*, token: str) -> Signature:
     else:
         # Counts and shows as the organisation's only once verified for this signer.
         signature.status = Signature.Status.AWAITING_ORGANISATION
-    signature.save(update_fields=fields)
+    update(signature, fields=fields)  # save(update_fields=...) as one prepared statement
     _confirmed(signature)
     return signature
 
@@ -430,7 +430,9 @@ def _confirmed(signature: Signature) -> None:
 # signer and organisation, if any), as the ORM's select_related would read it, in SQL written once:
 # on the confirmation POST, building that five-table query took the ORM longer than PostgreSQL
 # took to plan and run it. Locked, only the signature's row is held (FOR UPDATE OF): a second POST
-# of the same link, or a withdrawal, waits for it and then finds the token gone.
+# of the same link, or a withdrawal, waits for it and then finds the token gone. It is prepared
+# (planned once per connection); `token_hash <> ''` says what the unique index covers, so the
+# plan PostgreSQL keeps reads that index even though used links all have an empty hash.
 _BY_TOKEN_MODELS = (Signature, Version, Compact, User, Organisation)
 _BY_TOKEN = " ".join(
     f"""
@@ -444,14 +446,14 @@ _BY_TOKEN = " ".join(
         ON "{Signature._meta.db_table}"."signer_id" = "{User._meta.db_table}"."id"
     LEFT OUTER JOIN "{Organisation._meta.db_table}"
         ON "{Signature._meta.db_table}"."organisation_id" = "{Organisation._meta.db_table}"."id"
-    WHERE "{Signature._meta.db_table}"."token_hash" = %s
+    WHERE "{Signature._meta.db_table}"."token_hash" = %s AND "{Signature._meta.db_table}"."token_hash" <> ''
     """.split()  # noqa: S608 - names from the models, the token a parameter
 )
 _LOCKED = f' FOR UPDATE OF "{Signature._meta.db_table}"'
 
 
 def _by_token(*, token_hash: str, lock: bool) -> Signature | None:
-    with connection.cursor() as cursor:
+    with prepared() as cursor:
         cursor.execute(_BY_TOKEN + (_LOCKED if lock else ""), [token_hash])
         row = cursor.fetchone()
     if row is None:

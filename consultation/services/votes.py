@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from compact.models import Commitment
 from core.errors import DomainError
+from core.rows import prepared
 
 from ..models import Proposal, Round, Vote
 from .access import require_participant
@@ -218,7 +219,7 @@ def save_vote_at_once(
         }
     else:
         return None
-    with connection.cursor() as cursor:
+    with prepared() as cursor:  # planned once per connection, not per vote
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
