@@ -379,9 +379,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # Each file's address worked out once per process (core/staticfiles.py).
+            "core.staticfiles.ManifestStaticStorage"
             if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            else "core.staticfiles.StaticStorage"
         )
     },
 }

@@ -33,7 +33,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -44,6 +43,7 @@ from accounts.roles import is_academy_staff
 from compact import caching as compact_caching
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import CompactLayout
+from core.csrf import masked_token
 from reflections.models import Reflection
 
 from . import selectors
@@ -591,7 +591,7 @@ def keep_page(shared: SharedRound, key: tuple[Any, ...], html: str) -> KeptPage:
 def filled_in(page: KeptPage, request: HttpRequest) -> bytes:
     """The kept page for this request: its CSRF token (asked for only if a form needs one, as a
     render would) and the person's name, escaped as the template escapes it."""
-    token = get_token(request).encode() if page.has_token else b""
+    token = masked_token(request).encode() if page.has_token else b""
     user = request.user
     name = conditional_escape(user.display_name).encode() if user.is_authenticated else b""
     return b"".join(token if piece is None else name if piece is ... else piece for piece in page.pieces)

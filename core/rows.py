@@ -1,18 +1,21 @@
-"""Model instances from rows read by plain SQL, for the few statements every request runs, where
-building the ORM's query cost more than the database spent answering it.
+"""Plain SQL for the few statements every request runs, where building the ORM's query cost more
+than the database spent answering it.
 
-A row holds every concrete column of the model, in `columns(model)`'s order; values are converted
-as the ORM converts them (a field's `from_db_value`, JSON for instance). Callers use these on
-PostgreSQL only, where the backend itself adds no converters (SQLite's do: dates, booleans)."""
+Reads: a row holds every concrete column of the model, in `columns(model)`'s order; `from_row`
+converts values as the ORM converts them (a field's `from_db_value`, JSON for instance). Callers
+use these on PostgreSQL only, where the backend itself adds no converters (SQLite's do).
+
+`prepared()` runs a statement prepared once per connection; `insert` and `update` write a row as
+`save()` would, in one prepared statement, and call `save()` itself whenever it could do more."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import psycopg
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Model
+from django.db.models import NOT_PROVIDED, GeneratedField, Model
 from django.db.models.signals import post_save, pre_save
 
 M = TypeVar("M", bound=Model)
@@ -39,11 +42,14 @@ class _PreparingCursor(psycopg.Cursor):
     `execute(sql, params)` with no say in preparing)."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):  # type: ignore[no-untyped-def]  # noqa: ARG002
-        super().execute(query, params, prepare=True, binary=binary)
-        if self._query is None:
-            # psycopg records no query text for a prepared statement's execution, and Django's
-            # query log (tests, the debug page, the benchmark's counts) reads it from there.
-            self._query = _AsLogged(self.connection, query, params)  # type: ignore[assignment]
+        try:
+            super().execute(query, params, prepare=True, binary=binary)
+        finally:
+            if self._query is None:
+                # psycopg records no query text for a prepared statement's execution, and
+                # Django's query log (tests, the debug page, the benchmark's counts, a failed
+                # statement's report) reads it from there.
+                self._query = _AsLogged(self.connection, query, params)  # type: ignore[assignment]
         return self
 
 
@@ -56,7 +62,8 @@ class _AsLogged:
 
     @property
     def query(self) -> bytes:
-        return psycopg.ClientCursor(self._connection).mogrify(self._sql, self._params).encode()
+        with psycopg.ClientCursor(self._connection) as cursor:
+            return cursor.mogrify(self._sql, self._params).encode()
 
 
 @contextmanager
@@ -66,50 +73,81 @@ def prepared(*, using: str = "default") -> Iterator[CursorWrapper]:
     Django binds parameters on the client (the values written into the SQL text) and prepares
     nothing, so PostgreSQL plans every statement afresh: for the vote's upsert that planning was
     more than half the database's work. A statement run here is sent with its parameters apart
-    and prepared (psycopg keeps the plans of the last hundred per connection), so from its second
-    run PostgreSQL executes a plan it already has. For the few constant statements in plain SQL
-    on the hot paths; it goes through Django's cursor wrapper, so queries are still counted and
-    logged. Connection poolers in transaction mode need protocol-level prepared statements
-    (PgBouncer 1.21 or later) for this. Elsewhere than PostgreSQL, a plain cursor."""
+    and prepared (psycopg keeps the plans of the last hundred per connection, and drops them all
+    when a transaction rolls back), so from its second run PostgreSQL executes a plan it already
+    has. For the few constant statements in plain SQL on the hot paths; it goes through Django's
+    cursor wrapper, so queries are still counted and logged and errors are Django's. Connection
+    poolers in transaction mode need protocol-level prepared statements (PgBouncer 1.21 or later)
+    for this: DATABASE_PREPARED_STATEMENTS=0 turns preparing off. Elsewhere than PostgreSQL, a
+    plain cursor."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor
         return
+    # As connection.cursor() does: a persistent connection that has died is replaced first.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = _PreparingCursor(connection.connection)
-    cursor = connection._prepare_cursor(raw)  # Django's wrapper: counted, logged, errors mapped
+    # One cursor per connection, kept between uses: a new one made new value loaders for every
+    # result it read (the time zone's for each timestamp column), a third of a short statement's
+    # Python. One in use (a prepared() inside another) is never shared: that one gets its own.
+    kept = getattr(connection, "_prepared_cursor", None)
+    if kept is not None and (kept.closed or kept.connection is not connection.connection):
+        kept = None
+    if kept is not None and kept.in_use:
+        with connection.wrap_database_errors:
+            raw = _PreparingCursor(connection.connection)
+        try:
+            yield connection._prepare_cursor(raw)
+        finally:
+            raw.close()
+        return
+    if kept is None:
+        with connection.wrap_database_errors:
+            kept = connection._prepared_cursor = _PreparingCursor(connection.connection)
+    kept.in_use = True
     try:
-        yield cursor
+        yield connection._prepare_cursor(kept)  # Django's wrapper: counted, logged, errors mapped
     finally:
-        cursor.close()
+        kept.in_use = False
 
 
 # --- Writes ----------------------------------------------------------------------------------------
 # `Model.save()` compiles its INSERT or UPDATE afresh on every call; on a confirmation that was a
 # third of the request's Python. These write the same row as `save()` would, each in one prepared
-# statement written once per model (and per set of fields). Only for models whose `save()` adds
-# nothing the caller needs; with any pre_save or post_save receiver connected for the model they
-# call `save()` itself, so no receiver is skipped.
+# statement written once per model (and per set of fields), on PostgreSQL. They call `save()`
+# itself whenever it could do more than that statement: a model with its own save() (unless it
+# says its save adds nothing to a new row, `ROWS_INSERT_AS_SAVE`), a pre_save or post_save receiver
+# connected, a parent model, a generated or database-default column, a primary key already set.
 _inserts: dict[type[Model], tuple[str, list[Any]]] = {}
 _updates: dict[tuple[type[Model], tuple[str, ...]], tuple[str, list[Any]]] = {}
 
 
-def _has_receivers(model: type[Model]) -> bool:
-    return pre_save.has_listeners(model) or post_save.has_listeners(model)
+def _as_save(model: type[Model], *, inserting: bool) -> bool:
+    """Whether one statement writes what save() would for this model."""
+    meta = model._meta
+    return (
+        (model.save is Model.save or (inserting and getattr(model, "ROWS_INSERT_AS_SAVE", False)))
+        and not (pre_save.has_listeners(model) or post_save.has_listeners(model))
+        and not meta.parents
+        and not any(
+            isinstance(field, GeneratedField) or field.db_default is not NOT_PROVIDED
+            for field in meta.concrete_fields
+        )
+    )
 
 
 def insert(obj: Model, *, using: str = "default") -> None:
-    """Insert a new instance as `obj.save()` would: defaults and `auto_now_add` applied, its id
-    set from the row written."""
+    """Insert a new instance as `obj.save()` would: defaults applied, related objects checked
+    saved, its id set from the row written."""
     connection = connections[using]
     model = type(obj)
-    if connection.vendor != "postgresql" or _has_receivers(model):
+    meta = model._meta
+    if connection.vendor != "postgresql" or not _as_save(model, inserting=True) or obj.pk is not None:
         obj.save(using=using)
         return
+    obj._prepare_related_fields_for_save(operation_name="save")  # an unsaved related object refused
     if model not in _inserts:
-        meta = model._meta
         fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
         names = ", ".join(f'"{field.column}"' for field in fields)
         marks = ", ".join(["%s"] * len(fields))
@@ -119,7 +157,7 @@ def insert(obj: Model, *, using: str = "default") -> None:
         )
     sql, fields = _inserts[model]
     values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    with prepared(using=using) as cursor:
+    with transaction.mark_for_rollback_on_error(using), prepared(using=using) as cursor:
         cursor.execute(sql, values)
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
@@ -130,18 +168,27 @@ def update(obj: Model, *, fields: Sequence[str], using: str = "default") -> None
     """Write the named fields of a saved instance, as `obj.save(update_fields=fields)` would."""
     connection = connections[using]
     model = type(obj)
-    if connection.vendor != "postgresql" or _has_receivers(model):
+    if connection.vendor != "postgresql" or not _as_save(model, inserting=False):
         obj.save(using=using, update_fields=fields)
         return
     key = (model, tuple(fields))
     if key not in _updates:
         meta = model._meta
-        chosen = [meta.get_field(name) for name in fields]
+        writable = {field.name: field for field in meta.concrete_fields if not field.primary_key}
+        writable |= {field.attname: field for field in writable.values()}
+        unknown = [name for name in fields if name not in writable]
+        if unknown or not fields:
+            # What save(update_fields=...) says of a name it cannot write.
+            raise ValueError(
+                "The following fields do not exist in this model, are m2m fields, primary keys, "
+                f"or are non-concrete fields: {', '.join(unknown) or '(none named)'}"
+            )
+        chosen = [writable[name] for name in fields]
         sets = ", ".join(f'"{field.column}" = %s' for field in chosen)
         _updates[key] = (f'UPDATE "{meta.db_table}" SET {sets} WHERE "{meta.pk.column}" = %s', chosen)  # noqa: S608
     sql, chosen = _updates[key]
     values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in chosen]
-    with prepared(using=using) as cursor:
+    with transaction.mark_for_rollback_on_error(using), prepared(using=using) as cursor:
         cursor.execute(sql, [*values, obj.pk])
         if cursor.rowcount != 1:
             # What save(update_fields=...) says when the row has gone.
