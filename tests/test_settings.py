@@ -103,3 +103,19 @@ def test_production_ignores_a_request_for_debug(variable):
     result = run_with({**PRODUCTION, "DJANGO_DEBUG": "1"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["debug"] is False
+
+
+def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off_for_a_pooler():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold'))"
+    )
+    url = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/never_connected"}
+    on = run_with(url, code)
+    off = run_with({**url, "DATABASE_PREPARED_STATEMENTS": "0"}, code)
+    sqlite = run_with({}, code)
+    assert on.returncode == off.returncode == sqlite.returncode == 0, on.stderr + off.stderr
+    # Django's own cursors bind on the client and never prepare, whatever this number; it lets
+    # core.rows.prepared prepare the statements that ask.
+    assert int(on.stdout.strip()) > 0
+    assert off.stdout.strip() == sqlite.stdout.strip() == "None"
