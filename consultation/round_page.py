@@ -58,6 +58,9 @@ KEPT_SECTIONS = 400
 # Whole pages per round kept, by size (a national page is 30 kB a theme, 300 kB with all themes);
 # the least recently read go first.
 KEPT_PAGE_CHARACTERS = 8_000_000
+# Readers' views of the page (which fragments, in which state, their progress), by the commitments
+# in them: a few hundred bytes each, so about 6 MB a round at most.
+KEPT_VIEW_ENTRIES = 20_000
 
 
 # --- Generation ------------------------------------------------------------------------------------
@@ -128,6 +131,9 @@ class SharedRound:
     # Whole pages by page state (see `kept_page`), least recently read first.
     pages: dict[tuple[Any, ...], KeptPage] = field(default_factory=dict)
     pages_size: int = 0
+    # Readers' views by reader state (see `reader_view`), least recently read first.
+    views: dict[tuple[Any, ...], RoundPageView] = field(default_factory=dict)
+    views_entries: int = 0
 
     @property
     def themes(self) -> list[Theme]:
@@ -451,11 +457,13 @@ def round_page_view(
     all_themes: bool = False,
     filtering: bool = False,
     can_propose: bool = False,
+    is_open: bool | None = None,
 ) -> RoundPageView:
     """The page for one reader and their filters, from the shared part at its generation.
 
     `can_propose`: the reader may propose new commitments now (the round open and taking
-    proposals, and nothing stopping them taking part)."""
+    proposals, and nothing stopping them taking part). `is_open`: the round open by the clock,
+    when the caller has already asked."""
     round = shared.round
     themes = shared.themes
     one_at_a_time = (
@@ -468,7 +476,7 @@ def round_page_view(
         theme = themes[0].pk
     wording_totals, support_totals = selectors.vote_totals(round) if round.totals_visible else (None, None)
     # Read once: the clock, asked per commitment, was a tenth of the all-themes page.
-    is_open = round.is_open
+    is_open = round.is_open if is_open is None else is_open
     filtered_out = 0
     rows = []
     for row in shared.rows:
@@ -519,6 +527,48 @@ def round_page_view(
         theme_shown=shown,
         previous_theme=themes[index - 1] if shown and index > 0 else None,
         next_theme=themes[index + 1] if shown and index + 1 < len(themes) else None,
+    )
+
+
+def reader_view(*, shared: SharedRound, reader: Reader, **options: Any) -> RoundPageView:
+    """`round_page_view`, kept per reader state: a leader reloading the page, moving between
+    themes or reading what others in their state read gets the view worked out before (which
+    fragments, in which state, their progress), which was a fifth of the request; after voting
+    their state is new and it is worked out once.
+
+    The key is everything the view reads of the reader and the clock; the round's shared part
+    (the proposals, the comments, the round's own settings) is `shared`, renewed by generation.
+    Running totals change with every vote, which renews nothing: a round that shows them works
+    the view out every time."""
+    round = shared.round
+    if round.totals_visible:
+        return round_page_view(shared=shared, reader=reader, **options)
+    is_open = round.is_open
+    key = (
+        reader.signed_in,
+        frozenset(reader.votes),
+        frozenset(reader.concern_keys),
+        frozenset(reader.history_keys),
+        reader.every_commitment_has_history,
+        is_open,
+        tuple(sorted(options.items())),
+    )
+    view = shared.views.pop(key, None)
+    if view is None:
+        view = round_page_view(shared=shared, reader=reader, is_open=is_open, **options)
+        size = _entries(view)
+        if size > KEPT_VIEW_ENTRIES // 4:
+            return view  # too large to keep
+        while shared.views and shared.views_entries + size > KEPT_VIEW_ENTRIES:
+            shared.views_entries -= _entries(shared.views.pop(next(iter(shared.views))))
+        shared.views_entries += size
+    shared.views[key] = view  # now the most recently read
+    return view
+
+
+def _entries(view: RoundPageView) -> int:
+    return 1 + sum(
+        len(column.entries) + len(column.new_proposals) for row in view.rows for column in row.columns
     )
 
 

@@ -132,7 +132,7 @@ def round_detail(request, pk):
         history_keys=links["history_keys"],
         every_commitment_has_history=links["every_commitment_has_history"],
     )
-    page = round_page.round_page_view(
+    page = round_page.reader_view(
         shared=shared,
         reader=reader,
         **filters,

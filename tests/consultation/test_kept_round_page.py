@@ -153,3 +153,69 @@ def test_kept_pages_are_bounded_by_size(setting, leader, monkeypatch):
     shared = round_page._kept[round.pk]
     assert shared.pages_size == sum(page.size for page in shared.pages.values()) <= 200_000
     assert len(shared.pages) < 40
+
+
+def rendered_without_anything_kept(client, url, monkeypatch):
+    """The page worked out and rendered from scratch: no kept page and no kept reader's view."""
+    with monkeypatch.context() as patch:
+        patch.setattr(consultation_views, "messages_waiting", lambda request: True)
+        patch.setattr(round_page, "reader_view", lambda **options: round_page.round_page_view(**options))
+        return client.get(url).content.decode()
+
+
+def test_a_readers_view_is_kept_per_state_and_follows_their_votes(setting, monkeypatch):
+    round, commitments, proposals = setting
+    leader, other = LeaderFactory(), LeaderFactory()
+    client = signed_in(leader)
+    urls = [
+        round.get_absolute_url(),
+        round.get_absolute_url() + "?theme=all",
+        round.get_absolute_url() + f"?theme={commitments[0].theme_id}&not_voted=1",
+    ]
+    votes = [
+        (leader, commitments[0], proposals[0]),  # their own vote: their progress and filters change
+        (other, commitments[1], proposals[1]),  # someone else's: nothing of theirs changes
+        (leader, commitments[2], "current"),  # in the other theme
+        (leader, commitments[0], "current"),  # changed back: the same questions answered
+    ]
+    for voter, commitment, choice in [(None, None, None), *votes]:
+        if voter is not None:
+            services.cast_vote(actor=voter, round=round, commitment=commitment, choice=choice)
+        for url in urls:
+            for _ in range(2):  # worked out, then served from the kept view (and page)
+                served = client.get(url).content.decode()
+                assert without_tokens(served) == without_tokens(
+                    rendered_without_anything_kept(client, url, monkeypatch)
+                ), (voter, url)
+    assert "You have voted on 2 of 3" in client.get(round.get_absolute_url()).content.decode()
+    assert round_page._kept[round.pk].views  # they were kept
+
+
+def test_running_totals_are_never_served_from_a_kept_view(setting, monkeypatch):
+    round, commitments, proposals = setting
+    round.show_running_totals = True
+    round.save(update_fields=["show_running_totals"])
+    client = signed_in(LeaderFactory())
+    before = client.get(round.get_absolute_url()).content.decode()
+    # Another leader's vote renews nothing the page is kept by, but changes the totals shown.
+    services.cast_vote(actor=LeaderFactory(), round=round, commitment=commitments[0], choice=proposals[0])
+    after = client.get(round.get_absolute_url()).content.decode()
+    assert without_tokens(after) != without_tokens(before)
+    assert without_tokens(after) == without_tokens(
+        rendered_without_anything_kept(client, round.get_absolute_url(), monkeypatch)
+    )
+    assert not round_page._kept[round.pk].views
+
+
+def test_kept_views_are_bounded_by_the_commitments_in_them(setting, monkeypatch):
+    round, commitments, proposals = setting
+    monkeypatch.setattr(round_page, "KEPT_VIEW_ENTRIES", 40)
+    for n in range(12):  # twelve readers in states of their own (each voted differently)
+        reader = LeaderFactory()
+        if n % 2:
+            services.cast_vote(
+                actor=reader, round=round, commitment=commitments[n % 3], choice=proposals[n % 3]
+            )
+        signed_in(reader).get(round.get_absolute_url() + "?theme=all" if n % 3 else round.get_absolute_url())
+    shared = round_page._kept[round.pk]
+    assert shared.views_entries == sum(round_page._entries(view) for view in shared.views.values()) <= 40
