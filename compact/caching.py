@@ -95,7 +95,8 @@ def cacheable(request: HttpRequest, params: tuple[str, ...] = ()) -> bool:
 def messages_waiting(request: HttpRequest) -> bool:
     """One-off messages wait for this request's page (which then must not be a kept copy)."""
     storage = get_messages(request)
-    pending = len(getattr(storage, "_loaded_messages", ()))
+    # Those read from the request, and any added while handling it (which a page rendered now shows).
+    pending = len(getattr(storage, "_loaded_messages", ())) + len(getattr(storage, "_queued_messages", ()))
     if not isinstance(storage, list):
         storage.used = False  # looking is not reading: the messages stay for the page that shows them
     return pending > 0 or bool(request.COOKIES.get("messages"))

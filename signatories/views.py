@@ -15,7 +15,7 @@ from compact.errors import DomainError
 from compact.models import Compact, Version
 from core.csv import csv_download
 
-from . import selectors, services
+from . import confirmation_page, selectors, services
 from .forms import ReasonForm, SignForm, WithdrawForm
 from .models import Organisation, Signature
 
@@ -135,7 +135,7 @@ def confirm(request, token):
         if request.method == "POST":
             # The service reads, checks and locks the signature in one query: no read before it.
             signature = services.confirm(token=token)
-            return render(request, "signatories/confirmed.html", {"signature": signature})
+            return confirmation_page.response(request, signature)
         signature = services.signature_for_token(token=token)
     except DomainError as error:
         return _link_problem(request, error)
