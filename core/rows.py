@@ -28,13 +28,32 @@ def columns(model: type[Model]) -> str:
 
 def from_row(model: type[M], values: Sequence[Any], *, using: str = "default") -> M:
     """The instance the ORM would have built from the same row."""
-    connection = connections[using]
+    names, converters = _conversions.get(model) or _conversions_of(model)
+    if len(values) != len(names):
+        raise ValueError(f"A {model.__name__} row has {len(names)} columns, not {len(values)}.")
+    if converters:
+        connection = connections[using]
+        values = list(values)
+        for index, field, convert in converters:
+            values[index] = convert(values[index], field, connection)
+    return model.from_db(using, names, values)
+
+
+# Per model: its columns' attribute names, and the fields whose values are converted (a field's
+# from_db_value, as Field.get_db_converters returns it), worked out once rather than per row.
+_conversions: dict[type[Model], tuple[list[str], list[tuple[int, Any, Any]]]] = {}
+
+
+def _conversions_of(model: type[Model]) -> tuple[list[str], list[tuple[int, Any, Any]]]:
     fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        convert = getattr(field, "from_db_value", None)  # what Field.get_db_converters returns
-        converted.append(value if convert is None else convert(value, field, connection))
-    return model.from_db(using, [field.attname for field in fields], converted)
+    names = [field.attname for field in fields]
+    converters = [
+        (index, field, field.from_db_value)
+        for index, field in enumerate(fields)
+        if hasattr(field, "from_db_value")
+    ]
+    _conversions[model] = (names, converters)
+    return names, converters
 
 
 class _PreparingCursor(psycopg.Cursor):
