@@ -387,6 +387,10 @@ STORAGES = {
     },
 }
 
+# Django's storage (a signed cookie, the session for what does not fit), remembering the cookie of
+# a message list it has signed before: the same "Your vote is saved" follows every vote.
+MESSAGE_STORAGE = "core.messages.FallbackStorage"
+
 # --- Security -------------------------------------------------------------------------------
 # Sessions are read from the shared cache and written through to the database: a signed-in page
 # costs a cache round trip instead of a query, a session survives a cache flush or outage (read
