@@ -100,8 +100,17 @@ def pdf_figure(pdf):
 
 
 def share(run, page):
-    minimal = run["load"]["minimal"]["rps"]
+    """Against the minimal view measured just before the page (the first one, for a run made
+    before the yardstick was measured per page)."""
+    minimal = run["load"][page].get("minimal_rps") or run["load"]["minimal"]["rps"]
     return run["load"][page]["rps"] / minimal if minimal else 0
+
+
+def yardsticks(run):
+    """Every measurement of the minimal view in the run: the first, then one before each page."""
+    return [run["load"]["minimal"]["rps"]] + [
+        figure["minimal_rps"] for figure in run["load"].values() if "minimal_rps" in figure
+    ]
 
 
 def problems(figure):
@@ -123,7 +132,11 @@ def problems(figure):
 def load_cell(run, page):
     figure = run["load"][page]
     text = f"{figure['rps']:.0f} ({figure['p50_ms']:.1f} / {figure['p95_ms']:.1f})"
-    if page != "minimal":
+    if page == "minimal":
+        rates = yardsticks(run)
+        if len(rates) > 1:
+            text += f"; before each page {min(rates):.0f}–{max(rates):.0f}"
+    else:
         text += f", {share(run, page):.0%}"
     return ", ".join([text, *problems(figure)])
 
@@ -153,8 +166,8 @@ def table(runs):
     scales = " and ".join(run["scale"] for run in runs)
     lines = [
         f"Measured {date.today():%-d %B %Y} on {machine()}; PostgreSQL, gunicorn with 2 workers, "
-        f"wrk with 16 connections on loopback, each page's share against the minimal view measured in "
-        f"the same scale's run.",
+        f"wrk with 16 connections on loopback, each page's share against the minimal view measured "
+        f"just before it in the same scale's run.",
         "",
         f"| figure | {' | '.join(run['scale'] + ' scale' for run in runs)} | target |",
         "| --- | " + " | ".join("---" for _ in runs) + " | --- |",

@@ -37,6 +37,9 @@ def test_every_benchmark_runs_at_tiny_scale(bench_database, tmp_path):
         figure = result["load"][name]
         assert figure["requests"] > 0, name
         assert figure["failed"] == figure["non2xx3xx"] == figure["unexpected"] == 0, (name, figure)
+        if name != "minimal":  # each page's share is against the minimal view measured just before it
+            assert figure["minimal_rps"] > 0, name
+            assert run.share(result, name) == figure["rps"] / figure["minimal_rps"]
     votes, confirm = result["load"]["cast-vote"], result["load"]["confirm-signature"]
     # Both paths of a vote were taken, and every POST was a different, valid request.
     assert votes["inserted"] > 0 and votes["changed"] > 0
@@ -49,6 +52,7 @@ def test_every_benchmark_runs_at_tiny_scale(bench_database, tmp_path):
     assert "| round page, signed in, all themes (?theme=all): requests/s" in table
     assert "| confirm a signature (the e-mail page's POST): requests/s" in table
     assert "| votes saved under load: new / changed |" in table
+    assert "; before each page " in table and "measured just before it" in table
     assert result["pdf"]["floor"]["peak_mb"] > 0 and result["pdf"]["time_ratio"] > 0
     assert "| PDF as a ratio to the floor |" in table
 
