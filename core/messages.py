@@ -18,18 +18,19 @@ _KEPT = 256  # distinct message lists; a message naming a person or a number is 
 
 
 class CookieStorage(cookie.CookieStorage):
+    # django-stubs leave out the cookie storage's private parts used here.
     def _encode(self, messages: Any, encode_empty: bool = False) -> str | None:
         if not all(type(message) is Message for message in messages):
-            return super()._encode(messages, encode_empty=encode_empty)
+            return super()._encode(messages, encode_empty=encode_empty)  # type: ignore[misc]
         key = (
-            self.signer.key,
-            self.key_salt,
+            self.signer.key,  # type: ignore[attr-defined]
+            self.key_salt,  # type: ignore[attr-defined]
             encode_empty,
             tuple((message.level, str(message.message), message.extra_tags) for message in messages),
         )
         if key in _signed:
             return _signed[key]
-        encoded = super()._encode(messages, encode_empty=encode_empty)
+        encoded: str | None = super()._encode(messages, encode_empty=encode_empty)  # type: ignore[misc]
         if len(_signed) >= _KEPT:
             _signed.pop(next(iter(_signed)))
         _signed[key] = encoded

@@ -60,7 +60,9 @@ class _PreparingCursor(psycopg.Cursor):
     """Parameters bound on the server, and every statement prepared (Django's wrapper calls
     `execute(sql, params)` with no say in preparing)."""
 
-    def execute(self, query, params=None, *, prepare=None, binary=None):  # type: ignore[no-untyped-def]  # noqa: ARG002
+    in_use = False  # lent out by prepared(): one inside another gets a cursor of its own
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):  # noqa: ARG002
         try:
             super().execute(query, params, prepare=True, binary=binary)
         finally:
@@ -68,7 +70,7 @@ class _PreparingCursor(psycopg.Cursor):
                 # psycopg records no query text for a prepared statement's execution, and
                 # Django's query log (tests, the debug page, the benchmark's counts, a failed
                 # statement's report) reads it from there.
-                self._query = _AsLogged(self.connection, query, params)  # type: ignore[assignment]
+                self._query = _AsLogged(self.connection, query, params)
         return self
 
 
@@ -110,23 +112,25 @@ def prepared(*, using: str = "default") -> Iterator[CursorWrapper]:
     # One cursor per connection, kept between uses: a new one made new value loaders for every
     # result it read (the time zone's for each timestamp column), a third of a short statement's
     # Python. One in use (a prepared() inside another) is never shared: that one gets its own.
-    kept = getattr(connection, "_prepared_cursor", None)
+    kept: _PreparingCursor | None = getattr(connection, "_prepared_cursor", None)
     if kept is not None and (kept.closed or kept.connection is not connection.connection):
         kept = None
     if kept is not None and kept.in_use:
         with connection.wrap_database_errors:
             raw = _PreparingCursor(connection.connection)
         try:
-            yield connection._prepare_cursor(raw)
+            yield connection._prepare_cursor(raw)  # type: ignore[attr-defined]
         finally:
             raw.close()
         return
     if kept is None:
         with connection.wrap_database_errors:
-            kept = connection._prepared_cursor = _PreparingCursor(connection.connection)
+            kept = _PreparingCursor(connection.connection)
+        connection._prepared_cursor = kept  # type: ignore[attr-defined]
     kept.in_use = True
     try:
-        yield connection._prepare_cursor(kept)  # Django's wrapper: counted, logged, errors mapped
+        # Django's wrapper: counted, logged, errors mapped.
+        yield connection._prepare_cursor(kept)  # type: ignore[attr-defined]
     finally:
         kept.in_use = False
 
@@ -165,7 +169,8 @@ def insert(obj: Model, *, using: str = "default") -> None:
     if connection.vendor != "postgresql" or not _as_save(model, inserting=True) or obj.pk is not None:
         obj.save(using=using)
         return
-    obj._prepare_related_fields_for_save(operation_name="save")  # an unsaved related object refused
+    # An unsaved related object refused, as save() refuses it.
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     if model not in _inserts:
         fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
         names = ", ".join(f'"{field.column}"' for field in fields)

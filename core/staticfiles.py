@@ -13,11 +13,11 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class _RemembersAddresses:
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._addresses: dict[str, str] = {}
 
-    def url(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def url(self, name, *args, **kwargs):
         if args or kwargs:  # force= and the like: as the storage would
             return super().url(name, *args, **kwargs)
         address = self._addresses.get(name)
