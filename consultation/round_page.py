@@ -43,6 +43,7 @@ from accounts.roles import is_academy_staff
 from compact import caching as compact_caching
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import CompactLayout
+from core import kept
 from core.csrf import masked_token
 from reflections.models import Reflection
 
@@ -131,9 +132,10 @@ class SharedRound:
     # Whole pages by page state (see `kept_page`), least recently read first.
     pages: dict[tuple[Any, ...], KeptPage] = field(default_factory=dict)
     pages_size: int = 0
-    # Readers' views by reader state (see `reader_view`), least recently read first.
-    views: dict[tuple[Any, ...], RoundPageView] = field(default_factory=dict)
-    views_entries: int = 0
+    # Readers' views by reader state (see `reader_view`), bounded by the commitments in them.
+    views: kept.KeptPages[RoundPageView] = field(
+        default_factory=lambda: kept.KeptPages(KEPT_VIEW_ENTRIES, size=_entries)
+    )
 
     @property
     def themes(self) -> list[Theme]:
@@ -553,16 +555,10 @@ def reader_view(*, shared: SharedRound, reader: Reader, **options: Any) -> Round
         is_open,
         tuple(sorted(options.items())),
     )
-    view = shared.views.pop(key, None)
+    view = shared.views.get(key)
     if view is None:
         view = round_page_view(shared=shared, reader=reader, is_open=is_open, **options)
-        size = _entries(view)
-        if size > KEPT_VIEW_ENTRIES // 4:
-            return view  # too large to keep
-        while shared.views and shared.views_entries + size > KEPT_VIEW_ENTRIES:
-            shared.views_entries -= _entries(shared.views.pop(next(iter(shared.views))))
-        shared.views_entries += size
-    shared.views[key] = view  # now the most recently read
+        shared.views.put(key, view)
     return view
 
 

@@ -15,7 +15,11 @@ way, in `consultation/round_page.py`, under the round's generation.)
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V", bound=Any)
 
 
 def text_mark() -> str:
@@ -50,27 +54,30 @@ def filled_in(page: KeptPage, values: dict[str, bytes]) -> bytes:
     return b"".join(piece if isinstance(piece, bytes) else values[piece] for piece in page.pieces)
 
 
-class KeptPages:
-    """Kept pages by key, bounded by their size in characters; the least recently read go first."""
+class KeptPages(Generic[V]):
+    """Kept values by key, bounded by their total size (a page's characters by default); the least
+    recently read go first, and one larger than a quarter of the bound is not kept."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, size: Callable[[V], int] = lambda page: page.size) -> None:
         self.limit = limit
-        self.pages: dict[object, KeptPage] = {}
+        self.size_of = size
+        self.pages: dict[object, V] = {}
         self.size = 0
 
-    def get(self, key: object) -> KeptPage | None:
+    def get(self, key: object) -> V | None:
         page = self.pages.pop(key, None)
         if page is not None:
             self.pages[key] = page  # now the most recently read
         return page
 
-    def put(self, key: object, page: KeptPage) -> None:
-        if page.size > self.limit // 4:
+    def put(self, key: object, page: V) -> None:
+        size = self.size_of(page)
+        if size > self.limit // 4:
             return
         old = self.pages.pop(key, None)
         if old is not None:
-            self.size -= old.size
-        while self.pages and self.size + page.size > self.limit:
-            self.size -= self.pages.pop(next(iter(self.pages))).size
+            self.size -= self.size_of(old)
+        while self.pages and self.size + size > self.limit:
+            self.size -= self.size_of(self.pages.pop(next(iter(self.pages))))
         self.pages[key] = page
-        self.size += page.size
+        self.size += size

@@ -41,7 +41,7 @@ _MARKS = {
 }
 
 # A page is about 7,000 characters: some three hundred states kept per worker.
-_pages = kept.KeptPages(limit=2_000_000)
+_pages: kept.KeptPages[kept.KeptPage] = kept.KeptPages(limit=2_000_000)
 
 
 class _StandIn:
