@@ -1,4 +1,5 @@
-"""The audit trail. `audit.record(action=..., ...)` is the one way services write to it."""
+"""The audit trail. `audit.record(action=..., ...)` is the one way services write to it, or
+`audit.event(...)` for a change that writes its event in the same statement as itself."""
 
 from __future__ import annotations
 
@@ -31,11 +32,29 @@ def record(
     # ready, when no models can load yet.
     from core.rows import insert
 
-    from .models import AuditEvent
+    new = event(action=action, actor=actor, target=target, compact_id=compact_id, before=before, after=after)
+    # One prepared INSERT: every confirmation and vote-closing writes one of these, and the ORM's
+    # create() compiled its statement afresh each time. AuditEvent.save adds nothing to a new row.
+    insert(new)
+    return new
+
+
+def event(
+    *,
+    action: str,
+    actor: User | AnonymousUser | None = None,
+    target: Model | None = None,
+    compact_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The event `record` would write, not yet written: for a change written in one statement
+    with its audit row (`core.rows.update_if`), so that neither exists without the other."""
+    from .models import AuditEvent  # see record()
 
     if compact_id is None and target is not None:
         compact_id = _compact_id_of(target)
-    event = AuditEvent(
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=_label(actor),
         action=action,
@@ -45,10 +64,6 @@ def record(
         before=before or {},
         after=after or {},
     )
-    # One prepared INSERT: every confirmation and vote-closing writes one of these, and the ORM's
-    # create() compiled its statement afresh each time. AuditEvent.save adds nothing to a new row.
-    insert(event)
-    return event
 
 
 def _label(actor):

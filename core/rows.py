@@ -8,7 +8,7 @@ use these on PostgreSQL only, where the backend itself adds no converters (SQLit
 `prepared()` runs a statement prepared once per connection; `insert` and `update` write a row as
 `save()` would, in one prepared statement, and call `save()` itself whenever it could do more."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -188,6 +188,19 @@ def insert(obj: Model, *, using: str = "default") -> None:
     obj._state.db = using
 
 
+def _writable(model: type[Model], fields: Sequence[str]) -> list[Any]:
+    writable = {field.name: field for field in model._meta.concrete_fields if not field.primary_key}
+    writable |= {field.attname: field for field in writable.values()}
+    unknown = [name for name in fields if name not in writable]
+    if unknown or not fields:
+        # What save(update_fields=...) says of a name it cannot write.
+        raise ValueError(
+            "The following fields do not exist in this model, are m2m fields, primary keys, "
+            f"or are non-concrete fields: {', '.join(unknown) or '(none named)'}"
+        )
+    return [writable[name] for name in fields]
+
+
 def update(obj: Model, *, fields: Sequence[str], using: str = "default") -> None:
     """Write the named fields of a saved instance, as `obj.save(update_fields=fields)` would."""
     connection = connections[using]
@@ -198,16 +211,7 @@ def update(obj: Model, *, fields: Sequence[str], using: str = "default") -> None
     key = (model, tuple(fields))
     if key not in _updates:
         meta = model._meta
-        writable = {field.name: field for field in meta.concrete_fields if not field.primary_key}
-        writable |= {field.attname: field for field in writable.values()}
-        unknown = [name for name in fields if name not in writable]
-        if unknown or not fields:
-            # What save(update_fields=...) says of a name it cannot write.
-            raise ValueError(
-                "The following fields do not exist in this model, are m2m fields, primary keys, "
-                f"or are non-concrete fields: {', '.join(unknown) or '(none named)'}"
-            )
-        chosen = [writable[name] for name in fields]
+        chosen = _writable(model, fields)
         sets = ", ".join(f'"{field.column}" = %s' for field in chosen)
         _updates[key] = (f'UPDATE "{meta.db_table}" SET {sets} WHERE "{meta.pk.column}" = %s', chosen)  # noqa: S608
     sql, chosen = _updates[key]
@@ -217,3 +221,135 @@ def update(obj: Model, *, fields: Sequence[str], using: str = "default") -> None
         if cursor.rowcount != 1:
             # What save(update_fields=...) says when the row has gone.
             raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+# One statement per model, set of fields written, columns compared (and which of them are
+# compared with NULL) and models inserted with it.
+_guarded: dict[tuple[Any, ...], tuple[str, list[Any], list[Any], list[tuple[Model, list[Any]]]]] = {}
+
+
+def update_if(
+    obj: Model,
+    *,
+    fields: Sequence[str],
+    unchanged: Mapping[str, Any],
+    inserting: Sequence[Model] = (),
+    using: str = "default",
+) -> bool:
+    """Write the named fields of a saved instance only if its row still holds the `unchanged`
+    values (a compare-and-set), and insert the `inserting` rows (an audit event, say) only if it
+    did; False, with nothing written, if the row had changed or gone.
+
+    On PostgreSQL that is one statement: an UPDATE guarded by the values, and INSERTs that read
+    their single row from what it changed. Outside a transaction it needs none of its own, so a
+    write read earlier without a lock costs one round trip, not the five of BEGIN, a locked read,
+    the update, the insert and COMMIT. A concurrent writer of the same row makes it wait, then
+    PostgreSQL tests the values again against the row as that writer left it: of two
+    compare-and-sets of the same values, exactly one writes. Elsewhere, or when `save()` could do
+    more than one statement (see `_as_save`), the row is read locked, compared and saved in a
+    transaction, to the same effect."""
+    connection = connections[using]
+    model = type(obj)
+    columns_of = _columns_by_name(model)
+    unknown = [name for name in unchanged if name not in columns_of]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no column for {', '.join(unknown)}.")
+    if (
+        connection.vendor != "postgresql"
+        or not _as_save(model, inserting=False)
+        or any(row.pk is not None or not _as_save(type(row), inserting=True) for row in inserting)
+    ):
+        return _update_if_locked(obj, fields=fields, unchanged=unchanged, inserting=inserting, using=using)
+    for row in inserting:
+        row._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    key = (
+        model,
+        tuple(fields),
+        tuple((name, value is None) for name, value in unchanged.items()),
+        tuple(type(row) for row in inserting),
+    )
+    if key not in _guarded:
+        _guarded[key] = _guarded_statement(model, fields, unchanged, [type(row) for row in inserting])
+    sql, chosen, compared, inserted = _guarded[key]
+    values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in chosen]
+    values.append(obj.pk)
+    values += [
+        field.get_db_prep_value(unchanged[name], connection)
+        for name, field in compared
+        if unchanged[name] is not None
+    ]
+    for row, (_, row_fields) in zip(inserting, inserted, strict=True):
+        values += [field.get_db_prep_save(field.pre_save(row, True), connection) for field in row_fields]
+    with transaction.mark_for_rollback_on_error(using), prepared(using=using) as cursor:
+        cursor.execute(sql, values)
+        result = cursor.fetchone()
+    if not result[0]:
+        return False
+    for row, pk in zip(inserting, result[1:], strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = using
+    return True
+
+
+def _guarded_statement(
+    model: type[Model], fields: Sequence[str], unchanged: Mapping[str, Any], inserting: list[type[Model]]
+) -> tuple[str, list[Any], list[Any], list[tuple[Model, list[Any]]]]:
+    meta = model._meta
+    chosen = _writable(model, fields)
+    by_name = _columns_by_name(model)
+    compared = [(name, by_name[name]) for name in unchanged]
+    tests = " AND ".join(
+        f'"{field.column}" IS NULL' if unchanged[name] is None else f'"{field.column}" = %s'
+        for name, field in compared
+    )
+    sets = ", ".join(f'"{field.column}" = %s' for field in chosen)
+    parts = [
+        f'WITH "changed" AS (UPDATE "{meta.db_table}" SET {sets} WHERE "{meta.pk.column}" = %s'  # noqa: S608
+        + (f" AND {tests}" if tests else "")
+        + " RETURNING 1)"
+    ]
+    inserted = []
+    for index, other in enumerate(inserting):
+        other_meta = other._meta
+        row_fields = [field for field in other_meta.concrete_fields if field is not other_meta.auto_field]
+        names = ", ".join(f'"{field.column}"' for field in row_fields)
+        marks = ", ".join(["%s"] * len(row_fields))
+        parts.append(
+            f', "new_{index}" AS (INSERT INTO "{other_meta.db_table}" ({names})'  # noqa: S608
+            f' SELECT {marks} FROM "changed" RETURNING "{other_meta.pk.column}")'
+        )
+        inserted.append((other, row_fields))
+    reads = ['(SELECT count(*) FROM "changed")'] + [
+        f'(SELECT "{other._meta.pk.column}" FROM "new_{index}")' for index, other in enumerate(inserting)
+    ]
+    return " ".join(parts) + f" SELECT {', '.join(reads)}", chosen, compared, inserted
+
+
+def _columns_by_name(model: type[Model]) -> dict[str, Any]:
+    fields = model._meta.concrete_fields
+    return {field.name: field for field in fields} | {field.attname: field for field in fields}
+
+
+def _update_if_locked(
+    obj: Model,
+    *,
+    fields: Sequence[str],
+    unchanged: Mapping[str, Any],
+    inserting: Sequence[Model],
+    using: str,
+) -> bool:
+    model = type(obj)
+    with transaction.atomic(using=using):
+        current = (
+            model._base_manager.db_manager(using)
+            .select_for_update()
+            .filter(pk=obj.pk, **unchanged)
+            .exists()
+        )
+        if not current:
+            return False
+        update(obj, fields=fields, using=using)
+        for row in inserting:
+            insert(row, using=using)
+    return True

@@ -26,7 +26,7 @@ from compact.models import Compact, Version
 from compact.services import require_academy_staff
 from compact.signals import signatures_changed
 from config import dispatch
-from core.rows import columns, from_row, prepared, update
+from core.rows import columns, from_row, prepared, update_if
 
 from .models import Organisation, RefreshInvitation, Signature
 from .normalise import clean_name, domain_matches, email_domain, email_key, name_key
@@ -360,19 +360,13 @@ class LinkExpired(DomainError):
         super().__init__("This link has expired. Sign in and ask for a new one from your signature page.")
 
 
-def signature_for_token(*, token: str, lock: bool = False) -> Signature:
-    """The pending signature a link is for, or a domain error saying plainly what is wrong.
-
-    `lock` (inside a transaction) holds the row until it ends: a second confirmation of the same
-    link waits, then finds the token gone and is told the link was used.
-    """
+def signature_for_token(*, token: str) -> Signature:
+    """The pending signature a link is for, or a domain error saying plainly what is wrong."""
     signature: Signature | None
     if connection.vendor == "postgresql":
-        signature = _by_token(token_hash=hash_token(token=token or ""), lock=lock)
+        signature = _by_token(token_hash=hash_token(token=token or ""))
     else:
-        found = Signature.objects.select_related("version__compact", "organisation")
-        if lock:
-            found = found.select_for_update(of=("self",)).select_related("signer")
+        found = Signature.objects.select_related("version__compact", "organisation", "signer")
         try:
             # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
             signature = found.get(token_hash=hash_token(token=token or ""))
@@ -385,10 +379,17 @@ def signature_for_token(*, token: str, lock: bool = False) -> Signature:
     return signature
 
 
-@transaction.atomic
 def confirm(*, token: str) -> Signature:
-    """Confirm the signature a link is for. One locked read finds it, checks it and holds it."""
-    signature = signature_for_token(token=token, lock=True)
+    """Confirm the signature a link is for.
+
+    One read finds and checks it; one statement then writes it, with its audit row, only if it is
+    still the pending signature this link was for (`core.rows.update_if`). No lock is held
+    between the two: a second confirmation of the same link, a withdrawal or a fresh link sent in
+    between changes the token, so this write finds nothing to change and the link reads as used,
+    as it would have after waiting on a lock. Nothing in between can be left half done either:
+    the decision is made from the row as read, and the row is written only as it was read."""
+    signature = signature_for_token(token=token)
+    link = signature.token_hash
     now = timezone.now()
     signature.confirmed_at = now
     signature.token_hash = ""  # single use
@@ -408,13 +409,7 @@ def confirm(*, token: str) -> Signature:
     else:
         # Counts and shows as the organisation's only once verified for this signer.
         signature.status = Signature.Status.AWAITING_ORGANISATION
-    update(signature, fields=fields)  # save(update_fields=...) as one prepared statement
-    _confirmed(signature)
-    return signature
-
-
-def _confirmed(signature: Signature) -> None:
-    audit.record(
+    event = audit.event(
         action="confirm signature",
         actor=signature.signer,
         target=signature,
@@ -422,17 +417,20 @@ def _confirmed(signature: Signature) -> None:
         before={"status": "pending"},
         after={"status": signature.status},
     )
+    still_pending = {"token_hash": link, "status": Signature.Status.PENDING}
+    if not update_if(signature, fields=fields, unchanged=still_pending, inserting=[event]):
+        raise DomainError("This link has already been used or is not valid.")
     if signature.status == Signature.Status.CONFIRMED:
         _changed(signature.version)
+    return signature
 
 
 # The link's signature with what the page and the audit row need (its version and compact, its
 # signer and organisation, if any), as the ORM's select_related would read it, in SQL written once:
 # on the confirmation POST, building that five-table query took the ORM longer than PostgreSQL
-# took to plan and run it. Locked, only the signature's row is held (FOR UPDATE OF): a second POST
-# of the same link, or a withdrawal, waits for it and then finds the token gone. It is prepared
-# (planned once per connection); `token_hash <> ''` says what the unique index covers, so the
-# plan PostgreSQL keeps reads that index even though used links all have an empty hash.
+# took to plan and run it. It is prepared (planned once per connection); `token_hash <> ''` says
+# what the unique index covers, so the plan PostgreSQL keeps reads that index even though used
+# links all have an empty hash.
 _BY_TOKEN_MODELS = (Signature, Version, Compact, User, Organisation)
 _BY_TOKEN = " ".join(
     f"""
@@ -449,12 +447,11 @@ _BY_TOKEN = " ".join(
     WHERE "{Signature._meta.db_table}"."token_hash" = %s AND "{Signature._meta.db_table}"."token_hash" <> ''
     """.split()  # noqa: S608 - names from the models, the token a parameter
 )
-_LOCKED = f' FOR UPDATE OF "{Signature._meta.db_table}"'
 
 
-def _by_token(*, token_hash: str, lock: bool) -> Signature | None:
+def _by_token(*, token_hash: str) -> Signature | None:
     with prepared() as cursor:
-        cursor.execute(_BY_TOKEN + (_LOCKED if lock else ""), [token_hash])
+        cursor.execute(_BY_TOKEN, [token_hash])
         row = cursor.fetchone()
     if row is None:
         return None

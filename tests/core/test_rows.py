@@ -13,7 +13,7 @@ from django.utils import timezone
 
 import audit
 from audit.models import AuditEvent
-from core.rows import insert, prepared, update
+from core.rows import insert, prepared, update, update_if
 from signatories.models import Organisation, Signature
 from signatories.normalise import name_key
 from tests.factories import CompactFactory, published_version
@@ -325,3 +325,131 @@ def test_a_failed_write_marks_its_transaction_for_rollback_as_save_would():
         # transaction is aborted" surfacing from whatever query comes next.
         with pytest.raises(TransactionManagementError):
             AuditEvent.objects.count()
+
+
+# --- update_if: a compare-and-set with the rows that go with it -----------------------------------
+
+
+def audit_event_for(signature):
+    return audit.event(action="rows.guarded", target=signature, after={"status": "confirmed", "name": "Zoë – “Z”"})
+
+
+@pytest.mark.django_db
+def test_update_if_writes_the_row_and_its_event_when_the_row_is_as_read(pending_signature):
+    read_hash = pending_signature.token_hash
+    fields = confirm_in_memory(pending_signature)
+    pending_signature.role = "Not named"
+    event = audit_event_for(pending_signature)
+
+    assert update_if(
+        pending_signature,
+        fields=fields,
+        unchanged={"token_hash": read_hash, "status": Signature.Status.PENDING},
+        inserting=[event],
+    )
+
+    row = Signature.objects.get(pk=pending_signature.pk)
+    assert (row.status, row.token_hash, row.token_expires_at, row.role) == (
+        Signature.Status.CONFIRMED,
+        "",
+        None,
+        "Chair",  # only the named fields are written
+    )
+    assert row.confirmed_at == pending_signature.confirmed_at
+    written = AuditEvent.objects.get(action="rows.guarded")
+    assert event.pk == written.pk and event._state.adding is False
+    assert written.after == {"status": "confirmed", "name": "Zoë – “Z”"} and written.at == event.at
+    assert written.object_id == str(pending_signature.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "meanwhile",
+    [{"token_hash": "b" * 64}, {"status": Signature.Status.WITHDRAWN}, None],
+    ids=["a new link", "withdrawn", "deleted"],
+)
+def test_update_if_writes_nothing_when_the_row_changed_since_it_was_read(pending_signature, meanwhile):
+    read_hash = pending_signature.token_hash
+    rows = Signature.objects.filter(pk=pending_signature.pk)
+    if meanwhile is None:
+        rows.delete()
+    else:
+        rows.update(**meanwhile)
+    fields = confirm_in_memory(pending_signature)
+
+    written = update_if(
+        pending_signature,
+        fields=fields,
+        unchanged={"token_hash": read_hash, "status": Signature.Status.PENDING},
+        inserting=[audit_event_for(pending_signature)],
+    )
+
+    assert written is False
+    assert not AuditEvent.objects.filter(action="rows.guarded").exists()
+    if meanwhile is not None:
+        assert Signature.objects.get(pk=pending_signature.pk).status != Signature.Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_update_if_compares_with_null_as_the_row_holds_it(pending_signature):
+    pending_signature.role = "Vice chair"
+    # confirmed_at is NULL in the row: compared with IS NULL, not "= NULL", which matches nothing.
+    assert update_if(pending_signature, fields=["role"], unchanged={"confirmed_at": None})
+    assert Signature.objects.get(pk=pending_signature.pk).role == "Vice chair"
+    pending_signature.role = "Never"
+    assert not update_if(pending_signature, fields=["role"], unchanged={"token_hash": None})
+    assert Signature.objects.get(pk=pending_signature.pk).role == "Vice chair"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_update_if_on_postgresql_is_one_prepared_statement(pending_signature):
+    guarded = 'WITH "changed" AS (UPDATE "signatories_signature"%'
+    before = executions(guarded)
+    for n in range(2):
+        signature = Signature.objects.get(pk=pending_signature.pk)
+        signature.role = f"Role {n}"
+        event = audit_event_for(signature)
+        with CaptureQueriesContext(connection) as captured:
+            assert update_if(
+                signature, fields=["role"], unchanged={"status": Signature.Status.PENDING}, inserting=[event]
+            )
+        assert len(captured.captured_queries) == 1
+        assert 'INSERT INTO "audit_auditevent"' in captured.captured_queries[0]["sql"]
+    assert executions(guarded) == before + 2
+    assert AuditEvent.objects.filter(action="rows.guarded").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_update_if_goes_through_save_when_a_receiver_is_connected(pending_signature):
+    heard = []
+
+    def receiver(sender, instance, update_fields, **kwargs):
+        heard.append(update_fields)
+
+    read_hash = pending_signature.token_hash
+    fields = confirm_in_memory(pending_signature)
+    post_save.connect(receiver, sender=Signature, weak=False)
+    try:
+        assert update_if(
+            pending_signature,
+            fields=fields,
+            unchanged={"token_hash": read_hash},
+            inserting=[audit_event_for(pending_signature)],
+        )
+        assert not update_if(pending_signature, fields=fields, unchanged={"token_hash": read_hash})
+    finally:
+        post_save.disconnect(receiver, sender=Signature)
+
+    assert heard == [frozenset(fields)]
+    assert Signature.objects.get(pk=pending_signature.pk).status == Signature.Status.CONFIRMED
+    assert AuditEvent.objects.filter(action="rows.guarded").count() == 1
+
+
+@pytest.mark.django_db
+def test_update_if_refuses_a_column_the_model_does_not_have(pending_signature):
+    with pytest.raises(ValueError, match="no column for no_such_column"):
+        update_if(pending_signature, fields=["role"], unchanged={"no_such_column": 1})
+    with pytest.raises(ValueError, match="no_such_field"):
+        update_if(pending_signature, fields=["no_such_field"], unchanged={"status": "pending"})

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from compact.errors import DomainError
 from consultation import services as consultation
 from consultation.models import Proposal, Round, Vote
 from signatories import services as signing
@@ -110,7 +112,9 @@ def test_a_refused_vote_takes_the_long_way_and_says_why(client, leader, question
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_confirmation_is_one_locked_read_one_update_and_its_audit_row(client, mailoutbox, monkeypatch):
+def test_a_confirmation_is_one_read_then_one_statement_writing_it_with_its_audit_row(
+    client, mailoutbox, monkeypatch
+):
     from compact.tasks import render_pdf
 
     renders = []  # the PDF render is queued for a worker, not run in this request
@@ -124,23 +128,47 @@ def test_a_confirmation_is_one_locked_read_one_update_and_its_audit_row(client, 
         response = client.post(reverse("signatories:confirm", kwargs={"token": token}))
 
     assert response.status_code == 200 and "is confirmed" in response.content.decode()
-    assert Signature.objects.get(signer=leader).status == Signature.Status.CONFIRMED
+    signature = Signature.objects.get(signer=leader)
+    assert signature.status == Signature.Status.CONFIRMED
     # Whether the signer is staff (for the audit row's label) is a role check, counted apart:
     # accounts.roles decides how that is looked up.
     statements = [
         query["sql"] for query in captured.captured_queries if '"auth_permission"' not in query["sql"]
     ]
-    signature, update, audit, pdf = (
-        next(sql for sql in statements if sql.startswith(start))
-        for start in (
-            'SELECT "signatories_signature"',
-            'UPDATE "signatories_signature"',
-            'INSERT INTO "audit_auditevent"',
-            'SELECT "compact_pdfexport"',
-        )
-    )
-    assert signature.endswith('FOR UPDATE OF "signatories_signature"')
-    # The transaction, one locked read, the update and its audit row; after commit, the check
-    # that a PDF render is owed (the render itself is queued).
-    assert statements == ["BEGIN", signature, update, audit, "COMMIT", pdf]
+    # No transaction of its own: the read, then the write guarded by the token it read, with the
+    # audit row in the same statement; after it, the check that a PDF render is owed (the render
+    # itself is queued).
+    assert len(statements) == 3, statements
+    read, write, pdf = statements
+    assert read.startswith('SELECT "signatories_signature"') and "FOR UPDATE" not in read
+    assert write.startswith('WITH "changed" AS (UPDATE "signatories_signature"')
+    assert '"token_hash" = ' in write and 'INSERT INTO "audit_auditevent"' in write
+    assert pdf.startswith('SELECT "compact_pdfexport"')
     assert renders == [(version.pk,)]
+    event = AuditEvent.objects.get(action="confirm signature")
+    assert (event.object_id, event.actor_id, event.after) == (str(signature.pk), leader.pk, {"status": "confirmed"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_used_between_the_read_and_the_write_writes_nothing(mailoutbox, monkeypatch):
+    """The write is guarded by the token it read: whatever changed the row in between (the same
+    link confirmed in another request, here) leaves this confirmation writing nothing, and saying
+    the link was used."""
+    version = published_version(staff=StaffFactory())
+    leader = LeaderFactory()
+    signing.sign(actor=leader, version=version, full_name="Ada", role="Chair", consent=True)
+    token = mailoutbox[-1].body.split("/signatures/confirm/", 1)[1].split("/", 1)[0]
+    read = signing.signature_for_token
+
+    def read_then_used_elsewhere(*, token):
+        signature = read(token=token)
+        Signature.objects.filter(pk=signature.pk).update(token_hash="", status=Signature.Status.WITHDRAWN)
+        return signature
+
+    monkeypatch.setattr(signing, "signature_for_token", read_then_used_elsewhere)
+
+    with pytest.raises(DomainError, match="already been used"):
+        signing.confirm(token=token)
+
+    assert Signature.objects.get(signer=leader).status == Signature.Status.WITHDRAWN
+    assert not AuditEvent.objects.filter(action="confirm signature").exists()
