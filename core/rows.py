@@ -225,7 +225,8 @@ def update(obj: Model, *, fields: Sequence[str], using: str = "default") -> None
 
 # One statement per model, set of fields written, columns compared (and which of them are
 # compared with NULL) and models inserted with it.
-_guarded: dict[tuple[Any, ...], tuple[str, list[Any], list[Any], list[tuple[Model, list[Any]]]]] = {}
+_Guarded = tuple[str, list[Any], list[tuple[str, Any]], list[tuple[type[Model], list[Any]]]]
+_guarded: dict[tuple[Any, ...], _Guarded] = {}
 
 
 def update_if(
@@ -294,7 +295,7 @@ def update_if(
 
 def _guarded_statement(
     model: type[Model], fields: Sequence[str], unchanged: Mapping[str, Any], inserting: list[type[Model]]
-) -> tuple[str, list[Any], list[Any], list[tuple[Model, list[Any]]]]:
+) -> _Guarded:
     meta = model._meta
     chosen = _writable(model, fields)
     by_name = _columns_by_name(model)
@@ -321,7 +322,8 @@ def _guarded_statement(
         )
         inserted.append((other, row_fields))
     reads = ['(SELECT count(*) FROM "changed")'] + [
-        f'(SELECT "{other._meta.pk.column}" FROM "new_{index}")' for index, other in enumerate(inserting)
+        f'(SELECT "{other._meta.pk.column}" FROM "new_{index}")'  # noqa: S608
+        for index, other in enumerate(inserting)
     ]
     return " ".join(parts) + f" SELECT {', '.join(reads)}", chosen, compared, inserted
 
@@ -342,10 +344,7 @@ def _update_if_locked(
     model = type(obj)
     with transaction.atomic(using=using):
         current = (
-            model._base_manager.db_manager(using)
-            .select_for_update()
-            .filter(pk=obj.pk, **unchanged)
-            .exists()
+            model._base_manager.db_manager(using).select_for_update().filter(pk=obj.pk, **unchanged).exists()
         )
         if not current:
             return False

@@ -331,7 +331,9 @@ def test_a_failed_write_marks_its_transaction_for_rollback_as_save_would():
 
 
 def audit_event_for(signature):
-    return audit.event(action="rows.guarded", target=signature, after={"status": "confirmed", "name": "Zoë – “Z”"})
+    return audit.event(
+        action="rows.guarded", target=signature, after={"status": "confirmed", "name": "Zoë – “Z”"}
+    )
 
 
 @pytest.mark.django_db

@@ -146,7 +146,11 @@ def test_a_confirmation_is_one_read_then_one_statement_writing_it_with_its_audit
     assert pdf.startswith('SELECT "compact_pdfexport"')
     assert renders == [(version.pk,)]
     event = AuditEvent.objects.get(action="confirm signature")
-    assert (event.object_id, event.actor_id, event.after) == (str(signature.pk), leader.pk, {"status": "confirmed"})
+    assert (event.object_id, event.actor_id, event.after) == (
+        str(signature.pk),
+        leader.pk,
+        {"status": "confirmed"},
+    )
 
 
 @pytest.mark.django_db(transaction=True)
