@@ -139,7 +139,8 @@ if USING_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # Django turns psycopg's prepared statements off (a threshold of None) and binds parameters on
     # the client, which never prepares. A number here lets `core.rows.prepared` prepare the few
     # hot statements that ask for it (the vote, the reader's votes, the user row, a confirmation's
-    # read, update and audit row, the owed-PDF check); nothing else is prepared. Set
+    # read and its guarded write with the audit row, the owed-PDF check, the audit rows other
+    # services write); nothing else is prepared. Set
     # DATABASE_PREPARED_STATEMENTS=0 behind a pooler in transaction mode without protocol-level
     # prepared statements (PgBouncer before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
