@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
-from benchmarks.scale_run import PAGES
+from benchmarks.scale_run import PAGES, TURNS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -100,17 +100,21 @@ def pdf_figure(pdf):
 
 
 def share(run, page):
-    """Against the minimal view measured just before the page (the first one, for a run made
-    before the yardstick was measured per page)."""
-    minimal = run["load"][page].get("minimal_rps") or run["load"]["minimal"]["rps"]
-    return run["load"][page]["rps"] / minimal if minimal else 0
+    """The median of the page's turns, each against the minimal view measured just before it;
+    for a run made before turns, its one share against the minimal view before it (or the first)."""
+    figure = run["load"][page]
+    if "share" in figure:
+        return figure["share"]
+    minimal = figure.get("minimal_rps") or run["load"]["minimal"]["rps"]
+    return figure["rps"] / minimal if minimal else 0
 
 
 def yardsticks(run):
-    """Every measurement of the minimal view in the run: the first, then one before each page."""
-    return [run["load"]["minimal"]["rps"]] + [
-        figure["minimal_rps"] for figure in run["load"].values() if "minimal_rps" in figure
-    ]
+    """Every measurement of the minimal view in the run: the first, then one before each turn."""
+    runs = [run["load"]["minimal"]["rps"]]
+    for figure in run["load"].values():
+        runs += figure.get("minimal_runs") or ([figure["minimal_rps"]] if "minimal_rps" in figure else [])
+    return runs
 
 
 def problems(figure):
@@ -135,9 +139,12 @@ def load_cell(run, page):
     if page == "minimal":
         rates = yardsticks(run)
         if len(rates) > 1:
-            text += f"; before each page {min(rates):.0f}–{max(rates):.0f}"
+            text += f"; before each turn {min(rates):.0f}–{max(rates):.0f}"
     else:
         text += f", {share(run, page):.0%}"
+        turns = figure.get("shares") or []
+        if len(turns) > 1:
+            text += f" (turns {min(turns):.0%}–{max(turns):.0%})"
     return ", ".join([text, *problems(figure)])
 
 
@@ -166,8 +173,9 @@ def table(runs):
     scales = " and ".join(run["scale"] for run in runs)
     lines = [
         f"Measured {date.today():%-d %B %Y} on {machine()}; PostgreSQL, gunicorn with 2 workers, "
-        f"wrk with 16 connections on loopback, each page's share against the minimal view measured "
-        f"just before it in the same scale's run.",
+        f"wrk with 16 connections on loopback. Each page is loaded in {TURNS} turns, each just after "
+        f"a turn of the minimal view; its share is the median of the turns' shares (their range in "
+        f"brackets), its requests/s and p50 the medians, its p95 the worst turn's.",
         "",
         f"| figure | {' | '.join(run['scale'] + ' scale' for run in runs)} | target |",
         "| --- | " + " | ".join("---" for _ in runs) + " | --- |",

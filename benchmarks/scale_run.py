@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,11 @@ TIMEOUT = 10  # seconds wrk waits for a response before counting it failed
 # Leaders who cast the benchmark's votes (leader 0, whose round page is measured, is not one).
 VOTERS = 1000
 PROFILE_WARM_UP = 20
+# Each page is measured in this many turns, each right after a turn of the minimal view, and its
+# share is the median of the turns' shares: this shared machine's speed moves within seconds (the
+# minimal view's rate by a sixth between two of its runs), and one pair of runs could land on
+# either side of such a move.
+TURNS = 3
 
 # The pages measured, by the names `--profile` takes, in the order they are loaded: confirming
 # signatures comes last because it adds to the public signatory list.
@@ -428,6 +434,49 @@ def settle(port):
         quick = quick + 1 if time.monotonic() - started < 0.05 else 0
 
 
+def in_turns(page, turns):
+    """A page's requests for each turn. A GET page repeats its one request in every turn; POSTs
+    are split so that each turn still gives each wrk thread a consecutive share of its own (as
+    bench.lua reads them), and no request is sent in two turns."""
+    if page.requests[0].body is None:
+        return [page] * turns
+    share = len(page.requests) // THREADS
+    step = share // turns
+    return [
+        Page(
+            [
+                request
+                for thread in range(THREADS)
+                for request in page.requests[thread * share + turn * step :][:step]
+            ],
+            expect=page.expect,
+            user=page.user,
+        )
+        for turn in range(turns)
+    ]
+
+
+def combined(pairs):
+    """One figure for a page from its turns, each (the minimal view's run, the page's run just
+    after it). The share is the median of the turns' shares; requests per second and p50 are the
+    medians of the page's runs, p95 the worst of them; failures, requests and seconds add up."""
+    shares = sorted(page["rps"] / minimal["rps"] for minimal, page in pairs)
+    figure = {
+        "rps": statistics.median(page["rps"] for _, page in pairs),
+        "p50_ms": statistics.median(page["p50_ms"] for _, page in pairs),
+        "p95_ms": max(page["p95_ms"] for _, page in pairs),
+        "share": statistics.median(shares),
+        "shares": shares,
+        "minimal_rps": statistics.median(minimal["rps"] for minimal, _ in pairs),
+        "minimal_runs": [minimal["rps"] for minimal, _ in pairs],
+    }
+    for key in ("requests", "failed", "timeouts", "non2xx3xx", "unexpected", "repeated", "seconds"):
+        figure[key] = sum(page[key] for _, page in pairs)
+    if "prepared" in pairs[0][1]:
+        figure["prepared"] = sum(page["prepared"] for _, page in pairs)
+    return figure
+
+
 def load_figures(data, args):
     from django.conf import settings
     from django.shortcuts import resolve_url
@@ -473,24 +522,26 @@ def load_figures(data, args):
             )
         settle(args.port)
         results = {"minimal": wrk(base, args.seconds, build_page("minimal", data))}
+        turn_seconds = max(1, -(-args.seconds // TURNS))
         # POSTs are each sent once: prepare more than the minimal view's rate could send.
-        count = int(results["minimal"]["rps"] * args.seconds * 1.25) + 200
+        count = (int(results["minimal"]["rps"] * turn_seconds * 1.25) + 200) * TURNS
         for name in PAGES:
             if name == "minimal":
                 continue
-            page = build_page(name, data, count)
+            turns = in_turns(build_page(name, data, count), TURNS)
             settle(args.port)
-            if page.requests[0].body is None and status(args.port, page.requests[0]) != page.expect:
-                raise SystemExit(f"{page.requests[0].path} did not answer {page.expect} before the load.")
+            first = turns[0]
+            if first.requests[0].body is None and status(args.port, first.requests[0]) != first.expect:
+                raise SystemExit(f"{first.requests[0].path} did not answer {first.expect} before the load.")
             confirmed_before = Signature.objects.public().filter(full_name__startswith="Pending ").count()
-            # The yardstick again, just before the page: this machine's speed drifts over a run
-            # (the minimal view's rate moved by a sixth between the start and the end of one), and
-            # a share is only as good as the two rates being measured under the same conditions.
-            yardstick = wrk(base, args.seconds, build_page("minimal", data))
-            settle(args.port)
             started = timezone.now()
-            figure = wrk(base, args.seconds, page, login_url=login_url)
-            figure["minimal_rps"] = yardstick["rps"]
+            pairs = []
+            for turn in turns:
+                settle(args.port)
+                yardstick = wrk(base, turn_seconds, build_page("minimal", data))
+                settle(args.port)
+                pairs.append((yardstick, wrk(base, turn_seconds, turn, login_url=login_url)))
+            figure = combined(pairs)
             if name == "cast-vote":
                 votes = Vote.objects.filter(round=data["round"], changed_at__gte=started)
                 figure["inserted"] = votes.filter(cast_at__gte=started).count()
