@@ -172,9 +172,7 @@ def insert(obj: Model, *, using: str = "default") -> None:
     # An unsaved related object refused, as save() refuses it.
     obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     if model not in _inserts:
-        fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
-        names = ", ".join(f'"{field.column}"' for field in fields)
-        marks = ", ".join(["%s"] * len(fields))
+        fields, names, marks = _inserted_columns(model)
         _inserts[model] = (
             f'INSERT INTO "{meta.db_table}" ({names}) VALUES ({marks}) RETURNING "{meta.pk.column}"',  # noqa: S608
             fields,
@@ -188,9 +186,20 @@ def insert(obj: Model, *, using: str = "default") -> None:
     obj._state.db = using
 
 
+def _inserted_columns(model: type[Model]) -> tuple[list[Any], str, str]:
+    """The columns a new row is written with (all but an automatic id), their names and markers."""
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    return fields, ", ".join(f'"{field.column}"' for field in fields), ", ".join(["%s"] * len(fields))
+
+
+def _columns_by_name(model: type[Model]) -> dict[str, Any]:
+    fields = model._meta.concrete_fields
+    return {field.name: field for field in fields} | {field.attname: field for field in fields}
+
+
 def _writable(model: type[Model], fields: Sequence[str]) -> list[Any]:
-    writable = {field.name: field for field in model._meta.concrete_fields if not field.primary_key}
-    writable |= {field.attname: field for field in writable.values()}
+    writable = {name: field for name, field in _columns_by_name(model).items() if not field.primary_key}
     unknown = [name for name in fields if name not in writable]
     if unknown or not fields:
         # What save(update_fields=...) says of a name it cannot write.
@@ -225,7 +234,8 @@ def update(obj: Model, *, fields: Sequence[str], using: str = "default") -> None
 
 # One statement per model, set of fields written, columns compared (and which of them are
 # compared with NULL) and models inserted with it.
-_Guarded = tuple[str, list[Any], list[tuple[str, Any]], list[tuple[type[Model], list[Any]]]]
+# The statement, the fields it sets, the columns it compares, and each inserted row's columns.
+_Guarded = tuple[str, list[Any], list[tuple[str, Any]], list[list[Any]]]
 _guarded: dict[tuple[Any, ...], _Guarded] = {}
 
 
@@ -279,7 +289,7 @@ def update_if(
         for name, field in compared
         if unchanged[name] is not None
     ]
-    for row, (_, row_fields) in zip(inserting, inserted, strict=True):
+    for row, row_fields in zip(inserting, inserted, strict=True):
         values += [field.get_db_prep_save(field.pre_save(row, True), connection) for field in row_fields]
     with transaction.mark_for_rollback_on_error(using), prepared(using=using) as cursor:
         cursor.execute(sql, values)
@@ -312,25 +322,17 @@ def _guarded_statement(
     ]
     inserted = []
     for index, other in enumerate(inserting):
-        other_meta = other._meta
-        row_fields = [field for field in other_meta.concrete_fields if field is not other_meta.auto_field]
-        names = ", ".join(f'"{field.column}"' for field in row_fields)
-        marks = ", ".join(["%s"] * len(row_fields))
+        row_fields, names, marks = _inserted_columns(other)
         parts.append(
-            f', "new_{index}" AS (INSERT INTO "{other_meta.db_table}" ({names})'  # noqa: S608
-            f' SELECT {marks} FROM "changed" RETURNING "{other_meta.pk.column}")'
+            f', "new_{index}" AS (INSERT INTO "{other._meta.db_table}" ({names})'  # noqa: S608
+            f' SELECT {marks} FROM "changed" RETURNING "{other._meta.pk.column}")'
         )
-        inserted.append((other, row_fields))
+        inserted.append(row_fields)
     reads = ['(SELECT count(*) FROM "changed")'] + [
         f'(SELECT "{other._meta.pk.column}" FROM "new_{index}")'  # noqa: S608
         for index, other in enumerate(inserting)
     ]
     return " ".join(parts) + f" SELECT {', '.join(reads)}", chosen, compared, inserted
-
-
-def _columns_by_name(model: type[Model]) -> dict[str, Any]:
-    fields = model._meta.concrete_fields
-    return {field.name: field for field in fields} | {field.attname: field for field in fields}
 
 
 def _update_if_locked(

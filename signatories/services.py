@@ -351,6 +351,11 @@ def resend_confirmation(*, actor: User, signature: Signature) -> None:
     dispatch.send_on_commit(send_confirmation, signature.pk, True)
 
 
+# What a link that finds no pending signature says, whatever the reason: a guessed link learns
+# nothing about anyone.
+LINK_NOT_VALID = "This link has already been used or is not valid."
+
+
 class LinkExpired(DomainError):
     """Carries the signature so the page can point its owner to a fresh link. Whoever holds an
     expired link was sent it, so naming the signature's page reveals nothing new to them."""
@@ -373,7 +378,7 @@ def signature_for_token(*, token: str) -> Signature:
         except Signature.DoesNotExist:
             signature = None
     if signature is None or signature.status != Signature.Status.PENDING:
-        raise DomainError("This link has already been used or is not valid.")
+        raise DomainError(LINK_NOT_VALID)
     if signature.token_expires_at is None or signature.token_expires_at <= timezone.now():
         raise LinkExpired(signature)
     return signature
@@ -419,7 +424,7 @@ def confirm(*, token: str) -> Signature:
     )
     still_pending = {"token_hash": link, "status": Signature.Status.PENDING}
     if not update_if(signature, fields=fields, unchanged=still_pending, inserting=[event]):
-        raise DomainError("This link has already been used or is not valid.")
+        raise DomainError(LINK_NOT_VALID)
     if signature.status == Signature.Status.CONFIRMED:
         _changed(signature.version)
     return signature

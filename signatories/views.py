@@ -133,7 +133,8 @@ def confirm(request, token):
     """GET shows what will be confirmed and changes nothing; the button POSTs."""
     try:
         if request.method == "POST":
-            # The service reads, checks and locks the signature in one query: no read before it.
+            # The service reads and checks the signature, then writes it only if no one else has
+            # in between: no read here before it.
             signature = services.confirm(token=token)
             return confirmation_page.response(request, signature)
         signature = services.signature_for_token(token=token)
