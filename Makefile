@@ -45,9 +45,13 @@ run: $(VENV)/.installed assets demo
 	  trap "kill $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## make test: install what the tests need and run them all
+# Tests run in parallel (one process per core) unless a shared Redis is configured: the tests
+# flush the cache and start real Celery workers on one broker, which parallel runs would share.
+PYTEST_WORKERS ?= $(if $(CELERY_BROKER_URL),0,auto)
+
+## make test: install what the tests need and run them all (the slowest ten are listed at the end)
 test: $(VENV)/.installed assets
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=10 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -2,7 +2,7 @@
 can arrive from one. Limits per address are set for that; lock-outs are per account and address,
 so one person (or one attacker) never locks out everyone behind the same address.
 
-The numbers, as the README's "Security and reliability" states them:
+The numbers, as docs/security.md states them:
 - sign-in: 300 attempts a minute per address; wrong passwords 100 a minute per address;
   5 wrong in 5 minutes locks that account out from that address; 20 wrong in an hour locks the
   account out from everywhere;
@@ -80,13 +80,13 @@ def test_sixty_people_at_one_trust_can_sign_in_the_same_hour():
 
 
 def test_the_limits_in_force_are_the_ones_the_readme_states():
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "security.md").read_text()
     for action, rate in settings.ACCOUNT_RATE_LIMITS.items():
-        assert f"`{rate}`" in readme, f"README does not state the {action} limit {rate}"
+        assert f"`{rate}`" in readme, f"docs/security.md does not state the {action} limit {rate}"
     for action, limits in DEFAULT_LIMITS.items():
         for scope, limit, window in limits:
             stated = f"{action}: {limit} per {scope} per {window // 60} min"
-            assert f"`{stated}`" in readme, f"README does not state `{stated}`"
+            assert f"`{stated}`" in readme, f"docs/security.md does not state `{stated}`"
 
 
 def test_the_compose_file_trusts_exactly_the_one_tls_proxy_it_needs_and_hides_the_app_behind_it():
