@@ -154,7 +154,9 @@ if USING_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
     #   placeholders, not values.
     # - PostgreSQL may switch a prepared statement to a generic plan after five runs
     #   (plan_cache_mode): right for the short indexed statements that repeat here.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits and page caches need one shared by all workers) ----------------
@@ -236,7 +238,7 @@ PDF_PART_PROCESSES = int(env("PDF_PART_PROCESSES", "2"))
 # How long owed work (an unsent e-mail, a pending PDF) waits before the reconcilers send it again.
 RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Fault injection for the worker-killed integration test only.
-# Only `make bench` sets this: it adds /bench/minimal, the yardstick view.
+# Only `make bench` sets this: it adds the yardstick views, /bench/minimal and /bench/minimal-write.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
 SIGNATURE_CONFIRMATION_HOURS = int(env("SIGNATURE_CONFIRMATION_HOURS", "72"))
 # A round's draft longer than this many commitments is shown one theme at a time.
@@ -392,9 +394,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             # Each file's address worked out once per process (core/staticfiles.py).
-            "core.staticfiles.ManifestStaticStorage"
-            if PRODUCTION
-            else "core.staticfiles.StaticStorage"
+            "core.staticfiles.ManifestStaticStorage" if PRODUCTION else "core.staticfiles.StaticStorage"
         )
     },
 }
