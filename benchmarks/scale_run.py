@@ -304,6 +304,7 @@ def confirm_page(data, count):
     from django.urls import reverse
     from django.utils import timezone
 
+    from benchmarks.generate import BATCH
     from signatories.models import Signature
     from signatories.services import hash_token
 
@@ -324,7 +325,7 @@ def confirm_page(data, count):
             )
             for n, token in enumerate(tokens)
         ],
-        batch_size=5000,
+        batch_size=BATCH,  # a statement's parameters are limited (server-side binding)
     )
     cookie, csrf = session_cookie()
     body = urlencode({"csrfmiddlewaretoken": csrf})
