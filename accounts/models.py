@@ -1,34 +1,11 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import connections, models
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-
-from core.rows import columns, from_row, prepared
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
-
-    def get(self, *args, **kwargs):
-        """`User.objects.get(pk=n)` on PostgreSQL as one plain statement: Django's auth
-        middleware loads the person this way on every signed-in request, and building the ORM's
-        query cost three times what running it did. The same row, read afresh every time (nothing
-        is cached: a deactivated account or a changed password is seen at once); any other lookup
-        goes to the ORM."""
-        pk = kwargs.get("pk")
-        using = self.db
-        if args or len(kwargs) != 1 or type(pk) is not int or connections[using].vendor != "postgresql":
-            return super().get(*args, **kwargs)
-        with prepared(using=using) as cursor:
-            meta = self.model._meta
-            cursor.execute(
-                f'SELECT {columns(self.model)} FROM "{meta.db_table}" WHERE "{meta.pk.column}" = %s',  # noqa: S608
-                [pk],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
-        return from_row(self.model, row, using=using)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

@@ -1,5 +1,4 @@
-"""The audit trail. `audit.record(action=..., ...)` is the one way services write to it, or
-`audit.event(...)` for a change that writes its event in the same statement as itself."""
+"""The audit trail. `audit.record(action=..., ...)` is the one way services write to it."""
 
 from __future__ import annotations
 
@@ -30,31 +29,11 @@ def record(
     """
     # here, not at the top: Django imports this package (the app) before the app registry is
     # ready, when no models can load yet.
-    from core.rows import insert
-
-    new = event(action=action, actor=actor, target=target, compact_id=compact_id, before=before, after=after)
-    # One prepared INSERT: every confirmation and vote-closing writes one of these, and the ORM's
-    # create() compiled its statement afresh each time. AuditEvent.save adds nothing to a new row.
-    insert(new)
-    return new
-
-
-def event(
-    *,
-    action: str,
-    actor: User | AnonymousUser | None = None,
-    target: Model | None = None,
-    compact_id: int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """The event `record` would write, not yet written: for a change written in one statement
-    with its audit row (`core.rows.update_if`), so that neither exists without the other."""
-    from .models import AuditEvent  # see record()
+    from .models import AuditEvent
 
     if compact_id is None and target is not None:
         compact_id = _compact_id_of(target)
-    return AuditEvent(
+    return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=_label(actor),
         action=action,

@@ -66,9 +66,6 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label}: {self.action}"
 
-    # Its save() only refuses changes to a saved event: a new one may be written by core.rows.insert.
-    ROWS_INSERT_AS_SAVE = True
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnly("Audit events cannot be changed.")

@@ -38,6 +38,7 @@ TURNS = 3
 # signatures comes last because it adds to the public signatory list.
 PAGES = {
     "minimal": "minimal view",
+    "minimal-write": "minimal write (signed-in POST, one row, redirect)",
     "public-compact": "public compact page",
     "signatories-list": "signatories list (a page of 50)",
     "round-page": "round page, signed in (first theme, own votes shown)",
@@ -45,6 +46,11 @@ PAGES = {
     "cast-vote": "cast a vote (half new, half changing one)",
     "confirm-signature": "confirm a signature (the e-mail page's POST)",
 }
+
+# Each page's share is of the yardstick measured just before each of its turns: a write's of the
+# minimal write (the least any signed-in POST that commits a row costs here), a read's of the
+# minimal view.
+YARDSTICKS = {"cast-vote": "minimal-write", "confirm-signature": "minimal-write"}
 
 # How the measured server runs; a profile runs the same settings in-process.
 SERVER_ENV = {"BENCHMARK_VIEWS": "1", "DJANGO_DEBUG": "0", "LOG_LEVEL": "ERROR"}
@@ -159,6 +165,8 @@ def build_page(name, data, count=1):
     compact = data["compact"].slug
     if name == "minimal":
         return Page([Request("/bench/minimal")])
+    if name == "minimal-write":
+        return minimal_write_page(data, count)
     if name == "public-compact":
         return Page([Request(reverse("compact:detail", kwargs={"slug": compact}))])
     if name == "signatories-list":
@@ -174,6 +182,16 @@ def build_page(name, data, count=1):
     if name == "confirm-signature":
         return confirm_page(data, count)
     raise ValueError(name)
+
+
+def minimal_write_page(data, count):
+    """`count` POSTs to the minimal write, signed in as the leaders who vote (a few of them in turn)."""
+    signed_in = [session_cookie(user) for user in data["leaders"][1:51]]
+    requests = []
+    for n in range(count):
+        cookie, csrf = signed_in[n % len(signed_in)]
+        requests.append(Request("/bench/minimal-write", cookie, urlencode({"csrfmiddlewaretoken": csrf})))
+    return Page(requests, expect=302)
 
 
 def ballot(data, voters):
@@ -286,6 +304,7 @@ def confirm_page(data, count):
     from django.urls import reverse
     from django.utils import timezone
 
+    from benchmarks.generate import BATCH
     from signatories.models import Signature
     from signatories.services import hash_token
 
@@ -306,7 +325,7 @@ def confirm_page(data, count):
             )
             for n, token in enumerate(tokens)
         ],
-        batch_size=5000,
+        batch_size=BATCH,  # a statement's parameters are limited (server-side binding)
     )
     cookie, csrf = session_cookie()
     body = urlencode({"csrfmiddlewaretoken": csrf})
@@ -457,8 +476,8 @@ def in_turns(page, turns):
 
 
 def combined(pairs):
-    """One figure for a page from its turns, each (the minimal view's run, the page's run just
-    after it). The share is the median of the turns' shares; requests per second and p50 are the
+    """One figure for a page from its turns, each (its yardstick's run, the page's run just after
+    it). The share is the median of the turns' shares; requests per second and p50 are the
     medians of the page's runs, p95 the worst of them; failures, requests and seconds add up."""
     shares = sorted(page["rps"] / minimal["rps"] for minimal, page in pairs)
     figure = {
@@ -525,10 +544,15 @@ def load_figures(data, args):
         turn_seconds = max(1, -(-args.seconds // TURNS))
         # POSTs are each sent once: prepare more than the minimal view's rate could send.
         count = (int(results["minimal"]["rps"] * turn_seconds * 1.25) + 200) * TURNS
+        yardstick_pages = {
+            name: in_turns(build_page(name, data, count), TURNS) for name in set(YARDSTICKS.values())
+        }
         for name in PAGES:
             if name == "minimal":
                 continue
             turns = in_turns(build_page(name, data, count), TURNS)
+            yardstick_name = YARDSTICKS.get(name, "minimal")
+            yardstick_turns = yardstick_pages.get(yardstick_name) or [build_page("minimal", data)] * TURNS
             settle(args.port)
             first = turns[0]
             if first.requests[0].body is None and status(args.port, first.requests[0]) != first.expect:
@@ -536,12 +560,13 @@ def load_figures(data, args):
             confirmed_before = Signature.objects.public().filter(full_name__startswith="Pending ").count()
             started = timezone.now()
             pairs = []
-            for turn in turns:
+            for turn, yardstick_turn in zip(turns, yardstick_turns, strict=True):
                 settle(args.port)
-                yardstick = wrk(base, turn_seconds, build_page("minimal", data))
+                yardstick = wrk(base, turn_seconds, yardstick_turn, login_url=login_url)
                 settle(args.port)
                 pairs.append((yardstick, wrk(base, turn_seconds, turn, login_url=login_url)))
             figure = combined(pairs)
+            figure["yardstick"] = yardstick_name
             if name == "cast-vote":
                 votes = Vote.objects.filter(round=data["round"], changed_at__gte=started)
                 figure["inserted"] = votes.filter(cast_at__gte=started).count()

@@ -28,7 +28,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from config import dispatch
-from core.rows import prepared
 
 from . import pdf
 from .caching import bump
@@ -52,8 +51,7 @@ def request_pdf(*, version: Version) -> None:
     so a change while it runs leaves a new pending row behind it.
 
     Every confirmed signature calls this after its commit, so the usual case (a render already
-    owed) costs one indexed read by plain SQL: the ORM spent more building that query than the
-    database spent answering it.
+    owed) costs one indexed read.
     """
     if version.status not in RENDERABLE:
         return
@@ -66,16 +64,8 @@ def request_pdf(*, version: Version) -> None:
     _enqueue_once(version.pk)
 
 
-_OWED = (
-    f'SELECT "{PdfExport._meta.db_table}"."id" FROM "{PdfExport._meta.db_table}"'  # noqa: S608
-    ' WHERE "version_id" = %s AND "status" = %s LIMIT 1'
-)
-
-
 def _render_owed(version_id: int) -> bool:
-    with prepared() as cursor:
-        cursor.execute(_OWED, [version_id, PdfExport.Status.PENDING])
-        return cursor.fetchone() is not None
+    return PdfExport.objects.filter(version_id=version_id, status=PdfExport.Status.PENDING).exists()
 
 
 def _enqueue_once(version_id: int) -> None:

@@ -136,14 +136,27 @@ DATABASES = {
 }
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if USING_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # Django turns psycopg's prepared statements off (a threshold of None) and binds parameters on
-    # the client, which never prepares. A number here lets `core.rows.prepared` prepare the few
-    # hot statements that ask for it (the vote, the reader's votes, the user row, a confirmation's
-    # read and its guarded write with the audit row, the owed-PDF check, the audit rows other
-    # services write); nothing else is prepared. Set
-    # DATABASE_PREPARED_STATEMENTS=0 behind a pooler in transaction mode without protocol-level
-    # prepared statements (PgBouncer before 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+    # Prepared statements, by Django's documented PostgreSQL options. Django binds parameters on
+    # the client (values written into the SQL text) and sets psycopg's prepare_threshold to None,
+    # so PostgreSQL parses and plans every statement afresh. With server-side binding the text of
+    # a query is the same whatever its values, and psycopg prepares any statement a connection
+    # has run `prepare_threshold` times (keeping the last 100; a rolled-back transaction drops
+    # them), so from then on PostgreSQL runs a plan it already has.
+    # Caveats (Django's PostgreSQL notes and psycopg's docs):
+    # - Django turns preparing off by default to keep connection poolers working: behind a pooler
+    #   in transaction mode without protocol-level prepared statements (PgBouncer before 1.21, or
+    #   max_prepared_statements unset) set DATABASE_PREPARED_STATEMENTS=0.
+    # - Server-side binding sends values apart from the text: a statement that cannot take
+    #   parameters (SET, DDL) must not be given any (Django's migrations merge theirs on the
+    #   client); at most 65,535 parameters a statement (a huge `__in` list or bulk_create fails);
+    #   an expression with parameters in both SELECT and GROUP BY is not recognised as the same
+    #   (Django ticket #34255); and the query log (connection.queries, the debug page) shows
+    #   placeholders, not values.
+    # - PostgreSQL may switch a prepared statement to a generic plan after five runs
+    #   (plan_cache_mode): right for the short indexed statements that repeat here.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits and page caches need one shared by all workers) ----------------
@@ -225,7 +238,7 @@ PDF_PART_PROCESSES = int(env("PDF_PART_PROCESSES", "2"))
 # How long owed work (an unsent e-mail, a pending PDF) waits before the reconcilers send it again.
 RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Fault injection for the worker-killed integration test only.
-# Only `make bench` sets this: it adds /bench/minimal, the yardstick view.
+# Only `make bench` sets this: it adds the yardstick views, /bench/minimal and /bench/minimal-write.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
 SIGNATURE_CONFIRMATION_HOURS = int(env("SIGNATURE_CONFIRMATION_HOURS", "72"))
 # A round's draft longer than this many commitments is shown one theme at a time.
@@ -381,16 +394,10 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             # Each file's address worked out once per process (core/staticfiles.py).
-            "core.staticfiles.ManifestStaticStorage"
-            if PRODUCTION
-            else "core.staticfiles.StaticStorage"
+            "core.staticfiles.ManifestStaticStorage" if PRODUCTION else "core.staticfiles.StaticStorage"
         )
     },
 }
-
-# Django's storage (a signed cookie, the session for what does not fit), remembering the cookie of
-# a message list it has signed before: the same "Your vote is saved" follows every vote.
-MESSAGE_STORAGE = "core.messages.FallbackStorage"
 
 # --- Security -------------------------------------------------------------------------------
 # Sessions are read from the shared cache and written through to the database: a signed-in page

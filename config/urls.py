@@ -31,10 +31,13 @@ urlpatterns = [
 ]
 
 if settings.BENCHMARK_VIEWS:
-    # The benchmark's yardstick: a small fixed response through the same middleware as every page.
-    from django.http import HttpResponse
+    # The benchmark's yardsticks: a small fixed response, and a signed-in write of one row.
+    from . import bench
 
-    urlpatterns.append(path("bench/minimal", lambda request: HttpResponse("ok"), name="bench_minimal"))
+    urlpatterns += [
+        path("bench/minimal", bench.minimal, name="bench_minimal"),
+        path("bench/minimal-write", bench.minimal_write, name="bench_minimal_write"),
+    ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -16,7 +16,6 @@ from accounts.models import User
 from accounts.roles import has_verified_email
 from compact.models import Commitment, Compact, Party, Theme
 from compact.selectors import CompactLayout, compact_layout
-from core.rows import prepared
 from core.text import word_diff
 
 from .models import Comment, Proposal, Report, Result, Round, Vote
@@ -189,17 +188,8 @@ def answered_questions(round: Round, user: User | AnonymousUser | None) -> set[t
     """The questions the person has voted on, as my_votes keys them, without building the votes."""
     if not (user and user.is_authenticated):
         return set()
-    # Plain SQL: asked on every round page, where building the ORM query cost more than running it.
-    with prepared() as cursor:
-        cursor.execute(_ANSWERED, [round.pk, user.pk])
-        rows = cursor.fetchall()
+    rows = Vote.objects.filter(round=round, voter=user).values_list("commitment_id", "question_proposal_id")
     return {("commitment", c) if c else ("proposal", p) for c, p in rows}
-
-
-_ANSWERED = (
-    f"SELECT commitment_id, question_proposal_id FROM {Vote._meta.db_table}"  # noqa: S608
-    " WHERE round_id = %s AND voter_id = %s"
-)
 
 
 def round_page(round: Round) -> RoundPage:

@@ -454,9 +454,6 @@ def withdraw_proposal(request, round_pk, pk):
 def vote(request, round_pk):
     """Save a vote and go back to the question, offering the next one. A refused vote shows the
     question again with the problem beside its options (no JavaScript needed)."""
-    saved = _vote_at_once(request, round_pk)
-    if saved is not None:
-        return saved
     round = _readable_round(request, round_pk)
     choice_value = request.POST.get("choice", "")
     if request.POST.get("commitment"):
@@ -495,36 +492,6 @@ def vote(request, round_pk):
             return render(request, "consultation/commitment.html", context, status=400)
         context = _proposal_context(request, round, proposal, vote_error=error.message)
         return render(request, "consultation/proposal.html", context, status=400)
-    return _vote_saved(request, fallback)
-
-
-def _vote_at_once(request, round_pk):
-    """The vote as the question's form sends it, saved in one statement without reading the round,
-    the question or the answer first; None when it saved nothing, and then the longer way above
-    finds and shows what is wrong (or a 404 for a round or question that is not there)."""
-    choice = request.POST.get("choice", "")
-    if request.POST.get("commitment"):
-        commitment_id = _int(request.POST["commitment"])
-        if commitment_id is None:
-            return None
-        chosen_id = _int(choice.removeprefix("proposal:")) if choice.startswith("proposal:") else None
-        if choice == Vote.Choice.CURRENT:
-            answer = {"choice": Vote.Choice.CURRENT}
-        elif chosen_id is not None:
-            answer = {"choice": Vote.Choice.PROPOSAL, "chosen_proposal_id": chosen_id}
-        else:
-            return None
-        question = {"commitment_id": commitment_id}
-        fallback = reverse("consultation:commitment", kwargs={"round_pk": round_pk, "pk": commitment_id})
-    else:
-        proposal_id = _int(request.POST.get("proposal"))
-        if proposal_id is None or choice not in (Vote.Choice.SUPPORT, Vote.Choice.OPPOSE):
-            return None
-        answer = {"choice": choice}
-        question = {"proposal_id": proposal_id}
-        fallback = reverse("consultation:proposal", kwargs={"round_pk": round_pk, "pk": proposal_id})
-    if services.save_vote_at_once(actor=request.user, round_id=round_pk, **question, **answer) is None:
-        return None
     return _vote_saved(request, fallback)
 
 

@@ -11,22 +11,21 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 import audit
 from accounts.roles import has_verified_email
 from compact.errors import DomainError, NotAllowed
-from compact.models import Compact, Version
+from compact.models import Version
 from compact.services import require_academy_staff
 from compact.signals import signatures_changed
 from config import dispatch
-from core.rows import columns, from_row, prepared, update_if
 
 from .models import Organisation, RefreshInvitation, Signature
 from .normalise import clean_name, domain_matches, email_domain, email_key, name_key
@@ -367,16 +366,12 @@ class LinkExpired(DomainError):
 
 def signature_for_token(*, token: str) -> Signature:
     """The pending signature a link is for, or a domain error saying plainly what is wrong."""
-    signature: Signature | None
-    if connection.vendor == "postgresql":
-        signature = _by_token(token_hash=hash_token(token=token or ""))
-    else:
-        found = Signature.objects.select_related("version__compact", "organisation", "signer")
-        try:
-            # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
-            signature = found.get(token_hash=hash_token(token=token or ""))
-        except Signature.DoesNotExist:
-            signature = None
+    found = Signature.objects.select_related("version__compact", "organisation", "signer")
+    try:
+        # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
+        signature: Signature | None = found.get(token_hash=hash_token(token=token or ""))
+    except Signature.DoesNotExist:
+        signature = None
     if signature is None or signature.status != Signature.Status.PENDING:
         raise DomainError(LINK_NOT_VALID)
     if signature.token_expires_at is None or signature.token_expires_at <= timezone.now():
@@ -387,12 +382,12 @@ def signature_for_token(*, token: str) -> Signature:
 def confirm(*, token: str) -> Signature:
     """Confirm the signature a link is for.
 
-    One read finds and checks it; one statement then writes it, with its audit row, only if it is
-    still the pending signature this link was for (`core.rows.update_if`). No lock is held
-    between the two: a second confirmation of the same link, a withdrawal or a fresh link sent in
-    between changes the token, so this write finds nothing to change and the link reads as used,
-    as it would have after waiting on a lock. Nothing in between can be left half done either:
-    the decision is made from the row as read, and the row is written only as it was read."""
+    The signature is read without a lock, then written by an UPDATE guarded by the token and the
+    status that were read: a second confirmation of the same link, a withdrawal or a fresh link
+    sent in between has changed one of them, so the guarded write changes nothing and the link
+    reads as used. (PostgreSQL makes a concurrent writer of the row wait and then tests the guard
+    against the row as that writer left it: of two confirmations at once, exactly one writes.)
+    The audit row is written in the same transaction, so neither exists without the other."""
     signature = signature_for_token(token=token)
     link = signature.token_hash
     now = timezone.now()
@@ -414,66 +409,22 @@ def confirm(*, token: str) -> Signature:
     else:
         # Counts and shows as the organisation's only once verified for this signer.
         signature.status = Signature.Status.AWAITING_ORGANISATION
-    event = audit.event(
-        action="confirm signature",
-        actor=signature.signer,
-        target=signature,
-        compact_id=signature.version.compact_id,  # already read: no query to find it again
-        before={"status": "pending"},
-        after={"status": signature.status},
-    )
-    still_pending = {"token_hash": link, "status": Signature.Status.PENDING}
-    if not update_if(signature, fields=fields, unchanged=still_pending, inserting=[event]):
-        raise DomainError(LINK_NOT_VALID)
-    if signature.status == Signature.Status.CONFIRMED:
-        _changed(signature.version)
-    return signature
-
-
-# The link's signature with what the page and the audit row need (its version and compact, its
-# signer and organisation, if any), as the ORM's select_related would read it, in SQL written once:
-# on the confirmation POST, building that five-table query took the ORM longer than PostgreSQL
-# took to plan and run it. It is prepared (planned once per connection); `token_hash <> ''` says
-# what the unique index covers, so the plan PostgreSQL keeps reads that index even though used
-# links all have an empty hash.
-_BY_TOKEN_MODELS = (Signature, Version, Compact, User, Organisation)
-_BY_TOKEN = " ".join(
-    f"""
-    SELECT {", ".join(columns(model) for model in _BY_TOKEN_MODELS)}
-    FROM "{Signature._meta.db_table}"
-    INNER JOIN "{Version._meta.db_table}"
-        ON "{Signature._meta.db_table}"."version_id" = "{Version._meta.db_table}"."id"
-    INNER JOIN "{Compact._meta.db_table}"
-        ON "{Version._meta.db_table}"."compact_id" = "{Compact._meta.db_table}"."id"
-    LEFT OUTER JOIN "{User._meta.db_table}"
-        ON "{Signature._meta.db_table}"."signer_id" = "{User._meta.db_table}"."id"
-    LEFT OUTER JOIN "{Organisation._meta.db_table}"
-        ON "{Signature._meta.db_table}"."organisation_id" = "{Organisation._meta.db_table}"."id"
-    WHERE "{Signature._meta.db_table}"."token_hash" = %s AND "{Signature._meta.db_table}"."token_hash" <> ''
-    """.split()  # noqa: S608 - names from the models, the token a parameter
-)
-
-
-def _by_token(*, token_hash: str) -> Signature | None:
-    with prepared() as cursor:
-        cursor.execute(_BY_TOKEN, [token_hash])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    parts: list[Any] = []
-    start = 0
-    for model in _BY_TOKEN_MODELS:
-        end = start + len(model._meta.concrete_fields)
-        values = row[start:end]
-        # A left join that found nothing is a row of NULLs: no signer, or no organisation.
-        parts.append(None if values[0] is None else from_row(model, values, using=connection.alias))
-        start = end
-    version, compact, signer, organisation = parts[1:]
-    signature: Signature = parts[0]
-    version.compact = compact
-    signature.version = version
-    signature.signer = signer
-    signature.organisation = organisation
+    with transaction.atomic():
+        written = Signature.objects.filter(
+            pk=signature.pk, token_hash=link, status=Signature.Status.PENDING
+        ).update(**{name: getattr(signature, name) for name in fields})
+        if not written:
+            raise DomainError(LINK_NOT_VALID)
+        audit.record(
+            action="confirm signature",
+            actor=signature.signer,
+            target=signature,
+            compact_id=signature.version.compact_id,  # already read: no query to find it again
+            before={"status": "pending"},
+            after={"status": signature.status},
+        )
+        if signature.status == Signature.Status.CONFIRMED:
+            _changed(signature.version)  # its receivers act once this commits
     return signature
 
 

@@ -15,7 +15,7 @@ from compact.errors import DomainError
 from compact.models import Compact, Version
 from core.csv import csv_download
 
-from . import confirmation_page, selectors, services
+from . import selectors, services
 from .forms import ReasonForm, SignForm, WithdrawForm
 from .models import Organisation, Signature
 
@@ -133,10 +133,8 @@ def confirm(request, token):
     """GET shows what will be confirmed and changes nothing; the button POSTs."""
     try:
         if request.method == "POST":
-            # The service reads and checks the signature, then writes it only if no one else has
-            # in between: no read here before it.
             signature = services.confirm(token=token)
-            return confirmation_page.response(request, signature)
+            return render(request, "signatories/confirmed.html", {"signature": signature})
         signature = services.signature_for_token(token=token)
     except DomainError as error:
         return _link_problem(request, error)

@@ -107,15 +107,17 @@ def test_production_ignores_a_request_for_debug(variable):
 
 def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off_for_a_pooler():
     code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold'))"
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "o = s.DATABASES['default'].get('OPTIONS', {}); "
+        "print(json.dumps([o.get('server_side_binding'), o.get('prepare_threshold')]))"
     )
     url = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/never_connected"}
     on = run_with(url, code)
     off = run_with({**url, "DATABASE_PREPARED_STATEMENTS": "0"}, code)
     sqlite = run_with({}, code)
     assert on.returncode == off.returncode == sqlite.returncode == 0, on.stderr + off.stderr
-    # Django's own cursors bind on the client and never prepare, whatever this number; it lets
-    # core.rows.prepared prepare the statements that ask.
-    assert int(on.stdout.strip()) > 0
-    assert off.stdout.strip() == sqlite.stdout.strip() == "None"
+    binding, threshold = json.loads(on.stdout.strip().splitlines()[-1])
+    assert binding is True and threshold > 0
+    # Off: Django's defaults, client-side binding and nothing prepared, which any pooler takes.
+    assert json.loads(off.stdout.strip().splitlines()[-1]) == [None, None]
+    assert json.loads(sqlite.stdout.strip().splitlines()[-1]) == [None, None]

@@ -43,7 +43,7 @@ from .rounds import (
     schedule_round,
     stop_proposals,
 )
-from .votes import cast_vote, save_vote_at_once
+from .votes import cast_vote
 
 __all__ = [
     "COMMENT_EDIT_WINDOW",
@@ -73,7 +73,6 @@ __all__ = [
     "report_comment",
     "restore_comment",
     "round_share",
-    "save_vote_at_once",
     "schedule_round",
     "stop_proposals",
     "tally",

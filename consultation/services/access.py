@@ -23,6 +23,8 @@ def current_round_state(*, round: Round) -> Round:
     (and is counted) or waits and then sees the round closed: none is stored uncounted.
     """
     if connection.vendor == "postgresql":
+        # Raw SQL because the ORM cannot say FOR SHARE (select_for_update takes only exclusive
+        # locks, which would make every vote of a round wait for the one before it).
         return Round.objects.raw(
             "SELECT * FROM consultation_round WHERE id = %s FOR SHARE",
             [round.pk],  # noqa: S611 - parameterised

@@ -21,6 +21,25 @@ def test_the_database_is_postgresql_through_psycopg_3():
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_query_the_application_repeats_is_planned_once_per_connection():
+    """Prepared statements by configuration (config/settings.py): after a few runs PostgreSQL
+    keeps the plan of a repeated ORM query, whatever its values."""
+    version = published_version(staff=StaffFactory())
+
+    def prepared_here():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    before = prepared_here()
+    for number in range(8):
+        Version.objects.filter(pk=version.pk + number).exists()
+
+    assert prepared_here() > before
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_starting_a_draft_at_once_get_one_draft():
     staff = StaffFactory()

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from compact import services as compact_services
 from compact.errors import DomainError, NotAllowed
 from signatories import services
@@ -255,3 +256,30 @@ def test_withdrawing_asks_first_and_a_post_without_the_confirmation_changes_noth
     client.post(url, {"reason": "Changed my mind", "confirmed": "yes"})
     signature.refresh_from_db()
     assert signature.status == Signature.Status.WITHDRAWN
+
+
+@pytest.mark.parametrize("meanwhile", ["withdrawn", "a new link sent"])
+def test_a_link_used_while_its_signature_changes_confirms_nothing(
+    leader, version, mailoutbox, monkeypatch, meanwhile, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sign(actor=leader, version=version, full_name="Ada", role="Chair", consent=True)
+    token = confirmation_link(mailoutbox[-1]).rstrip("/").rsplit("/", 1)[1]
+    read = services.signature_for_token
+
+    def read_then_changed(*, token):
+        # The link's signature as the confirmation read it, then changed before it is written.
+        found = read(token=token)
+        if meanwhile == "withdrawn":
+            services.withdraw(actor=leader, signature=found)
+        else:
+            Signature.objects.filter(pk=found.pk).update(token_hash="b" * 64)
+        return found
+
+    monkeypatch.setattr(services, "signature_for_token", read_then_changed)
+    with pytest.raises(DomainError, match="already been used"):
+        services.confirm(token=token)
+
+    signature = Signature.objects.get()
+    assert signature.status != Signature.Status.CONFIRMED and signature.confirmed_at is None
+    assert not AuditEvent.objects.filter(action="confirm signature").exists()

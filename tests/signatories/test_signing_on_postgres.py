@@ -3,6 +3,7 @@
 
 import pytest
 
+from audit.models import AuditEvent
 from signatories import services
 from signatories.models import Organisation, Signature
 from tests.concurrency import all_at_once, errors_of
@@ -46,6 +47,31 @@ def test_one_link_posted_twice_at_once_confirms_once(mailoutbox):
     signature.refresh_from_db()
     assert signature.status == Signature.Status.CONFIRMED
     assert sum(error is None for error in outcomes) == 1 and confirmations == [version.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_link_posted_while_its_signature_is_withdrawn_confirms_nothing_left_standing(mailoutbox):
+    version = published_version(staff=StaffFactory())
+    leader = LeaderFactory()
+    signature = services.sign(actor=leader, version=version, full_name="Ada", role="Chair", consent=True)
+    token = mailoutbox[-1].body.split("/signatures/confirm/", 1)[1].split("/", 1)[0]
+
+    def work(index):
+        if index == 0:
+            services.confirm(token=token)
+        else:
+            services.withdraw(actor=leader, signature=signature)
+
+    confirmed, withdrawn = all_at_once(2, work)
+
+    signature.refresh_from_db()
+    assert withdrawn is None and signature.status == Signature.Status.WITHDRAWN
+    # Either the confirmation went first (and was then withdrawn) or it found the link dead and
+    # wrote nothing: never a confirmation recorded for a signature it did not confirm.
+    recorded = AuditEvent.objects.filter(action="confirm signature", object_id=str(signature.pk)).count()
+    assert recorded == (1 if confirmed is None else 0)
+    assert confirmed is None or isinstance(confirmed, services.DomainError)
 
 
 @pytest.mark.postgres
