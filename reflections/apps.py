@@ -5,7 +5,3 @@ class ReflectionsConfig(AppConfig):
     name = "reflections"
     verbose_name = "Reflections"
 
-    def ready(self):
-        from . import receivers
-
-        receivers.connect()

@@ -734,6 +734,9 @@ def anonymise_signatures(*, signer: User) -> None:
 
 
 def _changed(version: Version, removed: bool = False) -> None:
+    """The public list of signatures changed: the compact's pages show it (cached under its
+    generation, raised here in the caller's transaction), and its PDF lists it."""
+    Compact.objects.bump_generation(compact_id=version.compact_id)
     signatures_changed.send(sender=Signature, version=version, removed=removed)
 
 
