@@ -302,12 +302,10 @@ def test_round_page_queries_do_not_grow_with_the_round(
             services.post_comment(
                 actor=leader, round=round, body="Hi", target="commitment", commitment=commitment
             )
-    for round in (small, big):  # what is known of the leader (follows, own concerns) is cached once
-        leader_client.get(round.get_absolute_url())
 
     def cost(round):
         """Queries for the page built afresh (just after a change), then as served after it."""
-        round_page.bump(round_id=round.pk)
+        Round.objects.bump_generation(round_id=round.pk)
         with django_assert_max_num_queries(30) as cold:
             leader_client.get(round.get_absolute_url())
         with django_assert_max_num_queries(30) as warm:
@@ -315,7 +313,7 @@ def test_round_page_queries_do_not_grow_with_the_round(
         return len(cold.captured_queries), len(warm.captured_queries)
 
     assert cost(small) == cost(big)
-    assert cost(big)[1] <= 8  # the shared part is kept: the reader's own part costs the rest
+    assert cost(big)[1] <= 12  # the shared part is cached: the reader's own part costs the rest
 
 
 def test_the_kept_round_page_shows_a_new_comment_proposal_and_vote_at_once(
