@@ -209,7 +209,9 @@ class Reader:
 WORDINGS_LISTED = 3
 
 
-def _entry_view(entry: SharedEntry, reader: Reader, totals: dict[Any, int] | None, is_open: bool) -> EntryView:
+def _entry_view(
+    entry: SharedEntry, reader: Reader, totals: dict[Any, int] | None, is_open: bool
+) -> EntryView:
     commitment = entry.commitment
     pk = commitment.pk
     voted_wording = ("commitment", pk) in reader.votes
@@ -223,7 +225,17 @@ def _entry_view(entry: SharedEntry, reader: Reader, totals: dict[Any, int] | Non
     concern = commitment.key in reader.concern_keys
     history = reader.has_history(commitment)
     # Everything `_round_entry.html` shows that is not the shared part, and nothing else.
-    key = ("commitment", pk, reader.signed_in, voted_wording, voted_removal, concern, history, is_open, entry_totals)
+    key = (
+        "commitment",
+        pk,
+        reader.signed_in,
+        voted_wording,
+        voted_removal,
+        concern,
+        history,
+        is_open,
+        entry_totals,
+    )
     return EntryView(
         entry=entry,
         signed_in=reader.signed_in,

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compact', '0009_merge_20261129_0219'),
+        ("compact", "0009_merge_20261129_0219"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='compact',
-            name='generation',
+            model_name="compact",
+            name="generation",
             field=models.PositiveBigIntegerField(default=1, editable=False),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consultation', '0005_proposal_status_without_hidden'),
+        ("consultation", "0005_proposal_status_without_hidden"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='round',
-            name='generation',
+            model_name="round",
+            name="generation",
             field=models.PositiveBigIntegerField(default=1, editable=False),
         ),
     ]

@@ -66,7 +66,9 @@ def test_the_signatory_list_answers_not_modified_per_page(client, version):
 def test_a_confirmed_signature_shows_at_once(client, version):
     text(client, version)
     leader = LeaderFactory(full_name="Newly Confirmed")
-    signature = signing.sign(actor=leader, version=version, full_name="Newly Confirmed", role="Chair", consent=True)
+    signature = signing.sign(
+        actor=leader, version=version, full_name="Newly Confirmed", role="Chair", consent=True
+    )
     token = "known-token"
     signature.token_hash = signing.hash_token(token=token)
     signature.token_expires_at = timezone.now() + timezone.timedelta(hours=1)
@@ -86,7 +88,9 @@ def test_a_withdrawal_disappears_at_once_with_no_commit_hook_run(client, version
 
 def test_a_new_publication_and_a_title_change_show_at_once(client, staff, version):
     text(client, version)
-    compact_services.update_compact(actor=staff, compact=version.compact, title=version.compact.title, summary="New")
+    compact_services.update_compact(
+        actor=staff, compact=version.compact, title=version.compact.title, summary="New"
+    )
     draft = compact_services.start_new_draft(actor=staff, compact=version.compact)
     compact_services.ratify(actor=staff, version=draft)
     compact_services.publish(actor=staff, version=draft, note="The refreshed compact")
