@@ -37,7 +37,7 @@ def has_verified_email(user: User | AnonymousUser | None) -> bool:
     known: bool | None = getattr(user, "_has_verified_email", None)
     if known is None:
         known = EmailAddress.objects.filter(user=user, verified=True).exists()
-        user._has_verified_email = known  # type: ignore[union-attr]  # for the rest of this request
+        user._has_verified_email = known  # type: ignore[attr-defined]  # for the rest of this request
     return known
 
 
