@@ -136,13 +136,14 @@ def test_a_confirmation_is_one_read_then_one_statement_writing_it_with_its_audit
         query["sql"] for query in captured.captured_queries if '"auth_permission"' not in query["sql"]
     ]
     # No transaction of its own: the read, then the write guarded by the token it read, with the
-    # audit row in the same statement; after it, the check that a PDF render is owed (the render
-    # itself is queued).
-    assert len(statements) == 3, statements
-    read, write, pdf = statements
+    # audit row in the same statement; after it, the compact's generation raised (its cached pages
+    # list signatures) and the check that a PDF render is owed (the render itself is queued).
+    assert len(statements) == 4, statements
+    read, write, generation, pdf = statements
     assert read.startswith('SELECT "signatories_signature"') and "FOR UPDATE" not in read
     assert write.startswith('WITH "changed" AS (UPDATE "signatories_signature"')
     assert '"token_hash" = ' in write and 'INSERT INTO "audit_auditevent"' in write
+    assert generation.startswith('UPDATE "compact_compact" SET "generation"')
     assert pdf.startswith('SELECT "compact_pdfexport"')
     assert renders == [(version.pk,)]
     event = AuditEvent.objects.get(action="confirm signature")
