@@ -136,3 +136,12 @@ def test_the_page_is_gzipped_for_a_browser_that_accepts_it(client, version):
     assert response["Content-Encoding"] == "gzip"
     assert version.compact.title in gzip.decompress(response.content).decode()
     assert "Accept-Encoding" in response["Vary"]
+
+
+def test_the_compressed_pages_weak_etag_is_answered_not_modified_too(client, version):
+    """GZipMiddleware marks the tag weak (the bytes differ from the uncompressed page's); a
+    browser sending it back still gets a 304."""
+    first = visit(client, version, accept_encoding="gzip")
+    assert first["ETag"].startswith('W/"')
+    again = visit(client, version, accept_encoding="gzip", if_none_match=first["ETag"])
+    assert again.status_code == 304
