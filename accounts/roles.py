@@ -1,4 +1,9 @@
-"""Who may do what. Every check here is also enforced by the services that change state."""
+"""Who may do what. Every check here is also enforced by the services that change state.
+
+Each answer is read from the database once per request and remembered on the request's user
+object for the rest of it (Django's permission checks do the same), never across requests: a
+person removed from academy staff is refused on their very next request.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,6 @@ from typing import TYPE_CHECKING
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-
-from . import facts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -22,17 +25,20 @@ MANAGE_PERMISSION = "compact.manage_compacts"
 def is_academy_staff(user: User | AnonymousUser | None) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser:  # read from the user row itself, never from the cache
+    if user.is_superuser:
         return True
-    return facts.known(user, "academy_staff", lambda: user.has_perm(MANAGE_PERMISSION))
+    # ModelBackend keeps the person's permissions on this user object: read once a request.
+    return user.has_perm(MANAGE_PERMISSION)
 
 
 def has_verified_email(user: User | AnonymousUser | None) -> bool:
     if not (user and user.is_authenticated):
         return False
-    return facts.known(
-        user, "verified_email", lambda: EmailAddress.objects.filter(user=user, verified=True).exists()
-    )
+    known: bool | None = getattr(user, "_has_verified_email", None)
+    if known is None:
+        known = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._has_verified_email = known  # type: ignore[attr-defined]  # for the rest of this request
+    return known
 
 
 def has_two_factor(user: User) -> bool:

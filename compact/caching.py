@@ -1,19 +1,30 @@
-"""A cache of the public compact page for visitors, invalidated by a generation counter.
+"""Visitors' pages of a compact, cached by standard means under the compact's generation.
 
-Anything that changes what a visitor sees on a compact's pages (a publication, a signature
-confirmed or withdrawn, a round opening or closing, a PDF becoming ready) bumps the compact's
-generation; cached pages carry the generation in their key, so a bump makes them unreachable at
-once, on every worker, without knowing which pages were cached.
+`Compact.generation` is a column, raised by every service that changes what a visitor sees (a
+publication, a signature confirmed or withdrawn, a round opening or closing, a PDF ready or
+withdrawn, a reflection), in the same transaction as the change. A visitor's request reads it
+(one small query, which also finds the compact by its slug), and then:
+
+- HTTP caching: the page's ETag is made from the generation, so a browser (or a proxy) that
+  asks again with `If-None-Match` gets a 304 and no body until something changes;
+- Django's cache: the rendered page is stored under a key holding the generation, in this
+  process's memory (the `pages` alias) and in the shared cache (Redis), so it is rendered once
+  per generation, not once per visitor.
+
+A lost or stale cache entry can never be served for changed data: the number that picks it is
+read from the database on every request. If Redis is down, pages render from the database.
 """
 
-import time
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 
 from .models import Compact
 
@@ -21,67 +32,6 @@ PAGE_TTL = 600
 # A page number is cached only up to here: past it (or not a number) the page renders uncached,
 # so a walk through ?page=1…10⁹ cannot fill the cache with copies of the last page.
 CACHED_PAGES_UP_TO = 1000
-
-# slug → compact id, learnt by each worker: a compact's slug is set when it is created and never
-# changes. A deleted compact bumps its generation, so an entry left here finds no valid copy; the
-# miss that follows looks the slug up again, and copies are stored only under the id it finds.
-_compact_ids: dict[str, int] = {}
-
-# The copies this worker served last, with the generation each was rendered at: checked against
-# the shared generation on every request, so a bump elsewhere is seen here at once.
-_near: dict[str, tuple[int, bytes]] = {}
-NEAR_COPIES = 64
-
-
-def _keep_near(key: str, copy: tuple[int, bytes]) -> None:
-    if len(_near) >= NEAR_COPIES and key not in _near:
-        _near.pop(next(iter(_near)))  # the oldest kept: dicts keep insertion order
-    _near[key] = copy
-
-
-def generation_key(compact_id: int) -> str:
-    return f"compact:generation:{compact_id}"
-
-
-def _fresh_number() -> int:
-    # A generation that was lost (cache flushed, key evicted) starts again from a number no copy
-    # was ever stored under, not from 1: a worker may still hold a copy rendered at 1.
-    return time.time_ns()
-
-
-def generation(compact_id: int) -> int:
-    value = cache.get(generation_key(compact_id))
-    if value is None:
-        cache.add(generation_key(compact_id), _fresh_number(), timeout=None)
-        value = cache.get(generation_key(compact_id)) or _fresh_number()
-    return int(value)
-
-
-def bump(compact_id: int) -> None:
-    try:
-        cache.incr(generation_key(compact_id))
-    except ValueError:
-        cache.set(generation_key(compact_id), _fresh_number(), timeout=None)
-
-
-def _page_key(compact_id: int, variant: str) -> str:
-    return f"compact:page:{compact_id}:{variant}"
-
-
-def _cached_copy(compact_id: int, variant: str) -> bytes | None:
-    """The page as rendered at the compact's current generation, from this worker's memory or
-    the shared cache; None when there is none."""
-    current = cache.get(generation_key(compact_id))
-    if current is None:
-        return None
-    key = _page_key(compact_id, variant)
-    copy = _near.get(key)
-    if copy is None or copy[0] != current:
-        copy = cache.get(key)
-        if not (isinstance(copy, tuple) and copy[0] == current):
-            return None
-        _keep_near(key, copy)
-    return copy[1]
 
 
 def cacheable(request: HttpRequest, params: tuple[str, ...] = ()) -> bool:
@@ -93,7 +43,7 @@ def cacheable(request: HttpRequest, params: tuple[str, ...] = ()) -> bool:
 
 
 def messages_waiting(request: HttpRequest) -> bool:
-    """One-off messages wait for this request's page (which then must not be a kept copy)."""
+    """One-off messages wait for this request's page (which then must not be a cached copy)."""
     storage = get_messages(request)
     # Those read from the request, and any added while handling it (which a page rendered now shows).
     pending = len(getattr(storage, "_loaded_messages", ())) + len(getattr(storage, "_queued_messages", ()))
@@ -114,16 +64,20 @@ def _variant(name: str, request: HttpRequest, kwargs: dict[str, Any], params: tu
     return ":".join(parts)
 
 
-def visitor_page(name: str, *, params: tuple[str, ...] = ()) -> Callable[..., Any]:
-    """Serve signed-out visitors a copy of a compact's page from the cache.
+def _headers(response: HttpResponse, etag: str) -> HttpResponse:
+    response.headers["ETag"] = etag
+    # Anyone may keep it, but must ask again before each use: a withdrawn signature disappears
+    # at once, and asking again costs a 304 while nothing has changed.
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    return response
 
-    A hit is one small cache round trip and no query: the slug's compact id is known to the
-    worker, the compact's generation is read from the shared cache, and the copy, kept in the
-    worker's memory as well (a national compact page is 120 kB, dear to fetch on every request),
-    is served only if it was rendered at that generation. The generation is read *before*
-    rendering a miss, so a page that a change overtook while it rendered is stored under the old
-    number and never served.
-    """
+
+def visitor_page(name: str, *, params: tuple[str, ...] = ()) -> Callable[..., Any]:
+    """Serve signed-out visitors a compact's page by its generation: a 304 to a browser that has
+    it, else a copy from the cache, else the view's page (then cached).
+
+    Signed-in people, other methods, unknown query parameters and requests with messages waiting
+    get the view's page, never a copy (and never a public cache header)."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -131,22 +85,33 @@ def visitor_page(name: str, *, params: tuple[str, ...] = ()) -> Callable[..., An
             variant = _variant(name, request, kwargs, params) if cacheable(request, params) else None
             if variant is None:
                 return view(request, slug, **kwargs)
-            compact_id = _compact_ids.get(slug)
-            if compact_id is not None:
-                hit = _cached_copy(compact_id, variant)
-                if hit is not None:
-                    return HttpResponse(hit)
-            compact_id = Compact.objects.filter(slug=slug).values_list("pk", flat=True).first()
-            if compact_id is None:
+            found = Compact.objects.filter(slug=slug).values_list("pk", "generation").first()
+            if found is None:
                 return view(request, slug, **kwargs)  # its 404
-            _compact_ids[slug] = compact_id
-            rendered_at = generation(compact_id)  # before rendering: see above
-            response = view(request, slug, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
-                copy = (rendered_at, response.content)
-                cache.set(_page_key(compact_id, variant), copy, PAGE_TTL)
-                _keep_near(_page_key(compact_id, variant), copy)
-            return response
+            compact_id, generation = found
+            # Read before rendering: a change committed while the page renders raises the number,
+            # so a page it overtook is stored under the old one and never served for the new.
+            digest = hashlib.blake2b(variant.encode(), digest_size=8).hexdigest()
+            etag = quote_etag(f"{compact_id}-{generation}-{digest}")
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                return _headers(not_modified, etag)
+            key = f"compact:page:{compact_id}:{generation}:{variant}"
+            content = caches["pages"].get(key)
+            if content is None:
+                content = cache.get(key)
+                if content is not None:
+                    caches["pages"].set(key, content)
+            if content is None:
+                response = view(request, slug, **kwargs)
+                # A page that set a cookie (a CSRF token for a form on it) is this visitor's own.
+                if response.status_code != 200 or response.streaming or response.cookies:
+                    return response
+                content = response.content
+                cache.set(key, content, PAGE_TTL)
+                caches["pages"].set(key, content)
+                return _headers(response, etag)
+            return _headers(HttpResponse(content), etag)
 
         return wrapper
 

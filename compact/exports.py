@@ -30,8 +30,7 @@ from django.utils import timezone
 from config import dispatch
 
 from . import pdf
-from .caching import bump
-from .models import PdfExport, Version
+from .models import Compact, PdfExport, Version
 from .services import require_academy_staff
 
 if TYPE_CHECKING:
@@ -124,7 +123,6 @@ def render_owed(*, version_id: int) -> PdfExport | None:
     if not _publish(owed, version, signatures):
         owed.file.storage.delete(owed.file.name)
         return None
-    bump(version.compact_id)  # the page now links the new file
     return owed
 
 
@@ -163,6 +161,7 @@ def _publish(owed: PdfExport, version: Version, signatures: Iterable[pdf.Printed
         )
         owed.status, owed.finished_at, owed.error = PdfExport.Status.READY, timezone.now(), ""
         owed.save()
+        Compact.objects.bump_generation(compact_id=version.compact_id)  # the page now links the file
     _delete_files(superseded)
     return True
 
@@ -186,8 +185,8 @@ def withdraw_pdfs(*, version: Version) -> int:
     with transaction.atomic():
         Version.objects.select_for_update().filter(pk=version.pk).first()
         removed = _discard(PdfExport.objects.filter(version=version, status=PdfExport.Status.READY))
+        Compact.objects.bump_generation(compact_id=version.compact_id)  # the page stops linking it
     _delete_files(removed)
-    bump(version.compact_id)  # the page stops linking the file
     return len(removed)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -22,6 +22,26 @@ from .errors import VersionLocked
 
 # The database's own copy of Version.LOCKED, for the triggers below (SQL cannot import Python).
 _LOCKED_SQL = "('consulted', 'ratified', 'published', 'superseded')"
+
+
+def fields_but_generation(instance: models.Model, update_fields: Any) -> Any:
+    """What a `save()` of an existing Compact or Round writes: everything it would, but never
+    the generation, which only `bump_generation` raises, in SQL. A copy read before a raise and
+    saved after it would otherwise write the older number back, and pages cached under a number
+    could be served again for changed data."""
+    if instance._state.adding or update_fields is not None:
+        return update_fields
+    return [f.name for f in instance._meta.concrete_fields if not f.primary_key and f.name != "generation"]
+
+
+class CompactQuerySet(models.QuerySet["Compact"]):
+    def bump_generation(self, *, compact_id: int) -> None:
+        """Something a visitor sees of the compact changed: its cached pages are stale.
+
+        Called by each service that makes such a change, inside its transaction, so the new
+        number commits with the change or not at all (no cache, no receiver, no commit hook to
+        lose in an outage). Pages and fragments are cached under the number (compact.caching)."""
+        self.filter(pk=compact_id).update(generation=F("generation") + 1)
 
 
 class Compact(models.Model):
@@ -32,6 +52,11 @@ class Compact(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Raised by every change a visitor could see (`Compact.objects.bump_generation`): cached
+    # pages and their ETags carry it, so a raise makes them all stale at once, on every worker.
+    generation = models.PositiveBigIntegerField(default=1, editable=False)
+
+    objects = CompactQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -41,6 +66,10 @@ class Compact(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = fields_but_generation(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("compact:detail", kwargs={"slug": self.slug})

@@ -26,7 +26,6 @@ from accounts.roles import MANAGE_PERMISSION, is_academy_staff
 from notifications.kinds import Kind
 from notifications.services import route_messages
 
-from .caching import bump
 from .errors import DomainError, NotAllowed, VersionLocked
 from .models import Commitment, Compact, Party, Section, Theme, Version
 from .signals import version_published, version_ratifying
@@ -104,7 +103,7 @@ def update_compact(*, actor: User, compact: Compact, title: str, summary: str = 
     compact.title = title.strip()
     compact.summary = summary.strip()
     compact.save(update_fields=["title", "summary"])
-    transaction.on_commit(lambda: bump(compact.pk))
+    Compact.objects.bump_generation(compact_id=compact.pk)
     return compact
 
 
@@ -561,6 +560,7 @@ def publish(*, actor: User, version: Version, note: str = "", review_due_on: dat
         before={"status": "ratified", "superseded": previous.number if previous else None},
         after={"status": "published", "note": version.publication_note},
     )
+    Compact.objects.bump_generation(compact_id=version.compact_id)
     version_published.send(sender=Version, version=version, previous=previous)
     return version
 

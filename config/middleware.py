@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 from accounts.roles import must_set_up_two_factor
 
@@ -73,3 +74,19 @@ class StaffTwoFactorMiddleware:
             messages.info(request, "Set up two-factor authentication to use the staff area.")
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class PrivateWhenSignedInMiddleware:
+    """A page served to someone signed in says `Cache-Control: private`: it shows their name,
+    their votes, a CSRF token of theirs, so no shared cache (a proxy, a CDN) may keep it for
+    anyone else. Visitors' pages say `public` themselves (compact.caching), with an ETag."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True)
+        return response

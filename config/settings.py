@@ -93,7 +93,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are served (already compressed, by their own rules) above the compression.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML for browsers that accept gzip. Above every middleware that reads or writes
+    # the body, so it compresses the finished page. BREACH: a compressed page that reflects what
+    # a request sent beside a secret leaks the secret by the page's length. Django 4.2+ pads the
+    # gzip stream with random bytes (so lengths vary), and masks the CSRF token afresh for each
+    # response; no page here reflects request data beside another secret. See docs/caching.md.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +111,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "config.middleware.StripNulBytesMiddleware",
     "config.middleware.StaffTwoFactorMiddleware",
+    # After authentication, so it knows who asked.
+    "config.middleware.PrivateWhenSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -195,6 +204,27 @@ if CACHE_URL:
     DJANGO_REDIS_LOGGER = "config.cache"  # shortened to one line a call by the filter below
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# In front of the shared cache, each process's own memory (Django's locmem backend), for what is
+# read on every request and dear to fetch whole over the network. Everything stored in these is
+# keyed on a generation read from PostgreSQL by the request itself (see docs/caching.md), so a
+# copy here is never stale, only unused; the limits bound memory, least recently used first.
+CACHES["local"] = {
+    # The round page's shared part and its HTML fragments (`{% cache ... using="local" %}`).
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "round-page",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
+CACHES["pages"] = {
+    # Visitors' whole pages (a national compact page is about 120 kB): the last few dozen.
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "visitor-pages",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 64},
+}
+# What a page that must not be cached passes to `{% cache ... using=... %}` (a scheduled round's
+# draft can still change without raising any generation).
+CACHES["uncached"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker, tasks run in-process so `make run` needs nothing but Python.

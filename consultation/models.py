@@ -15,9 +15,11 @@ from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+
+from compact.models import fields_but_generation
 
 
 def fingerprint(text: str) -> str:
@@ -37,6 +39,15 @@ class RoundQuerySet(models.QuerySet["Round"]):
 
     def not_finished(self) -> "RoundQuerySet":
         return self.filter(status__in=[Round.Status.SCHEDULED, Round.Status.OPEN])
+
+    def bump_generation(self, *, round_id: int) -> None:
+        """Something every reader of the round page sees changed (a proposal or comment saved,
+        hidden or withdrawn, the round opened, closed or applied): its cached parts are stale.
+
+        Called by each such service inside its transaction, so the number commits with the
+        change or not at all; the round page caches its shared part under it
+        (consultation.round_page)."""
+        self.filter(pk=round_id).update(generation=F("generation") + 1)
 
 
 class Round(models.Model):
@@ -95,6 +106,8 @@ class Round(models.Model):
     # The scheduler's last failure on this round, shown to staff; cleared when a step succeeds.
     scheduler_error = models.TextField(blank=True)
     scheduler_failed_at = models.DateTimeField(null=True, blank=True)
+    # Raised by every change to what all readers of the round page see (`bump_generation`).
+    generation = models.PositiveBigIntegerField(default=1, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -115,6 +128,10 @@ class Round(models.Model):
                 name="applied_round_has_applied_at",
             ),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = fields_but_generation(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.title

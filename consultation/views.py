@@ -8,23 +8,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts import facts
 from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
-from compact.caching import messages_waiting
 from compact.models import Commitment, Party, Theme, Version
 from compact.selectors import readable_versions
 from core.csv import csv_download
 from core.errors import DomainError
 from core.text import word_diff
-from notifications.selectors import is_following, target_key
 
 from . import presenters, round_page, selectors, services
 from .forms import CommentForm, ProposalForm, ReasonForm
@@ -114,11 +110,11 @@ def _round_page_links(request, round, shared, problem):
 
 
 def round_detail(request, pk):
-    # The round's generations and the person's facts (asked below) in one round trip.
-    keys = round_page.stamp_keys(round_id=pk)
-    shared = round_page.kept_round(round_id=pk, stored=facts.read_with(request.user, keys)) if keys else None
-    round = shared.round if shared else _readable_round(request, pk)
-    shared = shared or round_page.shared_round(round=round)
+    """The round page: its shared part from the cache by the round's generations (read with the
+    round), the reader's part worked out now, the page rendered for this person
+    (consultation/round_page.py)."""
+    round = _readable_round(request, pk)
+    shared = round_page.shared_round(round=round)
     all_themes = request.GET.get("theme") == "all"
     filters = {
         "theme": _int(request.GET.get("theme")),
@@ -130,12 +126,14 @@ def round_detail(request, pk):
     links = _round_page_links(request, round, shared, problem)
     reader = round_page.reader_for(
         shared=shared,
+        round=round,
         user=request.user,
         history_keys=links["history_keys"],
         every_commitment_has_history=links["every_commitment_has_history"],
     )
-    page = round_page.reader_view(
+    page = round_page.round_page_view(
         shared=shared,
+        round=round,
         reader=reader,
         **filters,
         all_themes=all_themes,
@@ -165,47 +163,7 @@ def round_detail(request, pk):
         "filtering": any(filters.values()),
         "can_see_results": round.has_results and _can_see_results(request, round),
     }
-    if messages_waiting(request):
-        return render(request, "consultation/round.html", context)  # messages are shown once
-    key = _page_state(request, round, page, context)
-    kept = round_page.kept_page(shared, key)
-    if kept is None:
-        marked = {"csrf_token": round_page.CSRF_MARK}
-        if request.user.is_authenticated:
-            marked["user"] = round_page.MarkedReader(request.user)
-        html = render_to_string("consultation/round.html", {**context, **marked}, request)
-        kept = round_page.keep_page(shared, key, html)
-    return HttpResponse(round_page.filled_in(kept, request))
-
-
-def _page_state(request, round, page, context):
-    """Everything the round page shows that is not the round's shared part (whose generation
-    holds the kept pages) nor a mark filled in per request. A page is kept under this key, so a
-    fact the template shows and this leaves out would show one reader another's page: the test
-    in tests/consultation/test_kept_round_page.py renders every kind of reader both ways."""
-    user = request.user
-
-    def pk(item):
-        return item.pk if item is not None else None
-
-    return (
-        request.get_full_path(),  # the filters, and where the forms return to
-        user.is_authenticated,
-        user.is_staff,
-        context["is_staff"],
-        is_following(user=user, target=target_key("round", round.pk)),  # the follow button
-        context["participation_problem"],
-        repr(context["progress"]),  # a dataclass: its repr names every field
-        context["can_see_results"],
-        pk(context["compare_from"]),
-        round.is_open,  # by the clock: a round past its closing time is not shown open
-        tuple(row.key for row in page.rows),
-        page.filtered_out,
-        page.one_theme_at_a_time,
-        pk(page.theme_shown),
-        pk(page.previous_theme),
-        pk(page.next_theme),
-    )
+    return render(request, "consultation/round.html", context)
 
 
 def commitment_detail(request, round_pk, pk):

@@ -3,17 +3,13 @@ this app reads their public attributes and URLs and never imports consultation's
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils.text import Truncator
 
-from accounts import facts
 from accounts.roles import MANAGE_PERMISSION
 from consultation.signals import comment_posted, comment_reported, proposal_submitted
 
 from . import selectors, services
 from .kinds import Kind
-from .models import Follow
 
 
 def _name(user):
@@ -119,15 +115,7 @@ def tell_moderators(sender, report, **kwargs):
     )
 
 
-def follows_changed(sender, instance, **kwargs):
-    # is_following is remembered with the person's facts: a follow or unfollow drops them.
-    user_id = instance.user_id
-    transaction.on_commit(lambda: facts.forget(user_id))
-
-
 def connect():
-    for name, signal in (("saved", post_save), ("deleted", post_delete)):
-        signal.connect(follows_changed, sender=Follow, dispatch_uid=f"notifications.follow_{name}")
     comment_posted.connect(tell_of_comment, dispatch_uid="notifications.tell_of_comment")
     proposal_submitted.connect(tell_of_proposal, dispatch_uid="notifications.tell_of_proposal")
     comment_reported.connect(tell_moderators, dispatch_uid="notifications.tell_moderators")

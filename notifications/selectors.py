@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from accounts import facts
 from accounts.models import User
 from accounts.roles import is_academy_staff
 
@@ -53,11 +52,9 @@ def settings_for(user: User) -> list[tuple[str, str, str]]:
 
 
 def is_following(*, user: User | AnonymousUser | None, target: str) -> bool:
-    """Asked on every round page: remembered with the person's facts, which every follow and
-    unfollow drops (notifications.receivers)."""
     if not (user and user.is_authenticated):
         return False
-    return facts.known(user, f"following:{target}", lambda: Follow.objects.filter(user=user, target=target).exists())
+    return Follow.objects.filter(user=user, target=target).exists()
 
 
 def followers(*, targets: Iterable[str]) -> QuerySet[User]:

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from compact.models import Compact
 from signatories.models import Signature
 
 from .models import Reflection, ReflectionSession
@@ -57,6 +58,8 @@ def load(context):
         created_by=context["staff"],
         outcomes="We agreed protected time is the promise most at risk, and asked the spring round to look at it.",
     )
+    # Written here without the services, so the compact's cached pages are made stale here too.
+    Compact.objects.bump_generation(compact_id=compact.pk)
     context["logins"] = [
         *[(email, text) for email, text in context["logins"] if email != leader2.email],
         (leader2.email, "leader who signed version 2 and reflects on it"),

@@ -58,7 +58,7 @@ def reflect(
         raise DomainError("Choose who may read your reflection.")
     if commitment_key and not version.commitments.filter(key=commitment_key).exists():
         raise DomainError("Choose a commitment of the published version.")
-    return Reflection.objects.create(
+    reflection = Reflection.objects.create(
         compact=compact,
         version=version,
         commitment_key=commitment_key or None,
@@ -67,6 +67,9 @@ def reflect(
         text=text,
         visibility=visibility,
     )
+    # Round pages on the compact show which commitments drew concerns: cached under this number.
+    Compact.objects.bump_generation(compact_id=compact.pk)
+    return reflection
 
 
 def visible_reflections(*, user: User | AnonymousUser | None, compact: Compact) -> QuerySet[Reflection]:

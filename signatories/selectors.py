@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
-from compact.caching import PAGE_TTL, generation
+from compact.caching import PAGE_TTL
 
 from .models import Organisation, Signature
 from .normalise import clean_name, name_key
@@ -44,9 +44,10 @@ def public_signatures(version: Version, query: str = "") -> QuerySet[Signature]:
 def public_counts(version: Version) -> dict[str, Any]:
     """How many have signed, by kind and by region of organisation (personal signatures apart).
 
-    Kept in the cache under the compact's generation, which every confirmation, withdrawal and
-    hiding bumps: three aggregates over every signature are too dear to run on each page."""
-    key = f"signatories:counts:{version.pk}:{generation(version.compact_id)}"
+    Cached under the compact's generation (a column, read with the compact), which every
+    confirmation, withdrawal and hiding raises: three aggregates over every signature are too
+    dear to run on each page."""
+    key = f"signatories:counts:{version.pk}:{version.compact.generation}"
     counts: dict[str, Any] | None = cache.get(key)
     if counts is None:
         counts = _count(version)

@@ -22,7 +22,7 @@ from django.utils import timezone
 import audit
 from accounts.roles import has_verified_email
 from compact.errors import DomainError, NotAllowed
-from compact.models import Version
+from compact.models import Compact, Version
 from compact.services import require_academy_staff
 from compact.signals import signatures_changed
 from config import dispatch
@@ -685,6 +685,9 @@ def anonymise_signatures(*, signer: User) -> None:
 
 
 def _changed(version: Version, removed: bool = False) -> None:
+    """The public list of signatures changed: the compact's pages show it (cached under its
+    generation, raised here in the caller's transaction), and its PDF lists it."""
+    Compact.objects.bump_generation(compact_id=version.compact_id)
     signatures_changed.send(sender=Signature, version=version, removed=removed)
 
 

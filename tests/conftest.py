@@ -51,10 +51,12 @@ def _tasks_run_in_process(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and page caches must not leak from one test into the next."""
-    from django.core.cache import cache
+    """Rate-limit counters and page caches must not leak from one test into the next: each test's
+    database starts its ids and generations again, which would pick an earlier test's pages."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     yield
 
 

@@ -72,6 +72,7 @@ def post_comment(
         commitment=commitment if target == Comment.Target.COMMITMENT else None,
         proposal=proposal if target == Comment.Target.PROPOSAL else None,
     )
+    Round.objects.bump_generation(round_id=round.pk)  # the round page counts comments
     signals.announce(signals.comment_posted, comment=comment)  # notifications hook
     return comment
 
@@ -90,6 +91,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     comment.body_html = render_comment(comment.body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    Round.objects.bump_generation(round_id=comment.round_id)
     return comment
 
 
@@ -105,6 +107,7 @@ def delete_comment(*, actor: User, comment: Comment) -> Comment:
     comment.body = ""
     comment.body_html = ""
     comment.save(update_fields=["deleted_at", "body", "body_html"])
+    Round.objects.bump_generation(round_id=comment.round_id)
     return comment
 
 
@@ -148,6 +151,7 @@ def hide_comment(*, actor: User, comment: Comment, reason: str) -> Comment:
         after={"hidden": True, "reason": reason},
     )
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
+    Round.objects.bump_generation(round_id=comment.round_id)
     dispatch.send_on_commit("consultation.tasks.tell_author_comment_hidden", comment.pk)
     return comment
 
@@ -162,6 +166,7 @@ def restore_comment(*, actor: User, comment: Comment) -> Comment:
     audit.record(
         action="restore comment", actor=actor, target=comment, before=before, after={"hidden": False}
     )
+    Round.objects.bump_generation(round_id=comment.round_id)
     return comment
 
 

@@ -110,6 +110,7 @@ def propose(
                 text=text,
                 rationale=rationale,
             )
+            Round.objects.bump_generation(round_id=round.pk)  # the round page lists it
             signals.announce(signals.proposal_submitted, proposal=proposal)  # notifications hook
             return proposal
     except IntegrityError:
@@ -169,6 +170,7 @@ def edit_proposal(*, actor: User, proposal: Proposal, text: str, rationale: str)
         proposal.text = text
     proposal.rationale = rationale
     proposal.save()
+    Round.objects.bump_generation(round_id=proposal.round_id)
     return proposal
 
 
@@ -184,4 +186,5 @@ def withdraw_proposal(*, actor: User, proposal: Proposal) -> Proposal:
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.save(update_fields=["status", "updated_at"])
     _votes_on(proposal).delete()
+    Round.objects.bump_generation(round_id=proposal.round_id)
     return proposal

@@ -182,6 +182,7 @@ def _take_proposals(*, actor: User, round: Round, accepting: bool) -> Round:
         raise DomainError("This round has closed.")
     round.accepting_proposals = accepting
     round.save(update_fields=["accepting_proposals"])
+    Round.objects.bump_generation(round_id=round.pk)
     return round
 
 

@@ -133,7 +133,7 @@ def test_commitments_appear_in_their_column_theme_and_order_on_the_public_page(c
         else:
             commitments = commitments.order_by("party__position", "position")
         for commitment in commitments:
-            where = html.index(f'id="commitment-{commitment.key}"')
+            where = html.index(f'/commitments/{commitment.key}/"')
             assert where > last, commitment.text
             last = where
 

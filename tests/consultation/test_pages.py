@@ -302,12 +302,10 @@ def test_round_page_queries_do_not_grow_with_the_round(
             services.post_comment(
                 actor=leader, round=round, body="Hi", target="commitment", commitment=commitment
             )
-    for round in (small, big):  # what is known of the leader (follows, own concerns) is cached once
-        leader_client.get(round.get_absolute_url())
 
     def cost(round):
         """Queries for the page built afresh (just after a change), then as served after it."""
-        round_page.bump(round_id=round.pk)
+        Round.objects.bump_generation(round_id=round.pk)
         with django_assert_max_num_queries(30) as cold:
             leader_client.get(round.get_absolute_url())
         with django_assert_max_num_queries(30) as warm:
@@ -315,29 +313,24 @@ def test_round_page_queries_do_not_grow_with_the_round(
         return len(cold.captured_queries), len(warm.captured_queries)
 
     assert cost(small) == cost(big)
-    assert cost(big)[1] <= 8  # the shared part is kept: the reader's own part costs the rest
+    assert cost(big)[1] <= 12  # the shared part is cached: the reader's own part costs the rest
 
 
-def test_the_kept_round_page_shows_a_new_comment_proposal_and_vote_at_once(
-    leader_client, leader, staff, django_capture_on_commit_callbacks
-):
+def test_the_cached_round_page_shows_a_new_comment_proposal_and_vote_at_once(leader_client, leader, staff):
+    """No commit hook runs here: each change raises the round's generation in its own transaction."""
     round = open_round(staff=staff, version=draft_version(themes=1, commitments_per_cell=1))
     commitment = round.version.commitments.first()
-    assert "0 comments." in leader_client.get(round.get_absolute_url()).content.decode()  # now kept
-    with django_capture_on_commit_callbacks(execute=True):
-        services.post_comment(
-            actor=leader, round=round, body="Hi", target="commitment", commitment=commitment
-        )
+    assert "0 comments." in leader_client.get(round.get_absolute_url()).content.decode()  # now cached
+    services.post_comment(actor=leader, round=round, body="Hi", target="commitment", commitment=commitment)
     assert "1 comment." in leader_client.get(round.get_absolute_url()).content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        proposal = services.propose(
-            actor=LeaderFactory(),
-            round=round,
-            kind=Proposal.Kind.REWORDING,
-            commitment=commitment,
-            text="Listen first, every time",
-            rationale="Clearer",
-        )
+    proposal = services.propose(
+        actor=LeaderFactory(),
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="Listen first, every time",
+        rationale="Clearer",
+    )
     page = leader_client.get(round.get_absolute_url()).content.decode()
     assert "1 other wording proposed." in page and "You have not voted on its wording." in page
     services.cast_vote(actor=leader, round=round, commitment=commitment, choice=proposal)  # no bump

@@ -30,6 +30,7 @@ from consultation.models import Proposal, Vote
 from signatories.models import Signature
 from tests.consultation.factories import open_round
 from tests.factories import LeaderFactory, StaffFactory, published_version
+from tests.signatories.factories import SignatureFactory
 
 from .worker import ROOT, app_on, celery_worker, wait_for
 
@@ -45,12 +46,16 @@ def free_port():
 class PrivateRedis:
     """A Redis of this test's own, so stopping it disturbs nothing else; it keeps nothing on disk."""
 
-    def __init__(self):
+    def __init__(self, keep_in=None):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
+        # A folder: what Redis holds is written there when it stops and read back when it starts,
+        # as a Redis with persistence would after a restart.
+        self.keep_in = keep_in
 
     def start(self):
+        kept = ["--dir", str(self.keep_in), "--dbfilename", "kept.rdb"] if self.keep_in else []
         self.process = subprocess.Popen(
             [
                 "redis-server",
@@ -62,12 +67,20 @@ class PrivateRedis:
                 "",
                 "--appendonly",
                 "no",
+                *kept,
             ],
             stdout=subprocess.DEVNULL,
         )
         wait_for(lambda: self.ping(), timeout=20)
 
+    def command(self, line):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+            sock.sendall(line.encode() + b"\r\n")
+            return sock.recv(4096)
+
     def stop(self):
+        if self.process and self.keep_in:
+            assert self.command("SAVE").startswith(b"+OK")
         if self.process:
             self.process.terminate()
             self.process.wait(timeout=20)
@@ -102,7 +115,7 @@ def database_url():
 
 
 @contextmanager
-def web_server(broker_url, media_root):
+def web_server(broker_url, media_root, **extra_env):
     """gunicorn, as in production, with the broker (and so the cache) on the given Redis."""
     port = free_port()
     env = {
@@ -112,6 +125,7 @@ def web_server(broker_url, media_root):
         "CACHE_URL": broker_url[: broker_url.rindex("/")] + "/1",
         "MEDIA_ROOT": str(media_root),
         "DJANGO_DEBUG": "0",
+        **extra_env,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     process = subprocess.Popen(
@@ -256,3 +270,64 @@ def test_a_redis_restart_that_loses_queued_work_loses_nothing(redis_server, tmp_
         time.sleep(3)  # time enough for a duplicate, were one to be sent
     assert len(mails_to(outbox, signer.email)) == 1
     assert list(PdfExport.objects.filter(version=version)) == [ready]
+
+
+def test_changes_made_while_redis_is_down_are_seen_at_once_after_it_comes_back(tmp_path):
+    """Pages and what they are cached under are in Redis and in the worker's memory; the
+    generations that pick them are in PostgreSQL, raised by each change in its own transaction,
+    and who is academy staff is read per request. So a change made while Redis is away cannot be
+    hidden by a copy cached before it, even when Redis comes back with everything it held."""
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is needed for the outage tests", pytrace=False)
+    (tmp_path / "redis").mkdir()
+    redis = PrivateRedis(keep_in=tmp_path / "redis")
+    staff, leader = StaffFactory(), LeaderFactory()
+    version = published_version(staff=staff)
+    signature = SignatureFactory(version=version, organisation=None, full_name="Withdrawn In An Outage")
+    round = open_round(staff=staff)
+    commitment = round.version.commitments.first()
+    public_page = version.compact.get_absolute_url()
+    staff_page = reverse("consultation:staff_round", kwargs={"pk": round.pk})
+    signer_cookie, signer_csrf = signed_in(signature.signer)
+    leader_cookie, leader_csrf = signed_in(leader)
+    staff_cookie, _ = signed_in(staff)
+
+    redis.start()
+    try:
+        with web_server(redis.url, tmp_path, STAFF_REQUIRE_MFA="0") as port:
+            for _ in range(2):  # rendered, then served from the caches
+                assert "Withdrawn In An Outage" in request(port, "GET", public_page)[1]
+                assert request(port, "GET", round.get_absolute_url(), leader_cookie)[0] == 200
+                assert request(port, "GET", staff_page, staff_cookie)[0] == 200
+
+            redis.stop()  # what it held is kept on disk, and read back when it starts again
+            withdraw = reverse("signatories:withdraw", kwargs={"pk": signature.pk})
+            assert (
+                request(
+                    port, "POST", withdraw, signer_cookie, {"confirmed": "yes", "reason": ""}, signer_csrf
+                )[0]
+                == 302
+            )
+            proposal_form = {
+                "kind": "rewording",
+                "commitment": commitment.pk,
+                "text": "Wording proposed while Redis was down.",
+                "rationale": "Clearer.",
+            }
+            propose = reverse("consultation:propose", kwargs={"round_pk": round.pk})
+            assert request(port, "POST", propose, leader_cookie, proposal_form, leader_csrf)[0] == 302
+            staff.groups.clear()  # no longer academy staff, as an administrator would do it
+            # With Redis away the site still serves, from the database.
+            status, page = request(port, "GET", public_page)
+            assert status == 200 and "Withdrawn In An Outage" not in page
+
+            redis.start()
+            assert b"db1:keys=" in redis.command("INFO keyspace")  # the pages cached before are back
+            proposal = Proposal.objects.get(author=leader)
+            status, page = request(port, "GET", public_page)
+            assert status == 200 and "Withdrawn In An Outage" not in page
+            status, page = request(port, "GET", round.get_absolute_url(), leader_cookie)
+            assert status == 200 and f"Proposal #{proposal.pk}" in page
+            assert request(port, "GET", staff_page, staff_cookie)[0] == 403
+    finally:
+        redis.stop()

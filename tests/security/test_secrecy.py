@@ -1,5 +1,6 @@
 """What a page or a refusal must not give away: votes while totals are hidden, staff-only concerns."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,3 +114,64 @@ def test_a_staff_only_concern_does_not_mark_the_round_page_for_leaders(client, s
     assert "Concerns raised in reflections" in client.get(round.get_absolute_url()).content.decode()
     client.force_login(staff)
     assert "Concerns raised in reflections" in client.get(round.get_absolute_url()).content.decode()
+
+
+def test_readers_of_the_round_page_never_see_each_others_page_however_it_is_cached(client, staff, settings):
+    """Readers in different states read the round page in turn, each twice (the second time from
+    the cached shared part and fragments); every page equals that reader's page rendered with
+    nothing cached, apart from the CSRF token, which is each response's own."""
+    version = published_version(staff=staff)
+    worrier = SignatureFactory(version=version, full_name="Wendy Worrier").signer
+    first, second = version.commitments.order_by("pk")[:2]
+    reflecting.reflect(
+        actor=worrier,
+        compact=version.compact,
+        kind=Reflection.Kind.CONCERN,
+        text="Staff only, please.",
+        commitment_key=first.key,
+        visibility=Reflection.Visibility.STAFF_ONLY,
+    )
+    draft = compact_services.start_new_draft(actor=staff, compact=version.compact)
+    round = open_round(staff=staff, version=draft)
+    in_draft = {c.key: c for c in draft.commitments.all()}
+    rewording = services.propose(
+        actor=LeaderFactory(),
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=in_draft[first.key],
+        text="Other words.",
+        rationale="Clearer.",
+    )
+    removal = services.propose(
+        actor=LeaderFactory(),
+        round=round,
+        kind=Proposal.Kind.REMOVAL,
+        commitment=in_draft[second.key],
+        rationale="Not needed.",
+    )
+    voter, abstainer = LeaderFactory(full_name="Vera Voter"), LeaderFactory(full_name="Abe Abstainer")
+    services.cast_vote(actor=voter, round=round, commitment=in_draft[first.key], choice=rewording)
+    services.cast_vote(actor=voter, round=round, proposal=removal, choice=Vote.Choice.SUPPORT)
+    readers = [None, voter, abstainer, worrier, staff]
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+    def page(reader):
+        client.logout()
+        if reader is not None:
+            client.force_login(reader)
+        response = client.get(round.get_absolute_url())
+        assert response.status_code == 200
+        return token.sub("", response.content.decode())
+
+    served = {n: [page(reader) for reader in readers] for n in range(2)}  # in turn, twice
+    settings.CACHES = {**settings.CACHES, "local": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    for n, reader in enumerate(readers):
+        fresh = page(reader)
+        assert served[0][n] == fresh and served[1][n] == fresh, reader
+    pages = dict(zip(["visitor", "voter", "abstainer", "worrier", "staff"], served[1], strict=True))
+    assert "Vera Voter" in pages["voter"] and "Vera Voter" not in pages["abstainer"]
+    assert "You have voted on its wording." in pages["voter"]
+    assert "You have voted on its wording." not in pages["abstainer"] + pages["staff"]
+    concern = "Concerns raised in reflections"
+    assert concern in pages["worrier"] and concern in pages["staff"]
+    assert concern not in pages["voter"] + pages["abstainer"] + pages["visitor"]
