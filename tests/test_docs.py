@@ -40,5 +40,5 @@ def test_every_adr_states_its_date_and_status():
         text = adr.read_text(encoding="utf-8")
         assert re.search(r"(?m)^- \*\*Date:\*\* \d{4}-\d{2}-\d{2}", text), f"{adr.name} has no date"
         assert re.search(
-            r"(?m)^- \*\*Status:\*\* (Proposed|Accepted|Superseded by ADR \d+|Deprecated)", text
+            r"(?m)^- \*\*Status:\*\* (Proposed|Accepted|Superseded by \[?ADR \d+|Deprecated)", text
         ), f"{adr.name} has no status"
