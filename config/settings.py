@@ -211,7 +211,8 @@ CELERY_TIMEZONE = "UTC"
 # consumes all three (`make worker`, the integration tests); production runs a worker per queue
 # (docker-compose.yml, docs/operations.md). Tasks run in-process without a broker, queues aside.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("pdf"), Queue("mail"))
+# Each queue its own routing key: sharing the default one would deliver every message to all three.
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("celery", "pdf", "mail"))
 CELERY_TASK_ROUTES = {
     "compact.tasks.render*": {"queue": "pdf"},
     # Every task that sends e-mail is named send_* or tell_* (tests/test_celery_queues.py).
