@@ -40,7 +40,5 @@ if settings.BENCHMARK_VIEWS:
 
     urlpatterns.append(path("bench/minimal", lambda request: HttpResponse("ok"), name="bench_minimal"))
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves stored files directly, not even in development: a PDF is read through
+# compact.views.pdf_file, which checks who may read it and whether it has been withdrawn.
