@@ -74,4 +74,3 @@ def privacy(request):
 
 def _signatures(user):
     return user.signatures.select_related("version__compact").order_by("-created_at")
-
