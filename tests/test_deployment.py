@@ -24,7 +24,9 @@ def test_two_web_replicas_run_behind_one_proxy_that_compresses_responses():
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
     assert re.search(r"^\s*encode\b.*\bgzip\b", caddyfile, re.MULTILINE)
     # Every replica of "web", found by name, not one fixed address.
-    assert re.search(r"dynamic a \{\s*name web\s*port 8000", caddyfile)
+    assert re.search(
+        r"dynamic a \{\s*name \{\$WEB_UPSTREAM_NAME:web\}\s*port \{\$WEB_UPSTREAM_PORT:8000\}", caddyfile
+    )
     assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
 
 
