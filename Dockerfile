@@ -14,12 +14,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core curl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml ./
-RUN pip install --no-cache-dir -e . || pip install --no-cache-dir .
+# Exactly the versions tested, each checked against its hash (requirements/base.txt, `make lock`).
+COPY requirements/base.txt ./requirements/
+RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir --no-deps -e .
 COPY . .
 COPY --from=assets /app/static/build ./static/build
 RUN DJANGO_ENV=development python manage.py collectstatic --noinput
 RUN useradd --create-home compact && chown -R compact /app
 USER compact
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn_conf.py", "--bind", "0.0.0.0:8000", "--workers", "3"]

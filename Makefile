@@ -8,17 +8,37 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint typecheck check assets migrate demo bench soak screenshots worker clean
+.PHONY: run test lint typecheck check assets migrate demo bench soak screenshots worker clean lock upgrade
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall only when the dependency list changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+# Reinstall only when the lock changes. Exactly the versions tested, each checked against its hash
+# (requirements/test.txt holds the runtime's and the tests'); the project itself adds nothing more.
+$(VENV)/.installed: requirements/test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
+
+# The lock files, from pyproject.toml. pip-compile keeps every pin already in a lock that still
+# fits, so `make lock` after adding a dependency changes only what it must; `make upgrade` takes
+# every package to its newest release within pyproject's ranges. Run the tests after either.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
+
+$(BIN)/pip-compile: | $(BIN)/python
+	$(BIN)/pip install --quiet 'pip-tools>=7.4'
+
+## make lock: refresh requirements/base.txt (runtime) and requirements/test.txt (runtime and tests) after pyproject.toml changes
+lock: | $(BIN)/pip-compile
+	$(PIP_COMPILE) -o requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra test -o requirements/test.txt pyproject.toml
+
+## make upgrade: every locked package at its newest release that pyproject.toml allows; then run make test
+upgrade: LOCK_ARGS = --upgrade
+upgrade: lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -64,6 +84,7 @@ check: $(VENV)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
+# Consumes every queue (pdf, mail, celery); production runs a worker per queue (docs/operations.md).
 worker: $(VENV)/.installed
 	$(BIN)/celery -A config worker --loglevel=info --concurrency=2
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from config import dispatch
 
 from . import pdf
-from .models import Compact, PdfExport, Version
+from .models import PDF_FOLDER, Compact, PdfExport, Version
 from .services import require_academy_staff
 
 if TYPE_CHECKING:
@@ -231,3 +231,31 @@ def current_pdf(*, version: Version) -> tuple[PdfExport | None, bool, PdfExport 
     waiting = any(e.status in (PdfExport.Status.PENDING, PdfExport.Status.RENDERING) for e in exports)
     failed = next((e for e in exports if e.status == PdfExport.Status.FAILED), None)
     return ready, waiting, failed
+
+
+def remove_orphan_files(*, older_than: timedelta | None = None) -> list[str]:
+    """Delete stored PDFs that no PdfExport row names, once older than the grace period.
+
+    A file can outlive its row: a render whose publication was refused deletes its file after
+    the fact, and a delete can fail to reach the object store (`_delete_files` runs after the rows
+    have gone). With every host sharing one store, nobody else would find it. The grace period
+    covers a render between writing its file and saving the row that names it.
+    """
+    if older_than is None:
+        older_than = timedelta(seconds=settings.PDF_ORPHAN_GRACE_SECONDS)
+    field = PdfExport._meta.get_field("file")
+    storage = field.storage
+    folder = PDF_FOLDER
+    try:
+        _folders, names = storage.listdir(folder)
+    except FileNotFoundError:  # nothing rendered on this disk yet
+        return []
+    stored = {f"{folder}/{name}" for name in names}
+    named = set(PdfExport.objects.filter(file__in=stored).values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = []
+    for name in sorted(stored - named):
+        if storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            removed.append(name)
+    return removed

@@ -481,8 +481,12 @@ class Commitment(VersionPart):
         super().save(*args, **kwargs)
 
 
+# Where every stored PDF lives, in MEDIA_ROOT or the object store (exports.remove_orphan_files lists it).
+PDF_FOLDER = "compacts/pdf"
+
+
 def pdf_upload_to(export, filename):
-    return f"compacts/pdf/{filename}"
+    return f"{PDF_FOLDER}/{filename}"
 
 
 def new_pdf_token():

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -27,6 +27,8 @@ from . import pdf_worker, verification
 from .selectors import compact_layout
 
 if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+
     from .models import Version
 
 
@@ -332,3 +334,22 @@ def _footer_css(version, total):
         " font-size: 8pt; color: #4c6272; vertical-align: top; } }"
         ' html { font-family: "DejaVu Sans", sans-serif; } div + div { break-before: page; }'
     )
+
+
+def open_stored(file: FieldFile) -> IO[bytes]:
+    """A stored PDF opened to be streamed to a reader; FileNotFoundError when it has gone.
+
+    From an object store (django-storages' S3File) the object's body is passed on as it arrives,
+    rather than downloaded whole first as S3File.read would; from the disk, the file itself.
+    """
+    if not file.name:
+        raise FileNotFoundError("This export has no file.")
+    handle = file.storage.open(file.name, "rb")  # asks the store: FileNotFoundError if gone
+    stored_object = getattr(handle, "obj", None)
+    if stored_object is None:
+        return handle
+    try:
+        body: IO[bytes] = stored_object.get()["Body"]
+    except stored_object.meta.client.exceptions.NoSuchKey as error:  # deleted since it was asked
+        raise FileNotFoundError(file.name) from error
+    return body

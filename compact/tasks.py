@@ -36,3 +36,8 @@ def remind_reviews():
 @shared_task(base=LateAckTask)
 def reconcile_pdfs():
     return exports.reconcile()
+
+
+@shared_task(base=LateAckTask)
+def remove_orphan_pdfs():
+    return len(exports.remove_orphan_files())

@@ -134,10 +134,14 @@ def pdf_file(request, token, filename):
         response = HttpResponseNotModified()
     else:
         try:
-            handle = export.file.open("rb")
+            # From this host's disk or the shared object store, streamed: never a redirect to
+            # the store, so the checks above decide every time.
+            handle = pdf.open_stored(export.file)
         except FileNotFoundError as error:  # removed a moment ago: the row goes with it
             raise Http404("This PDF has been replaced.") from error
         response = FileResponse(handle, content_type="application/pdf", filename=export.filename)
+        if "Content-Length" not in response and export.size:
+            response["Content-Length"] = str(export.size)  # a stream from the store has no size
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
     return response

@@ -54,7 +54,7 @@ class StripNulBytesMiddleware:
 
 # Where an account that must set up two-factor may still go: the sign-in, sign-out and two-factor
 # pages (all under allauth), their own account and data, and what every page needs.
-OPEN_TO_ACCOUNTS_WITHOUT_TWO_FACTOR = ("/accounts/", "/account/", "/privacy/", "/healthz", "/static/")
+OPEN_TO_ACCOUNTS_WITHOUT_TWO_FACTOR = ("/accounts/", "/account/", "/privacy/", "/static/")
 
 
 class StaffTwoFactorMiddleware:

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -92,6 +93,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for load balancers: answered before any other middleware, so they need
+    # no allowed Host (a balancer asks by address), no session, no HTTPS and touch no rate limit.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are served (already compressed, by their own rules) above the compression.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -241,7 +245,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker holds one message beyond the one it runs (prefetch 1) and, acknowledging late, a task
+# whose worker dies is delivered again once Redis's visibility timeout (one hour, longer than any
+# task's time limit) has passed.
 CELERY_TIMEZONE = "UTC"
+# Three queues, so a long render never delays a confirmation e-mail: PDFs go to "pdf", e-mails to
+# "mail", everything else (schedulers, reconcilers) to "celery". A worker started without -Q
+# consumes all three (`make worker`, the integration tests); production runs a worker per queue
+# (docker-compose.yml, docs/operations.md). Tasks run in-process without a broker, queues aside.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Each queue its own routing key: sharing the default one would deliver every message to all three.
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("celery", "pdf", "mail"))
+CELERY_TASK_ROUTES = {
+    "compact.tasks.render*": {"queue": "pdf"},
+    # Every task that sends e-mail is named send_* or tell_* (tests/test_celery_queues.py).
+    "*.tasks.send_*": {"queue": "mail"},
+    "*.tasks.tell_*": {"queue": "mail"},
+}
 # Rounds open, close and send their reminders by the clock. Without a broker (`make run`),
 # `manage.py advance_rounds --every 30` does the same job in a second process.
 CELERY_BEAT_SCHEDULE = {
@@ -256,6 +276,9 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly, but each person gets at most one digest a day (notifications.DigestSent).
     "send-notification-digests": {"task": "notifications.tasks.send_digests", "schedule": 3600.0},
     "reconcile-notifications": {"task": "notifications.tasks.reconcile_immediate", "schedule": 300.0},
+    # Stored PDFs no PdfExport row names (a render whose publication failed, a delete that did not
+    # reach the object store) are removed once older than PDF_ORPHAN_GRACE_SECONDS.
+    "remove-orphan-pdfs": {"task": "compact.tasks.remove_orphan_pdfs", "schedule": 3600.0},
 }
 # PDF renders of one version are coalesced: one render per window, whatever the changes.
 PDF_COALESCE_SECONDS = int(env("PDF_COALESCE_SECONDS", "30"))
@@ -265,6 +288,9 @@ PDF_RETRY_BASE_SECONDS = int(env("PDF_RETRY_BASE_SECONDS", "15"))
 # worker processes at once, and joined (compact/pdf.py): memory is bounded by the part, not the list.
 PDF_SIGNATORIES_PER_PART = int(env("PDF_SIGNATORIES_PER_PART", "1000"))
 PDF_PART_PROCESSES = int(env("PDF_PART_PROCESSES", "2"))
+# A stored PDF no row names is left this long before the reconciler removes it: a render writes
+# its file a moment before the row that names it is saved.
+PDF_ORPHAN_GRACE_SECONDS = int(env("PDF_ORPHAN_GRACE_SECONDS", "3600"))
 # How long owed work (an unsent e-mail, a pending PDF) waits before the reconcilers send it again.
 RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Fault injection for the worker-killed integration test only.
@@ -419,8 +445,58 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Files the product writes (the PDFs) go to the default storage. Unset, that is MEDIA_ROOT on this
+# host's disk (`make run`, one host). With AWS_STORAGE_BUCKET_NAME set they go to an S3-compatible
+# object store (AWS S3, MinIO, ...) that every host shares: a PDF rendered by a worker on one host is
+# served by the web process on another. The bucket stays private: people get PDFs through the
+# application (compact.views.pdf_file), which applies access rules, withdrawal and erasure; a
+# signed address (querystring_auth) is the only way the store itself would hand one out.
+
+
+def object_storage(bucket, *, endpoint_url=None, region_name=None, location="", addressing_style="path"):
+    """STORAGES["default"] on an S3-compatible object store (the tests build theirs with this too)."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # MinIO and other S3-compatible stores; None means AWS itself.
+            "endpoint_url": endpoint_url,
+            "region_name": region_name,
+            # Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an instance role), read by boto3.
+            "location": location,
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Every stored name carries a random token, so nothing is ever overwritten, and asking
+            # the store whether a name is free first would cost a request per PDF.
+            "file_overwrite": True,
+            # Path-style addresses work with every S3-compatible store; AWS accepts them too.
+            "addressing_style": addressing_style,
+            # A file opened whole (not streamed) is held in memory up to this size, then on disk.
+            "max_memory_size": 8 * 1024 * 1024,
+            # A store that does not answer fails a request (and /readyz) in seconds, not minutes.
+            "client_config": Config(
+                connect_timeout=3, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}
+            ),
+        },
+    }
+
+
+STORAGE_BUCKET = env("AWS_STORAGE_BUCKET_NAME")
+DEFAULT_STORAGE = (
+    object_storage(
+        STORAGE_BUCKET,
+        endpoint_url=env("AWS_S3_ENDPOINT_URL"),
+        region_name=env("AWS_S3_REGION_NAME"),
+        location=env("AWS_LOCATION", ""),
+        addressing_style=env("AWS_S3_ADDRESSING_STYLE", "path"),
+    )
+    if STORAGE_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             # Each file's address worked out once per process (core/staticfiles.py).
@@ -451,8 +527,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     # The load balancer terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Health checks come from inside the container network over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Health checks come from inside the container network over plain HTTP (config/health.py answers
+# them before SecurityMiddleware; this keeps them exempt if that ever moves).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -3,14 +3,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.views import healthz, privacy
+from accounts.views import privacy
 from compact.views import home
+
+from . import health
 
 admin.site.site_header = "Leadership Compact administration"
 
 urlpatterns = [
     path("", home, name="home"),
-    path("healthz", healthz, name="healthz"),
+    # Answered by config.health.HealthCheckMiddleware before routing; named here for reverse().
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("privacy/", privacy, name="privacy"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
@@ -39,7 +43,5 @@ if settings.BENCHMARK_VIEWS:
         path("bench/minimal-write", bench.minimal_write, name="bench_minimal_write"),
     ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves stored files directly, not even in development: a PDF is read through
+# compact.views.pdf_file, which checks who may read it and whether it has been withdrawn.

@@ -19,6 +19,7 @@ from email import message_from_bytes
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
@@ -95,9 +96,13 @@ class PrivateRedis:
             return False
 
     def queued(self):
-        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-            sock.sendall(b"LLEN celery\r\n")
-            return int(sock.recv(32).decode().strip().lstrip(":"))
+        """Messages waiting in every queue (settings.CELERY_TASK_QUEUES)."""
+        waiting = 0
+        for queue in settings.CELERY_TASK_QUEUES:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(f"LLEN {queue.name}\r\n".encode())
+                waiting += int(sock.recv(32).decode().strip().lstrip(":"))
+        return waiting
 
 
 @pytest.fixture

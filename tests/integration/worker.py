@@ -42,6 +42,7 @@ def celery_worker(media_root, broker_url=None, **extra_env):
             "config",
             "worker",
             "--concurrency=1",
+            # No --queues: a worker consumes every queue in CELERY_TASK_QUEUES (pdf, mail, celery).
             "--pool=prefork",
             "--loglevel=INFO",
             "--without-gossip",

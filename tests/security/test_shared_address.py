@@ -93,6 +93,7 @@ def test_the_compose_file_trusts_exactly_the_one_tls_proxy_it_needs_and_hides_th
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     environment = compose["x-app"]["environment"]
     assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
-    # Reachable only through the proxy on the same host: a client talking to gunicorn directly
-    # could write its own X-Forwarded-For.
-    assert all(port.startswith("127.0.0.1:") for port in compose["services"]["web"]["ports"])
+    # Reachable only through the proxy: a client talking to gunicorn directly could write its own
+    # X-Forwarded-For. The proxy replaces the header with the address it saw (deploy/Caddyfile).
+    assert "ports" not in compose["services"]["web"]
+    assert compose["services"]["proxy"]["image"].startswith("caddy:")
