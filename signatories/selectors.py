@@ -118,8 +118,13 @@ def signatures_to_check() -> dict[str, int]:
     counts = Signature.objects.aggregate(
         awaiting=Count("id", filter=Q(status=Signature.Status.AWAITING_ORGANISATION)),
         flagged=Count("id", filter=Q(needs_review=True, status__in=Signature.ACTIVE)),
+        held=Count("id", filter=Q(held_at__isnull=False, status__in=Signature.ACTIVE)),
     )
-    return {"awaiting": counts["awaiting"] or 0, "flagged": counts["flagged"] or 0}
+    return {
+        "awaiting": counts["awaiting"] or 0,
+        "flagged": counts["flagged"] or 0,
+        "held": counts["held"] or 0,
+    }
 
 
 def staff_review_queue() -> tuple[QuerySet[Signature], QuerySet[Signature]]:
@@ -129,3 +134,12 @@ def staff_review_queue() -> tuple[QuerySet[Signature], QuerySet[Signature]]:
     awaiting = base.filter(status=Signature.Status.AWAITING_ORGANISATION).order_by("confirmed_at", "id")
     flagged = base.filter(needs_review=True, status__in=Signature.ACTIVE).order_by("-created_at", "-id")
     return awaiting, flagged
+
+
+def held_signatures() -> QuerySet[Signature]:
+    """For staff: signatures held back as part of a burst, oldest first, with why (one query)."""
+    return (
+        Signature.objects.held()
+        .select_related("organisation", "signer", "version__compact")
+        .order_by("held_at", "id")
+    )

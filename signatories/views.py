@@ -324,6 +324,16 @@ STAFF_ACTIONS = {
         services.approve_organisation_signature(actor=request.user, signature=signature),
         f"{signature.full_name} is verified for {signature.organisation}; the signature now counts.",
     ),
+    "release": lambda request, signature: (
+        services.release_signature(actor=request.user, signature=signature),
+        f"Released the signature of {signature.full_name}; it counts once confirmed.",
+    ),
+    "reject": lambda request, signature: (
+        services.reject_held_signature(
+            actor=request.user, signature=signature, reason=request.POST.get("reason", "")
+        ),
+        f"Rejected the held signature of {signature.full_name}.",
+    ),
     "reviewed": lambda request, signature: (
         services.mark_reviewed(actor=request.user, signature=signature),
         f"Marked the signature of {signature.full_name} as reviewed.",
@@ -351,12 +361,14 @@ def staff_moderate_signature(request, pk, action):
 
 @academy_staff_required
 def staff_queue(request):
-    """Signatures awaiting their organisation's verification, and those the fraud signals flagged."""
+    """Signatures held as part of a burst, those awaiting their organisation's verification, and
+    those the fraud signals flagged."""
     awaiting, flagged = selectors.staff_review_queue()
     return render(
         request,
         "signatories/staff/queue.html",
         {
+            "held": Paginator(selectors.held_signatures(), PAGE_SIZE).get_page(request.GET.get("held")),
             "awaiting": Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page")),
             "flagged": Paginator(flagged, PAGE_SIZE).get_page(
                 1
