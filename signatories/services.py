@@ -521,7 +521,7 @@ def verify_organisation(*, actor: User, organisation: Organisation, verified: bo
         actor=actor,
         target=organisation,
         before=before,
-        after={"verified": verified, "name": organisation.name},
+        after={"verified": verified},  # the organisation by reference: its name may be a person's typing
     )
     return organisation
 
@@ -601,7 +601,7 @@ def approve_organisation_signature(*, actor: User, signature: Signature) -> Sign
         actor=actor,
         target=signature,
         before={"status": "awaiting_organisation"},
-        after={"status": "confirmed", "organisation": organisation.name},
+        after={"status": "confirmed", "organisation": organisation.pk},
     )
     _changed(signature.version)
     return signature
@@ -662,7 +662,7 @@ def set_organisation_email_domains(
         actor=actor,
         target=organisation,
         before=before,
-        after={"email_domains": domains, "name": organisation.name},
+        after={"email_domains": domains},
     )
     versions = {}
     waiting = (
