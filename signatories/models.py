@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .normalise import name_key
+from .normalise import name_key, name_skeleton
 
 
 class Organisation(models.Model):
@@ -36,6 +36,9 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     # The name as compared: NFKC, invisible characters removed, spaces collapsed, case folded.
     name_key = models.CharField(max_length=200, editable=False, default="")
+    # What the name looks like (Unicode TR 39's skeleton): a name spelt with look-alike letters
+    # of another script has the same skeleton as the real one, and is asked about, not listed.
+    name_skeleton = models.CharField(max_length=200, editable=False, default="", db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # NHS Organisation Data Service code, e.g. "RX1" for a trust or "QWE" for an ICB.
     ods_code = models.CharField("ODS code", max_length=10, blank=True)
@@ -80,9 +83,10 @@ class Organisation(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_key = name_key(self.name)
+        self.name_skeleton = name_skeleton(self.name)[:200]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_key"}
+            kwargs["update_fields"] = {*update_fields, "name_key", "name_skeleton"}
         super().save(*args, **kwargs)
 
     @property

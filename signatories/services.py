@@ -29,7 +29,7 @@ from config import dispatch
 from core.rows import columns, from_row, prepared, update_if
 
 from .models import Organisation, RefreshInvitation, Signature
-from .normalise import clean_name, domain_matches, email_domain, email_key, name_key
+from .normalise import clean_name, domain_matches, email_domain, email_key, name_key, name_skeleton
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -116,6 +116,29 @@ class OrganisationMismatch(DomainError):
         super().__init__(message)
 
 
+class OrganisationLookalike(OrganisationMismatch):
+    """The typed name looks like a listed organisation's (one skeleton) but is spelt with other
+    characters, such as a Cyrillic "ѕ" for an "s": ask, save nothing."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        self.lookalike = True
+        name = organisation.name
+        DomainError.__init__(
+            self,
+            f"The name you typed looks like {name} but is spelt with different characters "
+            f"(letters from another alphabet, say). Did you mean {name}?",
+        )
+
+
+def lookalikes(*, name: str, exclude_pk: int | None = None) -> QuerySet[Organisation]:
+    """Organisations whose name looks the same as `name` (one skeleton) but is spelt otherwise."""
+    found = Organisation.objects.filter(name_skeleton=name_skeleton(name)[:200]).exclude(
+        name_key=name_key(name)
+    )
+    return found.exclude(pk=exclude_pk) if exclude_pk is not None else found
+
+
 def listed_organisations() -> QuerySet[Organisation]:
     """Organisations others may see and be matched to: staff vouched for them, or a signature
     for them was verified. A claim nobody has verified captures nobody else's name or code."""
@@ -133,6 +156,10 @@ def find_organisation(*, name: str = "", ods_code: str = "") -> Organisation | N
     by_name = listed_organisations().filter(name_key=key).first() if key else None
     if by_name is not None and ods_code and by_name.ods_code and by_name.ods_code != ods_code:
         raise OrganisationMismatch(by_name, by_code=False, typed_code=ods_code)
+    if by_code is None and by_name is None and key:
+        lookalike = lookalikes(name=name).filter(listed=True).first()
+        if lookalike is not None:
+            raise OrganisationLookalike(lookalike)
     return by_code or by_name
 
 
@@ -173,6 +200,14 @@ def list_organisation(*, organisation: Organisation) -> Organisation:
         .filter(Q(name_key=organisation.name_key) | (Q(ods_code=organisation.ods_code) & ~Q(ods_code="")))
         .first()
     )
+    lookalike = lookalikes(name=organisation.name, exclude_pk=organisation.pk).filter(listed=True).first()
+    if clash is None and lookalike is not None:
+        raise DomainError(
+            f"{organisation.name} looks the same as {lookalike.name}, which is already listed, but is "
+            "spelt with different characters (letters from another alphabet, say). Listing both would "
+            "show two organisations nobody can tell apart. Hide this signature, or ask the signatory "
+            "to sign for the listed organisation."
+        )
     if clash is not None:
         raise DomainError(
             f"{organisation.name} ({organisation.ods_code or 'no ODS code'}) has the same name or ODS "
@@ -810,9 +845,9 @@ def _hold_bursts(signature: Signature) -> None:
     if domain and domain not in SHARED_MAIL_DOMAINS:
         limit, window = hold_threshold(setting="SIGNATURE_HOLD_PER_DOMAIN")
         since = signature.created_at - window
-        reason = (
-            f"More than {limit} signatures from one e-mail domain ({domain}) within {_period_words(window)}"
-        )
+        # Not the domain itself: one person's own domain names them, and the reason outlives
+        # their erasure (staff see the address beside it while it exists).
+        reason = f"More than {limit} signatures from one e-mail domain within {_period_words(window)}"
         groups.append((Q(email_key__endswith="@" + domain, created_at__gte=since), limit, reason))
     vouched: dict[str, bool] = {}
     newly_held_public = False

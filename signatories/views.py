@@ -359,17 +359,26 @@ def staff_moderate_signature(request, pk, action):
     return redirect("signatories:staff_signatures", slug=version.compact.slug, number=version.number)
 
 
+def _warn_of_lookalikes(organisations):
+    """Each organisation shown to staff carries its look-alikes, for the warning beside it."""
+    found = selectors.lookalikes_of(organisations)
+    for organisation in organisations:
+        organisation.lookalikes = found.get(organisation.pk, [])
+
+
 @academy_staff_required
 def staff_queue(request):
     """Signatures held as part of a burst, those awaiting their organisation's verification, and
     those the fraud signals flagged."""
     awaiting, flagged = selectors.staff_review_queue()
+    awaiting_page = Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    _warn_of_lookalikes([s.organisation for s in awaiting_page if s.organisation is not None])
     return render(
         request,
         "signatories/staff/queue.html",
         {
             "held": Paginator(selectors.held_signatures(), PAGE_SIZE).get_page(request.GET.get("held")),
-            "awaiting": Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page")),
+            "awaiting": awaiting_page,
             "flagged": Paginator(flagged, PAGE_SIZE).get_page(
                 1
             ),  # the most recent; marking them brings the rest up
@@ -385,6 +394,7 @@ def _organisations_page(request, *, status=200, problem=None, domains_form=None)
             ods_code__iexact=query
         )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    _warn_of_lookalikes(page)
     context = {"page": page, "query": query, "problem": problem, "domains_form": domains_form or {}}
     return render(request, "signatories/staff/organisations.html", context, status=status)
 
