@@ -77,6 +77,7 @@ def response(request: HttpRequest, signature: Signature) -> HttpResponse:
     organisation = signature.organisation
     key = (
         signature.status,
+        signature.held_at is not None,  # held: it says the signature shows once checked
         organisation is not None,
         version.pk,
         version.number,
@@ -116,6 +117,7 @@ def _render_marked(request: HttpRequest, signature: Signature) -> str:
         full_name=NAME,
         content_hash=FINGERPRINT,
         status=signature.status,
+        held_at=signature.held_at,  # shown only as whether it is held, which the key holds
         version=signature.version,
         organisation_id=ORGANISATION_NUMBER if organisation is not None else None,
         organisation=(

@@ -195,3 +195,22 @@ def test_leaders_cannot_release_a_held_signature(leader_client, version):
     assert leader_client.post(url).status_code == 403
     held.refresh_from_db()
     assert held.held_at is not None
+
+
+def test_a_held_signer_is_told_their_signature_shows_once_checked(
+    client, version, django_capture_on_commit_callbacks, mailoutbox
+):
+    signers = []
+    for n in range(4):
+        signer = LeaderFactory(email=f"bot{n}@catchall.example")
+        with django_capture_on_commit_callbacks(execute=True):
+            signers.append(
+                services.sign(actor=signer, version=version, full_name=f"Bot {n}", role="R", consent=True)
+            )
+    token = re.search(r"/signatures/confirm/([^/\s]+)/", mailoutbox[-1].body).group(1)
+    confirmed = client.post(reverse("signatories:confirm", kwargs={"token": token})).content.decode()
+    assert "yours will show on the public list once academy staff have checked it" in confirmed
+    assert "now shows on the public list" not in confirmed
+    client.force_login(signers[-1].signer)
+    receipt = client.get(reverse("signatories:signature", kwargs={"pk": signers[-1].pk})).content.decode()
+    assert "Your signature is being checked" in receipt
