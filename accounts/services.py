@@ -87,12 +87,13 @@ def _scrub_admin_log(user: User, *, texts: set[str], objects: set[tuple[str, str
     for text in texts:
         mentions |= Q(object_repr__icontains=text) | Q(change_message__icontains=text)
     pattern = re.compile("|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)), re.IGNORECASE)
-    for entry in LogEntry.objects.filter(mentions).select_related("content_type"):
-        LogEntry.objects.filter(pk=entry.pk).update(
-            object_repr=f"{entry.content_type.model} {entry.object_id}",
-            change_message=pattern.sub(f"user {user.pk}", entry.change_message)
-            if texts
-            else entry.change_message,
+    entries = LogEntry.objects.filter(mentions).values_list(
+        "pk", "content_type__model", "object_id", "change_message"
+    )
+    for pk, model_name, object_id, message in entries:
+        LogEntry.objects.filter(pk=pk).update(
+            object_repr=f"{model_name} {object_id}",
+            change_message=pattern.sub(f"user {user.pk}", message) if texts else message,
         )
 
 

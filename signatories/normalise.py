@@ -38,7 +38,7 @@ def _representatives() -> dict[str, str]:
     one where the group has one. Groups are joined through every pair the data lists, so the
     choice does not depend on which of two look-alikes was typed. Built once per process."""
     # here, not at the top: it reads its data (about 60 ms) on import, which only signing needs.
-    from confusable_homoglyphs.confusables import confusables_data
+    from confusable_homoglyphs.confusables import confusables_data  # type: ignore[import-untyped]
 
     parent: dict[str, str] = {}
 
