@@ -87,6 +87,17 @@ def name_skeleton(value: str) -> str:
     return unicodedata.normalize("NFC", skeleton)
 
 
+def lookalike_letters(value: str) -> list[str]:
+    """The characters of a name that stand in for others (not ASCII, and mapped by the skeleton),
+    described so staff can see what the eye cannot: "ѕ (Cyrillic small letter dze)"."""
+    representatives = _representatives()
+    found = []
+    for char in dict.fromkeys(clean_name(value)):
+        if not char.isascii() and representatives.get(char, char) != char:
+            found.append(f"{char} ({unicodedata.name(char, 'unnamed character').capitalize()})")
+    return found
+
+
 def email_key(email: str) -> str:
     """One mailbox, one key: case, "+tag" and (for Gmail) dots do not make another address."""
     email = (email or "").strip().lower()

@@ -18,6 +18,7 @@ from core.csv import csv_download
 from . import confirmation_page, selectors, services
 from .forms import ReasonForm, SignForm, WithdrawForm
 from .models import Organisation, Signature
+from .normalise import lookalike_letters
 
 PAGE_SIZE = 50
 
@@ -364,6 +365,9 @@ def _warn_of_lookalikes(organisations):
     found = selectors.lookalikes_of(organisations)
     for organisation in organisations:
         organisation.lookalikes = found.get(organisation.pk, [])
+        organisation.lookalike_letters = (
+            lookalike_letters(organisation.name) if organisation.lookalikes else []
+        )
 
 
 @academy_staff_required

@@ -114,6 +114,7 @@ def test_staff_are_warned_on_the_queue_and_approving_a_look_alike_is_refused(sta
     )
     queue = staff_client.get(reverse("signatories:staff_queue")).content.decode()
     assert "Looks like another organisation" in queue and f"“{REAL}” (QC2), which is listed" in queue
+    assert "\u0455 (Cyrillic small letter dze)" in queue  # what the eye cannot see, said
 
     url = reverse("signatories:staff_moderate", kwargs={"pk": waiting.pk, "action": "approve"})
     followed = staff_client.post(url, {"back": "queue"}, follow=True).content.decode()
