@@ -849,31 +849,39 @@ def _hold_bursts(signature: Signature) -> None:
         # their erasure (staff see the address beside it while it exists).
         reason = f"More than {limit} signatures from one e-mail domain within {_period_words(window)}"
         groups.append((Q(email_key__endswith="@" + domain, created_at__gte=since), limit, reason))
-    vouched: dict[str, bool] = {}
-    newly_held_public = False
+    reasons_for: dict[int, list[str]] = {}
     for query, limit, reason in groups:
         burst = Signature.objects.filter(query, version_id=signature.version_id)
         if burst.count() <= limit:
             continue
-        standing = burst.filter(status__in=Signature.ACTIVE, released_at__isnull=True)
-        for held in standing.select_for_update()[:500]:
-            held_domain = email_domain(held.email_key)
-            if held_domain and vouched.setdefault(held_domain, _recorded_domain(held_domain)):
-                continue
-            if reason in held.hold_reasons:
-                continue
-            was_public = held.held_at is None and held.status == Signature.Status.CONFIRMED
-            was_held = held.held_at is not None
-            held.held_at = held.held_at or timezone.now()
-            held.hold_reasons = [*held.hold_reasons, reason]
-            held.save(update_fields=["held_at", "hold_reasons"])
-            audit.record(
-                action="hold signature",
-                target=held,
-                before={"held": was_held},
-                after={"held": True, "reason": reason},
-            )
-            newly_held_public = newly_held_public or was_public
+        # Those not yet held (and this one, which may be held already for the other reason):
+        # once a burst is held, each later signature of it locks only itself.
+        standing = burst.filter(status__in=Signature.ACTIVE, released_at__isnull=True).filter(
+            Q(held_at__isnull=True) | Q(pk=signature.pk)
+        )
+        for pk in standing.values_list("pk", flat=True)[:500]:
+            reasons_for.setdefault(pk, []).append(reason)
+    vouched: dict[str, bool] = {}
+    newly_held_public = False
+    for held in Signature.objects.select_for_update().filter(pk__in=list(reasons_for)).order_by("pk"):
+        held_domain = email_domain(held.email_key)
+        if held_domain and vouched.setdefault(held_domain, _recorded_domain(held_domain)):
+            continue
+        reasons = [reason for reason in reasons_for[held.pk] if reason not in held.hold_reasons]
+        if not reasons:
+            continue
+        was_public = held.held_at is None and held.status == Signature.Status.CONFIRMED
+        was_held = held.held_at is not None
+        held.held_at = held.held_at or timezone.now()
+        held.hold_reasons = [*held.hold_reasons, *reasons]
+        held.save(update_fields=["held_at", "hold_reasons"])
+        audit.record(
+            action="hold signature",
+            target=held,
+            before={"held": was_held},
+            after={"held": True, "reasons": reasons},
+        )
+        newly_held_public = newly_held_public or was_public
     if newly_held_public:
         _changed(signature.version, removed=True)
 
