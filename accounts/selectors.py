@@ -47,6 +47,7 @@ STAFF_ACTIONS = [
     ("signatories.Signature", "hidden_by"),
     ("signatories.Signature", "organisation_verified_by"),
     ("signatories.Signature", "reviewed_by"),
+    ("signatories.Signature", "released_by"),
     ("reflections.ReflectionSession", "created_by"),
 ]
 COVERAGE.update({f"{label.lower()}.{field}": "staff_actions" for label, field in STAFF_ACTIONS})

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 import audit
 from compact.errors import NotAllowed
 from notifications.services import forget
+from signatories.models import Signature
 from signatories.services import anonymise_signatures
 
 from .models import User
@@ -29,6 +34,8 @@ def erase_account(*, actor: User, user: User) -> User:
     """
     if actor.pk != user.pk:
         raise NotAllowed("You can only delete your own account.")
+    # Gathered first, while the rows that say them still exist.
+    texts, objects = _identity(user)
     anonymise_signatures(signer=user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
@@ -42,8 +49,52 @@ def erase_account(*, actor: User, user: User) -> User:
     user.erased_at = timezone.now()
     user.save()
     _end_sessions(user)
+    # The trail records people by number, but it may still quote them: events written before it
+    # did, and what staff typed (a reason naming the person). The one narrow, audited way to
+    # change it takes the name and addresses out; Django's admin log is scrubbed the same way.
+    audit.redact(account_id=user.pk, texts=texts, objects=objects)
+    _scrub_admin_log(user, texts=texts, objects=objects)
     audit.record(action="erase account", actor=user, target=user, after={"erased": True})
     return user
+
+
+def _identity(user: User) -> tuple[set[str], set[tuple[str, str]]]:
+    """What names the person (their name, every address they had, the names they signed with)
+    and the objects that are theirs (the account, its addresses, sign-in links, authenticators,
+    signatures, and any object the trail says was theirs, such as an address deleted since)."""
+    texts = {user.full_name, user.email}
+    texts |= set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    texts |= set(Signature.objects.filter(signer=user).values_list("full_name", flat=True))
+    objects = {("accounts.user", str(user.pk))}
+    for model, rows in (
+        (EmailAddress, EmailAddress.objects.filter(user=user)),
+        (SocialAccount, SocialAccount.objects.filter(user=user)),
+        (Authenticator, Authenticator.objects.filter(user=user)),
+        (Signature, Signature.objects.filter(signer=user)),
+    ):
+        objects |= {(model._meta.label_lower, str(pk)) for pk in rows.values_list("pk", flat=True)}
+    objects |= audit.objects_referring_to(label="accounts.user", pk=user.pk)
+    return {t for t in texts if t}, objects
+
+
+def _scrub_admin_log(user: User, *, texts: set[str], objects: set[tuple[str, str]]) -> None:
+    """Django's admin log names objects by str(), which for a person is their name or address:
+    entries about their objects, or quoting them, name the object by kind and number instead."""
+    mentions = Q(pk__in=[])
+    for label, object_id in objects:
+        app_label, model = label.split(".")
+        mentions |= Q(content_type__app_label=app_label, content_type__model=model, object_id=object_id)
+    for text in texts:
+        mentions |= Q(object_repr__icontains=text) | Q(change_message__icontains=text)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)), re.IGNORECASE)
+    entries = LogEntry.objects.filter(mentions).values_list(
+        "pk", "content_type__model", "object_id", "change_message"
+    )
+    for pk, model_name, object_id, message in entries:
+        LogEntry.objects.filter(pk=pk).update(
+            object_repr=f"{model_name} {object_id}",
+            change_message=pattern.sub(f"user {user.pk}", message) if texts else message,
+        )
 
 
 def _end_sessions(user: User) -> None:

@@ -3,6 +3,12 @@
 Rows are written once and never changed: save() refuses an update, the QuerySet refuses update()
 and delete(), and on PostgreSQL a trigger refuses UPDATE and DELETE even from raw SQL. The foreign
 keys hold no database constraint and never cascade, so nothing done elsewhere can alter a record.
+
+One exception, for the right to erasure: `audit.redact` may rewrite the wording of an event (its
+actor label and its before and after values, never who, when, what or which object) to take an
+erased person's name out of it. It is the only caller of `_redact_wording`, and on PostgreSQL the
+trigger lets that UPDATE through only while the transaction has switched `audit.redacting` on,
+and only if no other column changes. Every redaction writes an event of its own.
 """
 
 import pgtrigger
@@ -21,6 +27,14 @@ class AuditEventQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnly("Audit events cannot be deleted.")
+
+    def _redact_wording(self, *, actor_label: str, before: dict, after: dict) -> int:
+        """For `audit.redact` only: the wording columns, nothing else (see the module's note)."""
+        return super().update(actor_label=actor_label, before=before, after=after)
+
+
+# The columns a redaction must leave as they were: who, when, what, which object.
+_KEPT_COLUMNS = ("id", "actor_id", "at", "action", "object_type", "object_id", "compact_id")
 
 
 class AuditEvent(models.Model):
@@ -59,7 +73,12 @@ class AuditEvent(models.Model):
                 name="audit_events_are_append_only",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update | pgtrigger.Delete,
-                func="RAISE EXCEPTION 'Audit events are append-only (% refused).', TG_OP;",
+                # An erasure's redaction (audit.redact) is the one UPDATE let through: switched on
+                # for its transaction only, and changing no column but the wording.
+                func="IF TG_OP = 'UPDATE' AND current_setting('audit.redacting', true) = 'on' AND "
+                + " AND ".join(f"NEW.{column} IS NOT DISTINCT FROM OLD.{column}" for column in _KEPT_COLUMNS)
+                + " THEN RETURN NEW; END IF; "
+                "RAISE EXCEPTION 'Audit events are append-only (% refused).', TG_OP;",
             ),
         ]
 

@@ -63,6 +63,16 @@ def describe(events: Sequence[AuditEvent]) -> Sequence[AuditEvent]:
         model = apps.get_model(label)
         rows = model._base_manager.filter(pk__in=ids).select_related(*related)
         found.update({(label, str(row.pk)): describe_one(row) for row in rows})
+    # Who acted, in words: the trail holds account numbers only (so erasure leaves no name in it);
+    # staff are named as the page is shown, and an erased account is "A former participant".
+    actor_ids = {event.actor_id for event in events if event.actor_id}
+    User = apps.get_model("accounts", "User")
+    actors = {user.pk: user for user in User._base_manager.filter(pk__in=actor_ids)} if actor_ids else {}
+    for event in events:
+        actor = actors.get(event.actor_id) if event.actor_id else None
+        shown = actor.display_name if actor is not None else ""
+        # A page-only value on the instance for the template (not a model field).
+        event.actor_shown = f"{shown} ({event.actor_label})" if shown else event.actor_label  # type: ignore[attr-defined]
     for event in events:
         kind = DESCRIBERS.get(event.object_type, (event.object_type.split(".")[-1].capitalize(),))[0]
         fallback = f"{kind} {event.object_id}".strip() if event.object_type else ""

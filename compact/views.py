@@ -1,6 +1,7 @@
 """Public pages: the list of compacts and a compact as it reads on paper."""
 
 from django.apps import apps
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +16,9 @@ from .comparison import compare
 from .errors import DomainError
 from .models import Commitment, Compact, PdfExport, Version
 from .selectors import compact_layout, compacts_for_home, readable_versions
+
+# Reflections on a commitment's history page, a page at a time.
+REFLECTIONS_PER_PAGE = 20
 
 
 def home(request):
@@ -232,7 +236,11 @@ def commitment_history(request, slug, key):
         "version", "round"
     )
     latest = next(c for _, c in reversed(timeline) if c is not None)
-    reflections = visible_reflections(user=request.user, compact=compact).filter(commitment_key=key)
+    # A page at a time: the history stays small however many reflections are written.
+    reflections = Paginator(
+        visible_reflections(user=request.user, compact=compact).filter(commitment_key=key),
+        REFLECTIONS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
     context = {
         "compact": compact,
         "commitment": latest,

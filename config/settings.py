@@ -297,6 +297,12 @@ RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Only `make bench` sets this: it adds the yardstick views, /bench/minimal and /bench/minimal-write.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
 SIGNATURE_CONFIRMATION_HOURS = int(env("SIGNATURE_CONFIRMATION_HOURS", "72"))
+# Signatures from one e-mail domain, or one client address, beyond this many in this time are
+# held: not public, not counted, until staff release them (docs/trust.md). "N/second|minute|hour|day".
+SIGNATURE_HOLD_PER_DOMAIN = env("SIGNATURE_HOLD_PER_DOMAIN", "3/hour")
+SIGNATURE_HOLD_PER_ADDRESS = env("SIGNATURE_HOLD_PER_ADDRESS", "3/hour")
+# Reflections one person may record in any 24 hours (reflections/services.py).
+REFLECTIONS_PER_DAY = int(env("REFLECTIONS_PER_DAY", "5"))
 # A round's draft longer than this many commitments is shown one theme at a time.
 ROUND_PAGE_ALL_THEMES_UP_TO = int(env("ROUND_PAGE_ALL_THEMES_UP_TO", "60"))
 

@@ -135,6 +135,14 @@ class SignForm(forms.Form):
         about_this = self.data.get("suggested") == str(organisation.pk)
         if about_this and answer == "suggested":
             return organisation
+        if about_this and answer == "different" and getattr(mismatch, "lookalike", False):
+            # Still the same look: a second organisation nobody could tell apart is not made.
+            self.add_error(
+                "organisation_name",
+                f"The name still looks like {organisation.name}, spelt with different characters. "
+                f"Type your organisation's name in ordinary letters, or choose {organisation.name}.",
+            )
+            return None
         if about_this and answer == "different":
             self.add_error(
                 "ods_code",

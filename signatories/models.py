@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .normalise import name_key
+from .normalise import name_key, name_skeleton
 
 
 class Organisation(models.Model):
@@ -36,6 +36,9 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     # The name as compared: NFKC, invisible characters removed, spaces collapsed, case folded.
     name_key = models.CharField(max_length=200, editable=False, default="")
+    # What the name looks like (Unicode TR 39's skeleton): a name spelt with look-alike letters
+    # of another script has the same skeleton as the real one, and is asked about, not listed.
+    name_skeleton = models.CharField(max_length=200, editable=False, default="", db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # NHS Organisation Data Service code, e.g. "RX1" for a trust or "QWE" for an ICB.
     ods_code = models.CharField("ODS code", max_length=10, blank=True)
@@ -80,9 +83,10 @@ class Organisation(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_key = name_key(self.name)
+        self.name_skeleton = name_skeleton(self.name)[:200]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_key"}
+            kwargs["update_fields"] = {*update_fields, "name_key", "name_skeleton"}
         super().save(*args, **kwargs)
 
     @property
@@ -92,9 +96,14 @@ class Organisation(models.Model):
 
 class SignatureQuerySet(models.QuerySet["Signature"]):
     def public(self) -> "SignatureQuerySet":
-        """What the public list, counts, CSV and PDF show: confirmed (for an organisation, verified
-        for its signer) and still standing."""
-        return self.filter(status=Signature.Status.CONFIRMED)
+        """What the public list, counts, CSV, PDF, API and feeds show, and what lets a signer
+        reflect: confirmed (for an organisation, verified for its signer), still standing, and not
+        held back as part of a burst (until staff release it). The one place this rule lives."""
+        return self.filter(status=Signature.Status.CONFIRMED, held_at__isnull=True)
+
+    def held(self) -> "SignatureQuerySet":
+        """Standing signatures held back for staff: a burst from one e-mail domain or address."""
+        return self.filter(status__in=Signature.ACTIVE, held_at__isnull=False)
 
     def active(self) -> "SignatureQuerySet":
         return self.filter(status__in=Signature.ACTIVE)
@@ -158,6 +167,15 @@ class Signature(models.Model):
     # told nothing different.
     review_reasons = models.JSONField(default=list, blank=True)
     needs_review = models.BooleanField(default=False)
+    # Held: part of a burst from one e-mail domain or client address (settings
+    # SIGNATURE_HOLD_PER_DOMAIN, SIGNATURE_HOLD_PER_ADDRESS). A held signature neither shows nor
+    # counts, whatever its status, until staff release it; the reasons say why, for staff.
+    held_at = models.DateTimeField(null=True, blank=True)
+    hold_reasons = models.JSONField(default=list, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -195,6 +213,7 @@ class Signature(models.Model):
             models.Index(fields=["version", "status", "confirmed_at"], name="signature_public_list"),
             models.Index(fields=["version", "client_key", "created_at"], name="signature_by_address"),
             models.Index(fields=["status", "needs_review"], name="signature_staff_queue"),
+            models.Index(fields=["held_at"], condition=Q(held_at__isnull=False), name="signature_held"),
         ]
 
     def __str__(self):

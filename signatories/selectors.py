@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from compact.caching import PAGE_TTL
 
 from .models import Organisation, Signature
-from .normalise import clean_name, name_key
+from .normalise import clean_name, name_key, name_skeleton
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -108,8 +108,11 @@ def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]
     if len(query) < 2:
         return []
     key = name_key(query)
+    # By skeleton too: a name typed with a look-alike letter finds the organisation it looks like.
     matches = Organisation.objects.filter(listed=True).filter(
-        Q(name_key__contains=key) | Q(ods_code__startswith=query.upper())
+        Q(name_key__contains=key)
+        | Q(name_skeleton__contains=name_skeleton(query))
+        | Q(ods_code__startswith=query.upper())
     )
     return list(matches.order_by("name").values("id", "name", "ods_code", "kind", "region")[:limit])
 
@@ -119,8 +122,13 @@ def signatures_to_check() -> dict[str, int]:
     counts = Signature.objects.aggregate(
         awaiting=Count("id", filter=Q(status=Signature.Status.AWAITING_ORGANISATION)),
         flagged=Count("id", filter=Q(needs_review=True, status__in=Signature.ACTIVE)),
+        held=Count("id", filter=Q(held_at__isnull=False, status__in=Signature.ACTIVE)),
     )
-    return {"awaiting": counts["awaiting"] or 0, "flagged": counts["flagged"] or 0}
+    return {
+        "awaiting": counts["awaiting"] or 0,
+        "flagged": counts["flagged"] or 0,
+        "held": counts["held"] or 0,
+    }
 
 
 def staff_review_queue() -> tuple[QuerySet[Signature], QuerySet[Signature]]:
@@ -130,3 +138,29 @@ def staff_review_queue() -> tuple[QuerySet[Signature], QuerySet[Signature]]:
     awaiting = base.filter(status=Signature.Status.AWAITING_ORGANISATION).order_by("confirmed_at", "id")
     flagged = base.filter(needs_review=True, status__in=Signature.ACTIVE).order_by("-created_at", "-id")
     return awaiting, flagged
+
+
+def held_signatures() -> QuerySet[Signature]:
+    """For staff: signatures held back as part of a burst, oldest first, with why (one query)."""
+    return (
+        Signature.objects.held()
+        .select_related("organisation", "signer", "version__compact")
+        .order_by("held_at", "id")
+    )
+
+
+def lookalikes_of(organisations: Iterable[Organisation]) -> dict[int, list[Organisation]]:
+    """For staff pages: each organisation's look-alikes (the same skeleton, spelt otherwise),
+    listed ones first, so staff are warned before they approve or verify one. One query."""
+    organisations = list(organisations)
+    skeletons = {o.name_skeleton for o in organisations if o.name_skeleton}
+    if not skeletons:
+        return {}
+    alike: dict[str, list[Organisation]] = {}
+    for other in Organisation.objects.filter(name_skeleton__in=skeletons).order_by("-listed", "name"):
+        alike.setdefault(other.name_skeleton, []).append(other)
+    found = {
+        o.pk: [other for other in alike.get(o.name_skeleton, []) if other.name_key != o.name_key]
+        for o in organisations
+    }
+    return {pk: others for pk, others in found.items() if others}

@@ -28,7 +28,7 @@ from compact.signals import signatures_changed
 from config import dispatch
 
 from .models import Organisation, RefreshInvitation, Signature
-from .normalise import clean_name, domain_matches, email_domain, email_key, name_key
+from .normalise import clean_name, domain_matches, email_domain, email_key, name_key, name_skeleton
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -41,14 +41,12 @@ ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
 MAX_NAME_LENGTH = 150
 RESEND_INTERVAL = timedelta(minutes=5)
 RESENDS_PER_DAY = 5
-# Fraud signals (staff see them; the signer is told nothing different): this many signatures of
-# one version from one client address, or one e-mail domain, within REVIEW_WINDOW.
-REVIEW_WINDOW = timedelta(hours=1)
-SAME_ADDRESS_LIMIT = 3
-SAME_DOMAIN_LIMIT = 10
-REASON_ADDRESS = "Several signatures from one address within an hour"
-REASON_DOMAIN = "Many signatures from one e-mail domain within an hour"
+# A fraud signal staff see; the signer is told nothing different.
 REASON_NAME = "The same name signed this version more than once"
+# Holds (settings SIGNATURE_HOLD_PER_DOMAIN and SIGNATURE_HOLD_PER_ADDRESS, "N/period"): past N
+# signatures of one version from one e-mail domain, or one client address, within the period,
+# every standing signature of that burst is held until staff release it (docs/trust.md).
+HOLD_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 # Mailboxes anyone can open: recording one for an organisation would verify everybody.
 SHARED_MAIL_DOMAINS = {
     "nhs.net",
@@ -117,6 +115,29 @@ class OrganisationMismatch(DomainError):
         super().__init__(message)
 
 
+class OrganisationLookalike(OrganisationMismatch):
+    """The typed name looks like a listed organisation's (one skeleton) but is spelt with other
+    characters, such as a Cyrillic "ѕ" for an "s": ask, save nothing."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        self.lookalike = True
+        name = organisation.name
+        DomainError.__init__(
+            self,
+            f"The name you typed looks like {name} but is spelt with different characters "
+            f"(letters from another alphabet, say). Did you mean {name}?",
+        )
+
+
+def lookalikes(*, name: str, exclude_pk: int | None = None) -> QuerySet[Organisation]:
+    """Organisations whose name looks the same as `name` (one skeleton) but is spelt otherwise."""
+    found = Organisation.objects.filter(name_skeleton=name_skeleton(name)[:200]).exclude(
+        name_key=name_key(name)
+    )
+    return found.exclude(pk=exclude_pk) if exclude_pk is not None else found
+
+
 def listed_organisations() -> QuerySet[Organisation]:
     """Organisations others may see and be matched to: staff vouched for them, or a signature
     for them was verified. A claim nobody has verified captures nobody else's name or code."""
@@ -134,6 +155,10 @@ def find_organisation(*, name: str = "", ods_code: str = "") -> Organisation | N
     by_name = listed_organisations().filter(name_key=key).first() if key else None
     if by_name is not None and ods_code and by_name.ods_code and by_name.ods_code != ods_code:
         raise OrganisationMismatch(by_name, by_code=False, typed_code=ods_code)
+    if by_code is None and by_name is None and key:
+        lookalike = lookalikes(name=name).filter(listed=True).first()
+        if lookalike is not None:
+            raise OrganisationLookalike(lookalike)
     return by_code or by_name
 
 
@@ -174,6 +199,14 @@ def list_organisation(*, organisation: Organisation) -> Organisation:
         .filter(Q(name_key=organisation.name_key) | (Q(ods_code=organisation.ods_code) & ~Q(ods_code="")))
         .first()
     )
+    lookalike = lookalikes(name=organisation.name, exclude_pk=organisation.pk).filter(listed=True).first()
+    if clash is None and lookalike is not None:
+        raise DomainError(
+            f"{organisation.name} looks the same as {lookalike.name}, which is already listed, but is "
+            "spelt with different characters (letters from another alphabet, say). Listing both would "
+            "show two organisations nobody can tell apart. Hide this signature, or ask the signatory "
+            "to sign for the listed organisation."
+        )
     if clash is not None:
         raise DomainError(
             f"{organisation.name} ({organisation.ods_code or 'no ODS code'}) has the same name or ODS "
@@ -276,7 +309,10 @@ def sign(
         raise NotAllowed("Sign in to sign the compact.")
     if not has_verified_email(actor):
         raise NotAllowed("Confirm your e-mail address before you sign.")
-    version = Version.objects.get(pk=version.pk)
+    # Signing a version one at a time (a lock that inserting signatures does not wait on), so a
+    # burst sent in parallel is counted whole and held, not split between transactions that
+    # cannot see each other's rows.
+    version = Version.objects.select_for_update(no_key=True).get(pk=version.pk)
     if version.status != Version.Status.PUBLISHED:
         raise DomainError("Only the current published version can be signed.")
     full_name = clean_text(value=full_name, label="full name")
@@ -310,6 +346,7 @@ def sign(
             raise DomainError("Your signature could not be saved. Try again.") from None
         raise AlreadySigned(existing, actor) from None
     _flag_for_review(signature)
+    _hold_bursts(signature)
     # here, not at the top: signatories.tasks imports this one.
     from .tasks import send_confirmation
 
@@ -470,7 +507,7 @@ def verify_organisation(*, actor: User, organisation: Organisation, verified: bo
         actor=actor,
         target=organisation,
         before=before,
-        after={"verified": verified, "name": organisation.name},
+        after={"verified": verified},  # the organisation by reference: its name may be a person's typing
     )
     return organisation
 
@@ -511,9 +548,13 @@ def restore_signature(*, actor: User, signature: Signature) -> Signature:
         raise DomainError(
             "This person has signed this version again since; the hidden signature stays hidden."
         )
-    # Back to where it was: a signature for an organisation not verified for its signer waits.
+    # Back to where it was: a signature for an organisation not verified for its signer waits,
+    # and one rejected from the hold before its e-mail link was used waits for that.
     counts = signature.organisation_id is None or signature.organisation_verified_at is not None
     signature.status = Signature.Status.CONFIRMED if counts else Signature.Status.AWAITING_ORGANISATION
+    if signature.confirmed_at is None:
+        counts, signature.status = False, Signature.Status.PENDING
+    counts = counts and signature.held_at is None  # a held one stays held until released
     signature.hidden_at, signature.hidden_by, signature.hidden_reason = None, None, ""
     signature.save(update_fields=["status", "hidden_at", "hidden_by", "hidden_reason"])
     audit.record(
@@ -546,7 +587,7 @@ def approve_organisation_signature(*, actor: User, signature: Signature) -> Sign
         actor=actor,
         target=signature,
         before={"status": "awaiting_organisation"},
-        after={"status": "confirmed", "organisation": organisation.name},
+        after={"status": "confirmed", "organisation": organisation.pk},
     )
     _changed(signature.version)
     return signature
@@ -607,7 +648,7 @@ def set_organisation_email_domains(
         actor=actor,
         target=organisation,
         before=before,
-        after={"email_domains": domains, "name": organisation.name},
+        after={"email_domains": domains},
     )
     versions = {}
     waiting = (
@@ -643,31 +684,157 @@ def mark_reviewed(*, actor: User, signature: Signature) -> Signature:
     return signature
 
 
-def _flag_for_review(signature: Signature) -> None:
-    """Silent fraud signals: a burst from one address or one e-mail domain, or a name signed
-    twice, puts every signature involved in the staff queue. Nothing differs for the signer."""
-    recent = Signature.objects.filter(
-        version_id=signature.version_id, created_at__gte=signature.created_at - REVIEW_WINDOW
+@transaction.atomic
+def release_signature(*, actor: User, signature: Signature) -> Signature:
+    """Staff looked at a held signature and found it genuine: it shows and counts (once
+    confirmed, and verified for its organisation) and is never held again."""
+    require_academy_staff(actor=actor)
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.held_at is None or signature.status not in Signature.ACTIVE:
+        raise DomainError("Only a held signature that still stands can be released.")
+    signature.held_at, signature.released_at, signature.released_by = None, timezone.now(), actor
+    signature.save(update_fields=["held_at", "released_at", "released_by"])
+    audit.record(
+        action="release held signature",
+        actor=actor,
+        target=signature,
+        before={"held": True, "reasons": signature.hold_reasons},
+        after={"held": False, "status": signature.status},
     )
-    groups = []
-    if signature.client_key:
-        groups.append((recent.filter(client_key=signature.client_key), SAME_ADDRESS_LIMIT, REASON_ADDRESS))
-    domain = email_domain(signature.email_key)
-    if domain:
-        groups.append((recent.filter(email_key__endswith="@" + domain), SAME_DOMAIN_LIMIT, REASON_DOMAIN))
+    if signature.status == Signature.Status.CONFIRMED:
+        _changed(signature.version)
+    return signature
+
+
+REJECTED_WITHOUT_REASON = "Held as part of a burst of signatures and rejected by staff"
+
+
+@transaction.atomic
+def reject_held_signature(*, actor: User, signature: Signature, reason: str = "") -> Signature:
+    """Staff found a held signature not genuine: it is hidden (its link, if unused, stops
+    working). It never counted, so nothing public changes."""
+    require_academy_staff(actor=actor)
+    reason = clean_text(value=reason, label="reason", limit=1000, required=False) or REJECTED_WITHOUT_REASON
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.held_at is None or signature.status not in Signature.ACTIVE:
+        raise DomainError("Only a held signature that still stands can be rejected.")
+    was = signature.status
+    signature.status = Signature.Status.HIDDEN
+    signature.hidden_at, signature.hidden_by, signature.hidden_reason = timezone.now(), actor, reason
+    signature.token_hash = ""
+    signature.save(update_fields=["status", "hidden_at", "hidden_by", "hidden_reason", "token_hash"])
+    audit.record(
+        action="reject held signature",
+        actor=actor,
+        target=signature,
+        before={"status": was, "held": True},
+        after={"status": "hidden", "reason": reason},
+    )
+    return signature
+
+
+def _flag_for_review(signature: Signature) -> None:
+    """A silent fraud signal: a name signed twice puts both signatures in the staff queue.
+    Nothing differs for the signer. (Bursts from one address or domain are held: _hold_bursts.)"""
     same_name = Signature.objects.filter(
         version_id=signature.version_id, full_name__iexact=signature.full_name
     ).exclude(status=Signature.Status.WITHDRAWN)
-    groups.append((same_name, 2, REASON_NAME))
-    for queryset, limit, reason in groups:
-        ids = list(queryset.values_list("pk", flat=True)[:500])
-        if len(ids) < limit:
+    ids = list(same_name.values_list("pk", flat=True)[:500])
+    if len(ids) < 2:
+        return
+    for flagged in Signature.objects.select_for_update().filter(pk__in=ids):
+        if REASON_NAME not in flagged.review_reasons:
+            flagged.review_reasons = [*flagged.review_reasons, REASON_NAME]
+            flagged.needs_review = True
+            flagged.save(update_fields=["review_reasons", "needs_review"])
+
+
+def hold_threshold(*, setting: str) -> tuple[int, timedelta]:
+    """A hold setting ("3/hour") as a count and a period. A setting that cannot be read is a
+    deployment error, said at once rather than guessed round."""
+    value = str(getattr(settings, setting, "3/hour"))
+    count, _, period = value.partition("/")
+    seconds = HOLD_PERIODS.get(period.strip().lower().removesuffix("s"))
+    if not count.strip().isdigit() or seconds is None or int(count) < 1:
+        raise ValueError(
+            f'{setting} must look like "3/hour" (per second, minute, hour or day), not {value!r}.'
+        )
+    return int(count), timedelta(seconds=seconds)
+
+
+def _period_words(window: timedelta) -> str:
+    seconds = int(window.total_seconds())
+    return next(
+        f"a{'n' if name == 'hour' else ''} {name}" for name, n in HOLD_PERIODS.items() if n == seconds
+    )
+
+
+def _recorded_domain(domain: str) -> bool:
+    """Is the domain (or a parent) one staff recorded for a listed organisation? Staff vouched
+    that the organisation owns its mail: a burst from it is colleagues at a signing event, each
+    a real mailbox, not addresses minted at a catch-all domain."""
+    recorded = Organisation.objects.filter(listed=True).values_list("email_domains", flat=True)
+    return any(domain_matches(domain, one) for domains in recorded for one in domains or [])
+
+
+def _hold_bursts(signature: Signature) -> None:
+    """Hold every standing signature of a burst: more than the setting's count of this version's
+    signatures from one e-mail domain, or one client address, within its period.
+
+    Public mail services (nhs.net, gmail.com: SHARED_MAIL_DOMAINS) are counted by address only:
+    thousands of unrelated people share them, and each address there is a mailbox its owner had
+    to open, unlike addresses at a catch-all domain, which cost nothing. Signers at a domain staff
+    recorded for a listed organisation are never held. Signatures staff released stay released.
+    """
+    groups: list[tuple[Q, int, str]] = []
+    if signature.client_key:
+        limit, window = hold_threshold(setting="SIGNATURE_HOLD_PER_ADDRESS")
+        since = signature.created_at - window
+        reason = f"More than {limit} signatures from one address within {_period_words(window)}"
+        groups.append((Q(client_key=signature.client_key, created_at__gte=since), limit, reason))
+    domain = email_domain(signature.email_key)
+    if domain and domain not in SHARED_MAIL_DOMAINS:
+        limit, window = hold_threshold(setting="SIGNATURE_HOLD_PER_DOMAIN")
+        since = signature.created_at - window
+        # Not the domain itself: one person's own domain names them, and the reason outlives
+        # their erasure (staff see the address beside it while it exists).
+        reason = f"More than {limit} signatures from one e-mail domain within {_period_words(window)}"
+        groups.append((Q(email_key__endswith="@" + domain, created_at__gte=since), limit, reason))
+    reasons_for: dict[int, list[str]] = {}
+    for query, limit, reason in groups:
+        burst = Signature.objects.filter(query, version_id=signature.version_id)
+        if burst.count() <= limit:
             continue
-        for flagged in Signature.objects.select_for_update().filter(pk__in=ids):
-            if reason not in flagged.review_reasons:
-                flagged.review_reasons = [*flagged.review_reasons, reason]
-                flagged.needs_review = True
-                flagged.save(update_fields=["review_reasons", "needs_review"])
+        # Those not yet held (and this one, which may be held already for the other reason):
+        # once a burst is held, each later signature of it locks only itself.
+        standing = burst.filter(status__in=Signature.ACTIVE, released_at__isnull=True).filter(
+            Q(held_at__isnull=True) | Q(pk=signature.pk)
+        )
+        for pk in standing.values_list("pk", flat=True)[:500]:
+            reasons_for.setdefault(pk, []).append(reason)
+    vouched: dict[str, bool] = {}
+    newly_held_public = False
+    for held in Signature.objects.select_for_update().filter(pk__in=list(reasons_for)).order_by("pk"):
+        held_domain = email_domain(held.email_key)
+        if held_domain and vouched.setdefault(held_domain, _recorded_domain(held_domain)):
+            continue
+        reasons = [reason for reason in reasons_for[held.pk] if reason not in held.hold_reasons]
+        if not reasons:
+            continue
+        was_public = held.held_at is None and held.status == Signature.Status.CONFIRMED
+        was_held = held.held_at is not None
+        held.held_at = held.held_at or timezone.now()
+        held.hold_reasons = [*held.hold_reasons, *reasons]
+        held.save(update_fields=["held_at", "hold_reasons"])
+        audit.record(
+            action="hold signature",
+            target=held,
+            before={"held": was_held},
+            after={"held": True, "reasons": reasons},
+        )
+        newly_held_public = newly_held_public or was_public
+    if newly_held_public:
+        _changed(signature.version, removed=True)
 
 
 def anonymise_signatures(*, signer: User) -> None:

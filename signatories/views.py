@@ -18,6 +18,7 @@ from core.csv import csv_download
 from . import selectors, services
 from .forms import ReasonForm, SignForm, WithdrawForm
 from .models import Organisation, Signature
+from .normalise import lookalike_letters
 
 PAGE_SIZE = 50
 
@@ -322,6 +323,16 @@ STAFF_ACTIONS = {
         services.approve_organisation_signature(actor=request.user, signature=signature),
         f"{signature.full_name} is verified for {signature.organisation}; the signature now counts.",
     ),
+    "release": lambda request, signature: (
+        services.release_signature(actor=request.user, signature=signature),
+        f"Released the signature of {signature.full_name}; it counts once confirmed.",
+    ),
+    "reject": lambda request, signature: (
+        services.reject_held_signature(
+            actor=request.user, signature=signature, reason=request.POST.get("reason", "")
+        ),
+        f"Rejected the held signature of {signature.full_name}.",
+    ),
     "reviewed": lambda request, signature: (
         services.mark_reviewed(actor=request.user, signature=signature),
         f"Marked the signature of {signature.full_name} as reviewed.",
@@ -347,15 +358,29 @@ def staff_moderate_signature(request, pk, action):
     return redirect("signatories:staff_signatures", slug=version.compact.slug, number=version.number)
 
 
+def _warn_of_lookalikes(organisations):
+    """Each organisation shown to staff carries its look-alikes, for the warning beside it."""
+    found = selectors.lookalikes_of(organisations)
+    for organisation in organisations:
+        organisation.lookalikes = found.get(organisation.pk, [])
+        organisation.lookalike_letters = (
+            lookalike_letters(organisation.name) if organisation.lookalikes else []
+        )
+
+
 @academy_staff_required
 def staff_queue(request):
-    """Signatures awaiting their organisation's verification, and those the fraud signals flagged."""
+    """Signatures held as part of a burst, those awaiting their organisation's verification, and
+    those the fraud signals flagged."""
     awaiting, flagged = selectors.staff_review_queue()
+    awaiting_page = Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    _warn_of_lookalikes([s.organisation for s in awaiting_page if s.organisation is not None])
     return render(
         request,
         "signatories/staff/queue.html",
         {
-            "awaiting": Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page")),
+            "held": Paginator(selectors.held_signatures(), PAGE_SIZE).get_page(request.GET.get("held")),
+            "awaiting": awaiting_page,
             "flagged": Paginator(flagged, PAGE_SIZE).get_page(
                 1
             ),  # the most recent; marking them brings the rest up
@@ -371,6 +396,7 @@ def _organisations_page(request, *, status=200, problem=None, domains_form=None)
             ods_code__iexact=query
         )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    _warn_of_lookalikes(page)
     context = {"page": page, "query": query, "problem": problem, "domains_form": domains_form or {}}
     return render(request, "signatories/staff/organisations.html", context, status=status)
 

@@ -32,7 +32,8 @@ def test_ratify_and_publish_each_record_who_when_and_what_changed(staff):
     version = published_version(staff=staff)
     ratify, publish = AuditEvent.objects.filter(compact=version.compact).order_by("id")
     assert (ratify.action, publish.action) == ("ratify", "publish")
-    assert ratify.actor == staff and staff.full_name in ratify.actor_label
+    assert ratify.actor == staff and ratify.actor_label == f"staff, user {staff.pk}"
+    assert staff.full_name not in ratify.actor_label  # named on the page, not in the record
     assert ratify.before == {"status": "draft"}
     assert ratify.after == {"status": "ratified", "content_hash": version.content_hash}
     assert publish.after["status"] == "published" and publish.after["note"] == "First publication."
@@ -183,6 +184,8 @@ def test_withdrawing_through_the_page_records_the_signer(client):
     version = published_version()
     signature = SignatureFactory(version=version)
     client.force_login(signature.signer)
-    client.post(reverse("signatories:withdraw", kwargs={"pk": signature.pk}), {"reason": "", "confirmed": "yes"})
+    client.post(
+        reverse("signatories:withdraw", kwargs={"pk": signature.pk}), {"reason": "", "confirmed": "yes"}
+    )
     assert Signature.objects.get(pk=signature.pk).status == Signature.Status.WITHDRAWN
     assert AuditEvent.objects.get(action="withdraw signature").actor == signature.signer

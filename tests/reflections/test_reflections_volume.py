@@ -32,7 +32,8 @@ def _post(client, version, text):
     return client.post(_url(version), data)
 
 
-def test_a_signatory_posting_an_eleventh_reflection_within_the_hour_is_refused_with_a_429(version):
+def test_a_signatory_posting_an_eleventh_reflection_within_the_hour_is_refused_with_a_429(version, settings):
+    settings.REFLECTIONS_PER_DAY = 100  # the daily limit is tested in test_reflection_limits.py
     signer = SignatureFactory(version=version).signer
     client = Client(REMOTE_ADDR="203.0.113.7")
     client.force_login(signer)

@@ -250,23 +250,24 @@ def _sign_through_the_page(version, email, name, address="203.0.113.9"):
     return client.post(sign_url(version), form(full_name=name))
 
 
-def test_a_burst_from_one_address_is_flagged_for_staff_and_answered_as_usual(staff_client, version):
+def test_a_burst_from_one_address_is_held_for_staff_and_answered_as_usual(staff_client, version):
     responses = [
         _sign_through_the_page(version, f"bot{n}@mailbox{n}.example", f"Bot Number {n}") for n in range(4)
     ]
     other = _sign_through_the_page(version, "real@elsewhere.example", "Real Person", address="198.51.100.7")
 
     assert {r.status_code for r in responses} == {302} == {other.status_code}
-    flagged = Signature.objects.filter(needs_review=True)
-    assert flagged.count() == 4 and not Signature.objects.get(full_name="Real Person").needs_review
-    assert all(services.REASON_ADDRESS in s.review_reasons for s in flagged)
+    held = Signature.objects.held()
+    assert held.count() == 4 and Signature.objects.get(full_name="Real Person").held_at is None
+    assert all("from one address" in reason for s in held for reason in s.hold_reasons)
     queue = staff_client.get(reverse("signatories:staff_queue")).content.decode()
-    assert "Bot Number 3" in queue and services.REASON_ADDRESS in queue and "Real Person" not in queue
-    assert services.REASON_ADDRESS not in Client().get(list_url(version)).content.decode()
+    assert "Bot Number 3" in queue and "More than 3 signatures from one address" in queue
+    assert "Real Person" not in queue
+    assert "from one address" not in Client().get(list_url(version)).content.decode()
 
 
-def test_a_burst_from_one_email_domain_and_a_repeated_name_are_flagged(version):
-    for n in range(services.SAME_DOMAIN_LIMIT):
+def test_a_burst_from_one_email_domain_is_held_and_a_repeated_name_is_flagged(version):
+    for n in range(4):
         services.sign(
             actor=LeaderFactory(email=f"p{n}@burst.example"),
             version=version,
@@ -274,7 +275,7 @@ def test_a_burst_from_one_email_domain_and_a_repeated_name_are_flagged(version):
             role="Chair",
             consent=True,
         )
-    assert Signature.objects.filter(needs_review=True).count() == services.SAME_DOMAIN_LIMIT
+    assert Signature.objects.held().count() == 4
     services.sign(
         actor=LeaderFactory(email="a@one.example"),
         version=version,
@@ -294,9 +295,9 @@ def test_a_burst_from_one_email_domain_and_a_repeated_name_are_flagged(version):
 
 
 def test_staff_mark_a_flagged_signature_reviewed_and_it_leaves_the_queue(staff, staff_client, version):
-    for n in range(3):
-        _sign_through_the_page(version, f"team{n}@ward.example", f"Team Member {n}")
-    first = Signature.objects.get(full_name="Team Member 0")
+    for n, address in enumerate(["203.0.113.1", "203.0.113.2", "203.0.113.3"]):
+        _sign_through_the_page(version, f"team{n}@ward{n}.example", "Team Member", address=address)
+    first = Signature.objects.order_by("id").first()
     staff_client.post(
         reverse("signatories:staff_moderate", kwargs={"pk": first.pk, "action": "reviewed"}),
         {"back": "queue"},
