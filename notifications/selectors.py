@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.roles import is_academy_staff
 
 from .kinds import DEFAULTS, STAFF_ONLY, Kind, Mode
-from .models import Follow, PendingNotification, Preference
+from .models import Follow, Outgoing, PendingNotification, Preference
 
 TARGETS = ("round", "theme", "commitment")
 
@@ -57,7 +57,9 @@ def is_following(*, user: User | AnonymousUser | None, target: str) -> bool:
     unfollow drops (notifications.receivers)."""
     if not (user and user.is_authenticated):
         return False
-    return facts.known(user, f"following:{target}", lambda: Follow.objects.filter(user=user, target=target).exists())
+    return facts.known(
+        user, f"following:{target}", lambda: Follow.objects.filter(user=user, target=target).exists()
+    )
 
 
 def followers(*, targets: Iterable[str]) -> QuerySet[User]:
@@ -69,3 +71,8 @@ def followers(*, targets: Iterable[str]) -> QuerySet[User]:
 
 def unsent(*, user: User) -> QuerySet[PendingNotification]:
     return PendingNotification.objects.filter(user=user, sent_at__isnull=True)
+
+
+def failed_mail_count() -> int:
+    """For the staff dashboard: e-mails that failed every attempt and wait for staff to retry."""
+    return Outgoing.objects.filter(status=Outgoing.Status.FAILED).count()
