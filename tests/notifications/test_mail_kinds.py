@@ -172,7 +172,7 @@ def test_comment_hidden(round, staff):
 
 
 def test_digest(round):
-    alice, bob = LeaderFactory(), LeaderFactory()
+    alice = LeaderFactory()
     services.set_preference(user=alice, kind=Kind.REPLY, mode=Mode.DIGEST)
     services.notify(
         kind=Kind.REPLY, users=[alice], key="comment:1", subject="Bob replied to your comment", body="Rotas?"
