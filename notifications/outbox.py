@@ -296,7 +296,8 @@ def _close(mailer: BaseEmailBackend) -> None:
 
 def _reopen(mailer: BaseEmailBackend) -> BaseEmailBackend:
     _close(mailer)
-    return get_connection()
+    fresh: BaseEmailBackend = get_connection()
+    return fresh
 
 
 # --- reconciling and staff ----------------------------------------------------------------------

@@ -228,13 +228,10 @@ def _apply_wording(applying: _Applying, result: Result, commitment: Commitment, 
     standing = [o["option"] for o in result.options if o["option"].startswith("proposal:")]
     if not chosen.startswith("proposal:"):
         for other in standing:
-            applying.not_taken[int(other.split(":")[1])] = (
-                why
-                or (
-                    f"Most people preferred the current wording ({_votes_phrase(result, 'current')})."
-                    if result.total_votes
-                    else "No one voted on this commitment, so its current wording stands."
-                )
+            applying.not_taken[int(other.split(":")[1])] = why or (
+                f"Most people preferred the current wording ({_votes_phrase(result, 'current')})."
+                if result.total_votes
+                else "No one voted on this commitment, so its current wording stands."
             )
         summary = f"{_quote(commitment.text)}: kept current wording, " + (
             why or _votes_phrase(result, "current")

@@ -41,7 +41,9 @@ def test_sign_in_is_refused_until_the_email_is_verified_then_allowed(client):
         reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]}
     )
     assert response["Location"] == reverse("account_email_verification_sent")
-    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/confirm-email/\S+/)", delivered()[-1].body).group(1)
+    link = re.search(
+        re.escape(settings.SITE_URL) + r"(/accounts/confirm-email/\S+/)", delivered()[-1].body
+    ).group(1)
     # The link only shows a page; confirming takes a POST, so mail scanners confirm nothing.
     assert client.get(link).status_code == 200
     assert not EmailAddress.objects.get(email=SIGNUP["email"]).verified

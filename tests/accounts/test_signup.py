@@ -81,7 +81,9 @@ def test_next_is_kept_through_sign_up_and_verifying_the_address_signs_the_person
     page = client.get(reverse("account_signup") + f"?next={destination}")
     assert f'name="next" value="{destination}"' in page.content.decode()
     client.post(reverse("account_signup"), _signup("nia@example.org", next=destination))
-    link = re.search(re.escape(settings.SITE_URL) + r"(/accounts/confirm-email/\S+/)", delivered()[-1].body).group(1)
+    link = re.search(
+        re.escape(settings.SITE_URL) + r"(/accounts/confirm-email/\S+/)", delivered()[-1].body
+    ).group(1)
     response = client.post(link)
     assert "_auth_user_id" in client.session
     assert response.status_code == 302 and response["Location"] == destination
