@@ -6,12 +6,16 @@ It can be made slow (`delay` seconds before each message is answered) and made t
 connection mid-message does not deliver it; later connections are served again)."""
 
 import asyncio
+import logging
 import socket
 import threading
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd logs every SMTP command at debug level: a 500-message test would print them all.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Relay:
