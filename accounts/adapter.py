@@ -1,13 +1,18 @@
 """allauth, adjusted: lock-outs per account rather than per shared address, and e-mail that names
-the service and repeats nothing a stranger typed."""
+the service, repeats nothing a stranger typed, links only to SITE_URL and goes through the outbox."""
 
+import uuid
 from types import SimpleNamespace
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from notifications import outbox
 
 from .ratelimits import client_ip
 
@@ -62,9 +67,22 @@ class AccountAdapter(DefaultAccountAdapter):
         return client_ip(request)
 
     # --- e-mail -------------------------------------------------------------------------------------
+    # Every link in allauth's mail is built from SITE_URL, never from the host the request named:
+    # a forged Host header must not turn a password-reset e-mail into a link to someone else's site.
+
+    def get_reset_password_from_key_url(self, key):
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.SITE_URL + path.replace("UID-KEY", quote(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
+
     def send_mail(self, template_prefix, email, context):
         """Every allauth e-mail names the service ("Hello from Leadership Compact"), not the host
-        the request happened to reach (which was "127.0.0.1:8203" behind a proxy or in development)."""
+        the request happened to reach (which was "127.0.0.1:8203" behind a proxy or in
+        development), and goes through the outbox as transactional mail: written now, sent by a
+        task before any bulk mail. A password reset for an unknown address takes the same path
+        (one outbox row) as one for a known address, so neither answers faster."""
         site = SimpleNamespace(name=SERVICE_NAME, domain=urlparse(settings.SITE_URL).netloc or SERVICE_NAME)
         context = {
             **context,
@@ -72,7 +90,31 @@ class AccountAdapter(DefaultAccountAdapter):
             "service_name": SERVICE_NAME,
             "site_url": settings.SITE_URL,
         }
-        return super().send_mail(template_prefix, email, context)
+        if "signup_url" in context:
+            context["signup_url"] = settings.SITE_URL + reverse("account_signup")
+        if "password_reset_url" in context and "key" not in context:
+            context["password_reset_url"] = settings.SITE_URL + reverse("account_reset_password")
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        user = context.get("user")
+        letter = outbox.Letter(
+            key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
+            kind=template_prefix.rsplit("/", 1)[-1],
+            to=email,
+            user_id=getattr(user, "pk", None),
+            rendered=outbox.Rendered(subject=message.subject, text=message.body, html=html),
+            urgent=True,
+            secret=True,  # a confirmation key or a reset link: not kept once sent
+        )
+        with transaction.atomic():
+            outbox.put(letters=[letter])
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -30,6 +30,7 @@ COVERAGE = {
     "notifications.follow.user": "notifications",
     "notifications.pendingnotification.user": "notifications",
     "notifications.digestsent.user": "notifications",
+    "notifications.outgoing.user": "notifications",
 }
 # What staff did: the record, and in which capacity the person appears on it.
 STAFF_ACTIONS = [
@@ -204,6 +205,8 @@ def _notifications(user: User) -> list[dict[str, object]]:
         ("notifications.Follow", ("target", "created_at")),
         ("notifications.PendingNotification", ("kind", "subject", "created_at", "sent_at")),
         ("notifications.DigestSent", ("day",)),
+        # The outbox: what was sent, not the bodies (a sent link's secret is emptied anyway).
+        ("notifications.Outgoing", ("kind", "subject", "status", "created_at", "sent_at")),
     ):
         model = apps.get_model(label)
         for record in model.objects.filter(user=user).order_by("pk"):

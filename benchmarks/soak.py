@@ -263,13 +263,17 @@ class Outbox:
             for chunk in raw[:end].split(MAIL_SEPARATOR):
                 if not chunk.strip():
                     continue
-                message = message_from_bytes(chunk.strip())
-                address = message.get("To", "")
-                self.per_address[address] += 1
-                found = CONFIRM_LINK.search(message.get_payload(decode=True) or b"")
-                signer = self.load.by_email.get(address)
-                if found and signer:
-                    self.load.links.put((signer, found.group(1).decode()))
+                self.take(message_from_bytes(chunk.strip()))
+
+    def take(self, message):
+        address = message.get("To", "")
+        self.per_address[address] += 1
+        # Each e-mail has a plain-text and an HTML part; the link is read from the plain text.
+        text = next((p for p in message.walk() if p.get_content_type() == "text/plain"), message)
+        found = CONFIRM_LINK.search(text.get_payload(decode=True) or b"")
+        signer = self.load.by_email.get(address)
+        if found and signer:
+            self.load.links.put((signer, found.group(1).decode()))
 
     def __enter__(self):
         self.thread.start()
@@ -279,6 +283,21 @@ class Outbox:
         self.stopping.set()
         self.thread.join()
         self.collect()
+
+
+class RelayOutbox(Outbox):
+    """The same, for e-mails the worker sends through the SMTP server of tests/mailserver.py
+    (`--relay-delay`): a relay that takes that long over each message, as a busy one does."""
+
+    def __init__(self, relay, load):
+        super().__init__(None, load)
+        self.relay, self.taken = relay, 0
+
+    def collect(self):
+        messages = list(self.relay.messages)
+        for message in messages[self.taken :]:
+            self.take(message)
+        self.taken = len(messages)
 
 
 class MemorySampler:
@@ -508,6 +527,16 @@ def celery_client(broker_url):
 
 # --- The run -------------------------------------------------------------------------------------------
 def soak(args, scratch):
+    if args.relay_delay is None:
+        return _soak(args, scratch, relay=None)
+    from tests.mailserver import smtp_server
+
+    with smtp_server(delay=args.relay_delay) as relay:
+        say(f"e-mail goes through an SMTP server taking {args.relay_delay} s a message")
+        return _soak(args, scratch, relay=relay)
+
+
+def _soak(args, scratch, relay):
     from django.conf import settings
 
     from config.celery import app
@@ -537,6 +566,16 @@ def soak(args, scratch):
         "LOG_LEVEL": "WARNING",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if relay is not None:
+        env.pop("EMAIL_FILE_PATH")
+        env.update(
+            {
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(relay.port),
+                "EMAIL_USE_TLS": "0",
+                "EMAIL_TIMEOUT": "30",
+            }
+        )
     worker_log, web_log = open(scratch / "worker.log", "wb"), open(scratch / "web.log", "wb")  # noqa: SIM115
     worker = start(
         [
@@ -592,7 +631,7 @@ def soak(args, scratch):
         load = Load(plan, args.port, args.seconds, args.connections)
         say(f"{plural(args.connections, 'connection')} for {args.seconds} s on port {args.port}")
         interval = min(2.0, max(0.25, args.seconds / 150))
-        with Outbox(outbox, load) as mail:
+        with Outbox(outbox, load) if relay is None else RelayOutbox(relay, load) as mail:
             with MemorySampler(web.pid, interval) as memory:
                 load.run()
             # The confirmation e-mails of the last signatures are still on their way.
@@ -874,6 +913,12 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
     parser.add_argument("--drain", type=int, default=120, help="seconds to wait for the last e-mails")
     parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument(
+        "--relay-delay",
+        type=float,
+        default=None,
+        help="send e-mail through a real SMTP server taking this many seconds a message (default: files)",
+    )
     args = parser.parse_args(argv)
     args.port = args.port or free_port()
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -77,23 +77,52 @@ def _enqueue_once(version_id: int) -> None:
         dispatch.send_on_commit(render_pdf, version_id, countdown=window)
 
 
+# The first key of the PostgreSQL advisory locks that mark a render as running ("PD").
+RENDER_LOCK = 0x5044
+
+
+def _hold_render(export_id: int) -> bool:
+    """Mark this export's render as running, for as long as this worker's database session
+    lasts: a PostgreSQL advisory lock, which dies with the session. So a render still running is
+    told from one whose worker died by asking the database, whatever the render's age, and a
+    reconciler or a second task never claims a render in progress. False: someone holds it."""
+    if connection.vendor != "postgresql":
+        return True  # SQLite (tests, `make run`): one process renders
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RENDER_LOCK, export_id])
+        held: bool = cursor.fetchone()[0]
+    return held
+
+
+def _release_render(export_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RENDER_LOCK, export_id])
+
+
 def _take_owed(version_id: int) -> PdfExport | None:
-    """Claim the next render owed: the pending row, else one whose worker died mid-render."""
+    """Claim the next render owed: the pending row, else one whose worker died mid-render (its
+    advisory lock is free). A render still running is never taken, however long it has run."""
     with transaction.atomic():
         waiting = PdfExport.objects.select_for_update(skip_locked=True).filter(version_id=version_id)
-        owed = (
-            waiting.filter(status=PdfExport.Status.PENDING).first()
-            or waiting.filter(status=PdfExport.Status.RENDERING).order_by("-id").first()
+        candidates = list(waiting.filter(status=PdfExport.Status.PENDING)[:1]) or list(
+            waiting.filter(status=PdfExport.Status.RENDERING).order_by("-id")
         )
-        if owed is None:
-            return None
-        owed.status, owed.started_at, owed.attempts = (
-            PdfExport.Status.RENDERING,
-            timezone.now(),
-            owed.attempts + 1,
-        )
-        owed.save(update_fields=["status", "started_at", "attempts"])
-        return owed
+        for owed in candidates:
+            if not _hold_render(owed.pk):
+                continue  # its render is running in another worker
+            try:
+                owed.status, owed.started_at, owed.attempts = (
+                    PdfExport.Status.RENDERING,
+                    timezone.now(),
+                    owed.attempts + 1,
+                )
+                owed.save(update_fields=["status", "started_at", "attempts"])
+            except BaseException:
+                _release_render(owed.pk)  # the lock outlives the transaction: give it back
+                raise
+            return owed
+        return None
 
 
 def render_owed(*, version_id: int) -> PdfExport | None:
@@ -102,6 +131,13 @@ def render_owed(*, version_id: int) -> PdfExport | None:
     owed = _take_owed(version_id)
     if owed is None:
         return None
+    try:
+        return _render(owed, version_id)
+    finally:
+        _release_render(owed.pk)
+
+
+def _render(owed: PdfExport, version_id: int) -> PdfExport | None:
     version = Version.objects.select_related("compact").get(pk=version_id)
     signatures = pdf.public_signatures(version)
     digest = pdf.signatories_digest(signatures)
@@ -118,6 +154,11 @@ def render_owed(*, version_id: int) -> PdfExport | None:
     )
     # The token is in the stored name too, so the file's path cannot be worked out either.
     name = f"{version.compact.slug[:30]}-v{version.number}-{version.content_hash[:16]}-{owed.token}.pdf"
+    # One name per export: a render of this export before (by a worker that died after writing
+    # its file) left its file here, and this one replaces it rather than leaving it orphaned.
+    stored = owed.file.field.generate_filename(owed, name)
+    if owed.file.storage.exists(stored):
+        owed.file.storage.delete(stored)
     owed.file.save(name, ContentFile(content), save=False)
     owed.size = len(content)
     if not _publish(owed, version, signatures):

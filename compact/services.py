@@ -13,18 +13,17 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Max, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 import audit
 from accounts.models import User
 from accounts.roles import MANAGE_PERMISSION, is_academy_staff
+from notifications import outbox
 from notifications.kinds import Kind
-from notifications.services import route_messages
+from notifications.services import route
 
 from .errors import DomainError, NotAllowed, VersionLocked
 from .models import Commitment, Compact, Party, Section, Theme, Version
@@ -580,30 +579,63 @@ def due_for_review(*, today: date | None = None) -> QuerySet[Version]:
     )
 
 
+def _review_letters(
+    people: Iterable[User], version: Version, rendered: outbox.Rendered
+) -> list[outbox.Letter]:
+    return [
+        outbox.Letter(
+            key=f"review-due:{version.pk}:user:{person.pk}",
+            kind="review-due",
+            about=f"version:{version.pk}",
+            to=person.email,
+            user_id=person.pk,
+            rendered=rendered,
+        )
+        for person in people
+    ]
+
+
 def remind_reviews(*, today: date | None = None) -> int:
-    """Once per version, a month before its review date: staff and its signatories are told."""
+    """Once per version, a month before its review date: staff (under their own "review" kind)
+    and its signatories (under "a compact I signed") are told. The e-mails are outbox rows
+    written with the version's stamp; the outbox sends them after commit, so the version is
+    never locked while mail goes out."""
     sent = 0
     for version in due_for_review(today=today).filter(review_reminder_sent_at__isnull=True):
         with transaction.atomic():
+            outbox.lock_timeout()
             version = Version.objects.select_for_update().select_related("compact").get(pk=version.pk)
             if version.review_reminder_sent_at is not None:
                 continue
             app_label, codename = MANAGE_PERMISSION.split(".")
-            staff = get_user_model().objects.filter(
-                is_active=True,
-                groups__permissions__codename=codename,
-                groups__permissions__content_type__app_label=app_label,
+            staff = list(
+                get_user_model()
+                .objects.filter(
+                    is_active=True,
+                    groups__permissions__codename=codename,
+                    groups__permissions__content_type__app_label=app_label,
+                )
+                .distinct()
             )
             signed = apps.get_model("signatories", "Signature").objects.public().filter(version=version)
             signatories = get_user_model().objects.filter(is_active=True, pk__in=signed.values("signer_id"))
-            addresses = sorted({u.email for u in staff} | {u.email for u in signatories})
             url = settings.SITE_URL + reverse("compact:detail", kwargs={"slug": version.compact.slug})
-            body = render_to_string("compact/email/review_due.txt", {"version": version, "url": url})
-            subject = f"Time to review {version.compact.title}: due {version.review_due_on:%-d %B %Y}"
-            messages = [
-                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
-            ]
-            get_connection().send_messages(route_messages(kind=Kind.COMPACT, messages=messages))
+            rendered = outbox.render(
+                template="compact/email/review_due",
+                subject=f"Time to review {version.compact.title}: due {version.review_due_on:%-d %B %Y}",
+                context={"version": version, "url": url},
+            )
+
+            staff_ids = {person.pk for person in staff}
+            outbox.put(letters=route(kind=Kind.REVIEW, letters=_review_letters(staff, version, rendered)))
+            outbox.put(
+                letters=route(
+                    kind=Kind.COMPACT,
+                    letters=_review_letters(
+                        [p for p in signatories if p.pk not in staff_ids], version, rendered
+                    ),
+                )
+            )
             version.review_reminder_sent_at = timezone.now()
             version.save(update_fields=["review_reminder_sent_at"])
             sent += 1

@@ -14,6 +14,7 @@ from django.views import View
 
 from accounts.mixins import AcademyStaffRequiredMixin
 from consultation.selectors import consultation_work
+from notifications.selectors import failed_mail_count
 from signatories.selectors import signatures_to_check
 
 from . import services
@@ -76,6 +77,7 @@ class StaffDashboardView(AcademyStaffRequiredMixin, View):
             "work": consultation_work(),
             "failed_pdfs": versions_with_failed_pdfs(),
             "signatures": signatures_to_check(),
+            "failed_mail": failed_mail_count(),
         }
         return render(request, "compact/staff/dashboard.html", context)
 

@@ -35,6 +35,9 @@ def remind_reviews():
 
 @shared_task(base=LateAckTask)
 def reconcile_pdfs():
+    """Beat, every five minutes: renders owed that nobody is working on. A render that looks old
+    may still be running; the task this enqueues asks the database (an advisory lock held for the
+    whole render, exports._hold_render) and never takes a render in progress."""
     return exports.reconcile()
 
 

@@ -279,6 +279,8 @@ CELERY_BEAT_SCHEDULE = {
     # Stored PDFs no PdfExport row names (a render whose publication failed, a delete that did not
     # reach the object store) are removed once older than PDF_ORPHAN_GRACE_SECONDS.
     "remove-orphan-pdfs": {"task": "compact.tasks.remove_orphan_pdfs", "schedule": 3600.0},
+    # The outbox: e-mails whose task the broker lost, or whose worker died while sending.
+    "reconcile-outbox": {"task": "notifications.tasks.reconcile_outbox", "schedule": 60.0},
 }
 # PDF renders of one version are coalesced: one render per window, whatever the changes.
 PDF_COALESCE_SECONDS = int(env("PDF_COALESCE_SECONDS", "30"))
@@ -438,6 +440,16 @@ else:
 if env("EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
+# A relay that stops answering must not hold a sending task for ever (docs/mail.md).
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+# The outbox (notifications/outbox.py): a message that fails is retried after 30 s, 60 s, 120 s…
+# and, after this many attempts, shown to staff as failed.
+MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "6"))
+MAIL_RETRY_BASE_SECONDS = int(env("MAIL_RETRY_BASE_SECONDS", "30"))
+# A worker's claim on a message lasts this long; past it, its worker is taken to have died.
+MAIL_CLAIM_SECONDS = int(env("MAIL_CLAIM_SECONDS", "600"))
+# Background statements that lock rows a request also locks give up after this long (PostgreSQL).
+LOCK_TIMEOUT_MS = int(env("LOCK_TIMEOUT_MS", "2000"))
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

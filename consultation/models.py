@@ -412,6 +412,21 @@ class Comment(models.Model):
     def anchor(self) -> str:
         return f"comment-{self.pk}"
 
+    def subject_url(self) -> str:
+        """The page the comment is shown on: its commitment's, proposal's, theme's, or the round's
+        discussion."""
+        round_pk = self.round_id
+        if self.target == Comment.Target.COMMITMENT:
+            return reverse("consultation:commitment", kwargs={"round_pk": round_pk, "pk": self.commitment_id})
+        if self.target == Comment.Target.PROPOSAL:
+            return reverse("consultation:proposal", kwargs={"round_pk": round_pk, "pk": self.proposal_id})
+        if self.target == Comment.Target.THEME:
+            return reverse("consultation:theme", kwargs={"round_pk": round_pk, "theme_pk": self.theme_id})
+        return reverse("consultation:discussion", kwargs={"round_pk": round_pk})
+
+    def get_absolute_url(self) -> str:
+        return f"{self.subject_url()}#{self.anchor()}"
+
 
 class Report(models.Model):
     """Someone signed in thinks a comment breaks the rules; staff see it in the moderation queue."""

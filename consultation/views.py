@@ -474,15 +474,7 @@ def _comment_subject(round, target, subject_id):
 
 
 def _subject_url(round, comment):
-    if comment.target == Comment.Target.COMMITMENT:
-        url = reverse("consultation:commitment", kwargs={"round_pk": round.pk, "pk": comment.commitment_id})
-    elif comment.target == Comment.Target.PROPOSAL:
-        url = reverse("consultation:proposal", kwargs={"round_pk": round.pk, "pk": comment.proposal_id})
-    elif comment.target == Comment.Target.THEME:
-        url = reverse("consultation:theme", kwargs={"round_pk": round.pk, "theme_pk": comment.theme_id})
-    else:
-        url = reverse("consultation:discussion", kwargs={"round_pk": round.pk})
-    return url
+    return comment.subject_url()
 
 
 @login_required

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     COMPACT = "compact", "A compact I signed is refreshed or due for review"
     FOLLOWING = "following", "New proposals and comments on things I follow"
     MODERATION = "moderation", "New reports to moderate (staff)"
+    REVIEW = "review", "A compact is due for review (staff)"
 
 
 class Mode(models.TextChoices):
@@ -32,10 +33,18 @@ DEFAULTS: dict[str, str] = {
     Kind.COMPACT: Mode.IMMEDIATE,
     Kind.FOLLOWING: Mode.DIGEST,
     Kind.MODERATION: Mode.DIGEST,
+    Kind.REVIEW: Mode.IMMEDIATE,
 }
 
-# Only staff moderate, so only staff see (and receive) that kind.
-STAFF_ONLY = {Kind.MODERATION}
+# Only staff moderate and review, so only staff see (and receive) those kinds.
+STAFF_ONLY = {Kind.MODERATION, Kind.REVIEW}
 
 # The daily digest's own unsubscribe: switches every kind now set to the digest off.
 DIGEST = "digest"
+
+
+def label_in_sentence(kind: str) -> str:
+    """A kind's label inside a sentence ("a compact I signed…"): only its first letter lowered,
+    so "I" and names keep their capitals."""
+    label = "the daily digest" if kind == DIGEST else str(Kind(kind).label)
+    return label[:1].lower() + label[1:]

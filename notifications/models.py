@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .kinds import Kind, Mode
 
@@ -79,3 +80,56 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"User {self.user_id} follows {self.target}"
+
+
+class Outgoing(models.Model):
+    """One e-mail to one person, written in the transaction of the event that causes it and sent
+    later by `notifications.tasks.send_mail` (see notifications/outbox.py and docs/mail.md).
+
+    `key` names the person and the event ("round-opened:12:user:5"), so the same e-mail can be
+    written only once however often the event's task runs. The row is either rendered already
+    (subject and bodies) or names a function that renders it when it is sent (`render_with`,
+    for a link that must be minted then, such as a signature's confirmation)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "No longer needed"
+
+    class Priority(models.IntegerChoices):
+        # Someone is waiting for it (a link to confirm or reset): sent before everything else.
+        TRANSACTIONAL = 0, "Transactional"
+        BULK = 5, "Bulk"
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    about = models.CharField(max_length=100, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    render_with = models.CharField(max_length=100, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # Its bodies hold a secret (a password-reset or confirmation link): emptied once it is sent.
+    secret = models.BooleanField(default=False)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.BULK)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["priority", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outgoing_due_idx")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to}: {self.get_status_display()}"

@@ -35,7 +35,8 @@ def _followed(*, round_id, commitment_id=None, theme_id=None):
 def tell_of_comment(sender, comment, **kwargs):
     actor_id = comment.author_id
     round = comment.round
-    url = settings.SITE_URL + round.get_absolute_url()
+    # The comment itself, not the round: the reader wants to see what was said, and answer it.
+    url = settings.SITE_URL + comment.get_absolute_url()
     excerpt = Truncator(comment.body).words(60)
     key = f"comment:{comment.pk}"
     told = {actor_id}
@@ -58,7 +59,7 @@ def tell_of_comment(sender, comment, **kwargs):
             key=key,
             subject=f"{_name(comment.author)} commented on your proposal #{proposal.pk}",
             body=excerpt,
-            url=settings.SITE_URL + proposal.get_absolute_url(),
+            url=url,
         )
         told.add(proposal.author_id)
     followers = selectors.followers(

@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.roles import is_academy_staff
 
 from .kinds import DEFAULTS, STAFF_ONLY, Kind, Mode
-from .models import Follow, PendingNotification, Preference
+from .models import Follow, Outgoing, PendingNotification, Preference
 
 TARGETS = ("round", "theme", "commitment")
 
@@ -66,3 +66,8 @@ def followers(*, targets: Iterable[str]) -> QuerySet[User]:
 
 def unsent(*, user: User) -> QuerySet[PendingNotification]:
     return PendingNotification.objects.filter(user=user, sent_at__isnull=True)
+
+
+def failed_mail_count() -> int:
+    """For the staff dashboard: e-mails that failed every attempt and wait for staff to retry."""
+    return Outgoing.objects.filter(status=Outgoing.Status.FAILED).count()

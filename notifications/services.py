@@ -1,8 +1,9 @@
 """Writes: preferences, follows, and turning an event into mail each person asked for.
 
-Every e-mail sent through here is non-transactional and carries a one-click unsubscribe for its
+Every e-mail routed through here is non-transactional and carries a one-click unsubscribe for its
 kind (RFC 8058 headers and a link in the body). Transactional mail (e-mail verification, password
-reset, signature confirmation) never passes through here, so it is never suppressed.
+reset, signature confirmation) goes straight into the outbox (notifications/outbox.py), never
+through here, so it is never suppressed.
 """
 
 import contextvars
@@ -16,20 +17,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import is_academy_staff
-from config import dispatch
 from core.errors import DomainError
 
-from . import selectors
+from . import outbox, selectors
 from .kinds import DEFAULTS, DIGEST, STAFF_ONLY, Kind, Mode
-from .models import DigestSent, Follow, PendingNotification, Preference
+from .models import DigestSent, Follow, Outgoing, PendingNotification, Preference
 
 logger = logging.getLogger(__name__)
 
@@ -136,104 +134,91 @@ def unfollow(*, user: User, what: str, pk: int) -> None:
 
 def forget(*, user: AbstractBaseUser) -> None:
     """Everything this app holds about a person whose account is erased: their settings, what
-    they follow, the e-mails queued or sent to them and their digest days. An erased account
+    they follow, the e-mails queued or sent to them (the outbox too) and their digest days. An erased account
     receives no mail, so none of it serves a purpose any more."""
-    for model in (Preference, Follow, PendingNotification, DigestSent):
+    for model in (Preference, Follow, PendingNotification, DigestSent, Outgoing):
         model.objects.filter(user_id=user.pk).delete()
 
 
 # --- sending ------------------------------------------------------------------------------------
+# Nothing here sends: each function writes rows to the outbox (notifications/outbox.py) in the
+# caller's transaction, and the outbox's tasks send them once it commits.
 
 
-def _with_unsubscribe(message: EmailMessage, *, user: User, kind: str) -> EmailMessage:
-    """Add the RFC 8058 one-click headers and a link at the foot of the body."""
-    url = unsubscribe_url(user=user, kind=kind)
-    message.extra_headers = {
-        **(message.extra_headers or {}),
-        "List-Unsubscribe": f"<{url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    label = "the daily digest" if kind == DIGEST else f"“{Kind(kind).label.lower()}”"
-    manage = settings.SITE_URL + reverse("accounts:profile") + "#notifications"
-    message.body = (
-        f"{message.body.rstrip()}\n\n--\n"
-        f"Stop e-mails about {label}: {url}\n"
-        f"Choose which e-mails you get: {manage}\n"
-    )
-    return message
-
-
-def route_messages(*, kind: str, messages: Iterable[EmailMessage]) -> list[EmailMessage]:
-    """The hook for mail another app already builds (one recipient per message): returns the
-    messages to send now, with unsubscribe headers; digest ones are queued, switched-off ones
-    dropped. A message to an address with no account is passed through untouched."""
-    messages = list(messages)
-    people = {
-        u.email.lower(): u
-        for u in get_user_model().objects.filter(email__in=[m.to[0].lower() for m in messages if m.to])
-    }
-    wanted = selectors.modes(kind=kind, user_ids=[u.pk for u in people.values()])
+def route(*, kind: str, letters: Iterable[outbox.Letter]) -> list[outbox.Letter]:
+    """The hook for mail another app renders (one person per letter): returns the letters to put
+    in the outbox now, with the unsubscribe headers and footer for `kind`; digest ones are queued
+    for the daily digest, switched-off ones dropped. A letter to no account passes untouched."""
+    letters = list(letters)
+    if _MUTED.get():
+        return []
+    people = get_user_model().objects.in_bulk([x.user_id for x in letters if x.user_id])
+    wanted = selectors.modes(kind=kind, user_ids=list(people))
     now = []
-    for message in messages:
-        user = people.get(message.to[0].lower()) if message.to else None
+    for letter in letters:
+        user = people.get(letter.user_id) if letter.user_id else None
         if user is None:
-            now.append(message)
+            now.append(letter)
+            continue
+        if not user.is_active or (kind in STAFF_ONLY and not is_academy_staff(user)):
             continue
         mode = wanted[user.pk]
         if mode == Mode.IMMEDIATE:
-            now.append(_with_unsubscribe(message, user=user, kind=kind))
-        elif mode == Mode.DIGEST:
+            now.append(outbox.unsubscribing(letter, user=user, kind=kind))
+        elif mode == Mode.DIGEST and letter.rendered is not None:
             PendingNotification.objects.get_or_create(
                 user=user,
                 kind=kind,
-                key=message.subject[:200],
-                defaults={"subject": message.subject[:300], "body": message.body},
+                key=letter.key[:200],
+                defaults={
+                    "subject": letter.rendered.subject.removeprefix(outbox.SUBJECT_PREFIX)[:300],
+                    "body": letter.rendered.text,
+                },
             )
     return now
 
 
 def notify(*, kind: str, users: Iterable[User], key: str, subject: str, body: str, url: str = "") -> int:
-    """Tell these people of one event, each as they chose. Rows are written now (inside the
-    caller's transaction); immediate ones are sent by a task once it commits."""
+    """Tell these people of one event, each as they chose: an e-mail now (an outbox row) or an
+    item in their daily digest, both written inside the caller's transaction."""
     if _MUTED.get():
         return 0
     people = [u for u in users if u.is_active]
-    # Subjects carry people's names and round titles: one line, whatever was typed.
     subject = " ".join(subject.split())
     if kind in STAFF_ONLY:
         people = [u for u in people if is_academy_staff(u)]
     wanted = selectors.modes(kind=kind, user_ids=[u.pk for u in people])
-    immediate = []
+    letters = []
     for user in people:
         mode = wanted[user.pk]
-        if mode == Mode.OFF:
-            continue
-        row, created = PendingNotification.objects.get_or_create(
-            user=user,
-            kind=kind,
-            key=key[:200],
-            defaults={
-                "immediate": mode == Mode.IMMEDIATE,
-                "subject": subject[:300],
-                "body": body,
-                "url": url,
-            },
-        )
-        if created and row.immediate:
-            immediate.append(row.pk)
-    if immediate:
-        dispatch.send_on_commit("notifications.tasks.send_immediate", immediate)
-    return len(immediate)
-
-
-def _message_for(row: PendingNotification) -> EmailMessage:
-    body = row.body + (f"\n\n{row.url}" if row.url else "")
-    message = EmailMessage(row.subject, body, settings.DEFAULT_FROM_EMAIL, [row.user.email])
-    return _with_unsubscribe(message, user=row.user, kind=row.kind)
+        if mode == Mode.IMMEDIATE:
+            rendered = outbox.render(
+                template="notifications/email/notice",
+                subject=subject,
+                context={"user": user, "body": body, "url": url},
+            )
+            letter = outbox.Letter(
+                key=f"{kind}:{key}:user:{user.pk}",
+                kind=kind,
+                about=key,
+                to=user.email,
+                user_id=user.pk,
+                rendered=rendered,
+            )
+            letters.append(outbox.unsubscribing(letter, user=user, kind=kind))
+        elif mode == Mode.DIGEST:
+            PendingNotification.objects.get_or_create(
+                user=user,
+                kind=kind,
+                key=key[:200],
+                defaults={"immediate": False, "subject": subject[:300], "body": body, "url": url},
+            )
+    outbox.put(letters=letters)
+    return len(letters)
 
 
 def send_immediate(*, ids: Iterable[int] | None = None) -> int:
-    """Send unsent immediate rows (these ids, or all of them for the reconciler), once each."""
+    """Immediate notices written before the outbox existed: moved into it, once each."""
     with transaction.atomic():
         unsent = PendingNotification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             immediate=True, sent_at__isnull=True
@@ -241,17 +226,31 @@ def send_immediate(*, ids: Iterable[int] | None = None) -> int:
         if ids is not None:
             unsent = unsent.filter(pk__in=ids)
         rows = list(unsent.select_related("user"))
-        if not rows:
-            return 0
-        sent = get_connection().send_messages([_message_for(row) for row in rows]) or 0
+        letters = []
+        for row in rows:
+            rendered = outbox.render(
+                template="notifications/email/notice",
+                subject=row.subject,
+                context={"user": row.user, "body": row.body, "url": row.url},
+            )
+            letter = outbox.Letter(
+                key=f"{row.kind}:{row.key}:user:{row.user_id}",
+                kind=row.kind,
+                about=row.key,
+                to=row.user.email,
+                user_id=row.user_id,
+                rendered=rendered,
+            )
+            letters.append(outbox.unsubscribing(letter, user=row.user, kind=row.kind))
+        outbox.put(letters=letters)
         PendingNotification.objects.filter(pk__in=[r.pk for r in rows]).update(sent_at=timezone.now())
-        return sent
+        return len(rows)
 
 
 def send_digests(*, today: date | None = None) -> int:
     """One e-mail per person per day at most, listing everything queued for their digest.
-    Run twice, it sends nothing twice: the day's DigestSent row and each item's `sent_at` are
-    written in the transaction that sends."""
+    Run twice, it writes nothing twice: the day's DigestSent row, the outbox row (keyed by the
+    person and the day) and each item's `sent_at` are written in one transaction."""
     today = today or timezone.localdate()
     owed = (
         PendingNotification.objects.filter(immediate=False, sent_at__isnull=True)
@@ -259,9 +258,10 @@ def send_digests(*, today: date | None = None) -> int:
         .values_list("user_id", flat=True)
         .distinct()
     )
-    sent = 0
+    written = 0
     for user_id in list(owed):
         with transaction.atomic():
+            outbox.lock_timeout()
             rows = list(
                 PendingNotification.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(user_id=user_id, immediate=False, sent_at__isnull=True)
@@ -273,14 +273,23 @@ def send_digests(*, today: date | None = None) -> int:
             if not created:
                 continue
             user = rows[0].user
-            body = render_to_string(
-                "notifications/email/digest.txt", {"user": user, "rows": rows, "count": len(rows)}
+            count = len(rows)
+            rendered = outbox.render(
+                template="notifications/email/digest",
+                subject=f"Your daily digest: {count} update{'s' if count != 1 else ''}",
+                context={"user": user, "rows": rows, "count": count},
             )
-            subject = f"Your daily digest: {len(rows)} update{'s' if len(rows) != 1 else ''}"
-            message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-            sent += _with_unsubscribe(message, user=user, kind=DIGEST).send()
+            letter = outbox.Letter(
+                key=f"digest:user:{user_id}:{today.isoformat()}",
+                kind="digest",
+                to=user.email,
+                user_id=user_id,
+                rendered=rendered,
+            )
+            outbox.put(letters=[outbox.unsubscribing(letter, user=user, kind=DIGEST)])
             PendingNotification.objects.filter(pk__in=[r.pk for r in rows]).update(sent_at=timezone.now())
-    return sent
+            written += 1
+    return written
 
 
-__all__ = ["DEFAULTS", "notify", "route_messages", "set_preference", "unsubscribe", "follow", "unfollow"]
+__all__ = ["DEFAULTS", "notify", "route", "set_preference", "unsubscribe", "follow", "unfollow"]

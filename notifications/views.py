@@ -8,9 +8,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compact.errors import DomainError
 
-from . import selectors, services
+from . import outbox, selectors, services
 from .forms import PreferencesForm
 from .kinds import DIGEST, Kind
+
+
+@login_required
+@require_POST
+def retry_failed_mail(request):
+    """Staff dashboard: send every failed e-mail again (the service checks the role)."""
+    try:
+        count = outbox.retry_failed(actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("home")
+    messages.success(request, f"Sending {count} failed e-mail{'s' if count != 1 else ''} again.")
+    return redirect("compact:staff_dashboard")
 
 
 @login_required

@@ -26,6 +26,7 @@ from compact.models import Compact, Version
 from compact.services import require_academy_staff
 from compact.signals import signatures_changed
 from config import dispatch
+from notifications import outbox
 
 from .models import Organisation, RefreshInvitation, Signature
 from .normalise import clean_name, domain_matches, email_domain, email_key, name_key, name_skeleton
@@ -347,10 +348,11 @@ def sign(
         raise AlreadySigned(existing, actor) from None
     _flag_for_review(signature)
     _hold_bursts(signature)
-    # here, not at the top: signatories.tasks imports this one.
-    from .tasks import send_confirmation
+    # The confirmation e-mail is written with the signature, in its transaction (the outbox
+    # sends it once this commits). Here, not at the top: signatories.mail imports this one.
+    from . import mail
 
-    dispatch.send_on_commit(send_confirmation, signature.pk)
+    outbox.put(letters=[mail.confirmation_letter(signature_id=signature.pk)])
     return signature
 
 
@@ -381,10 +383,10 @@ def resend_confirmation(*, actor: User, signature: Signature) -> None:
     cache.add(daily_key, 0, timeout=24 * 3600)
     if (cache.incr(daily_key) or 0) > RESENDS_PER_DAY:
         raise DomainError("We have sent this e-mail five times today. Try again tomorrow.")
-    # here, not at the top: signatories.tasks imports this one.
-    from .tasks import send_confirmation
+    # here, not at the top: signatories.mail imports this one.
+    from . import mail
 
-    dispatch.send_on_commit(send_confirmation, signature.pk, True)
+    outbox.put(letters=[mail.confirmation_letter(signature_id=signature.pk, again=True)])
 
 
 # What a link that finds no pending signature says, whatever the reason: a guessed link learns

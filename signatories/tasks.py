@@ -1,81 +1,57 @@
-"""Signing e-mails. Each task re-reads its signature and does nothing if it is no longer needed."""
-
+"""Signing e-mails. Nothing here sends: each task writes outbox rows (notifications/outbox.py)
+and the outbox's tasks send them, so no signature or version is locked while mail goes out."""
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from compact.models import Version
-from config.tasks import LateAckTask, RetryingTask
+from config.tasks import LateAckTask
+from notifications import outbox
 from notifications.kinds import Kind
-from notifications.services import route_messages
+from notifications.services import route
 
-from . import services
-from .models import Signature
+from . import mail, services
+
+# Invitations per transaction: the RefreshInvitation rows and their outbox rows commit together.
+INVITE_BATCH = 200
 
 
-@shared_task(base=RetryingTask)
+@shared_task(base=LateAckTask)
 def send_confirmation(signature_id, again=False):
-    """The first confirmation e-mail, or (again=True) a fresh link the signatory asked for."""
+    """Owed by a signature the outbox never heard of (one signed before the outbox, or found by
+    `reconcile_mail`): writes its confirmation e-mail, once."""
     with transaction.atomic():
-        signature = (
-            Signature.objects.select_for_update(of=("self",))
-            .select_related("version__compact", "signer", "organisation")
-            .filter(pk=signature_id)
-            .first()
-        )
-        if signature is None or signature.status != Signature.Status.PENDING or signature.signer is None:
-            return 0
-        if signature.confirmation_sent_at is not None and not again:
-            return 0  # a duplicate (the reconciler and a slow queue): the first link stands
-        # The token is made here, never passed through the broker; a retry makes a new one.
-        token = services.issue_confirmation(signature=signature)
-        url = settings.SITE_URL + reverse("signatories:confirm", kwargs={"token": token})
-        body = render_to_string(
-            "signatories/email/confirm.txt",
-            {"signature": signature, "url": url, "hours": services.confirmation_hours()},
-        )
-        subject = f"Confirm your signature on {signature.version.compact.title}"
-        return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [signature.signer.email]).send()
+        return outbox.put(letters=[mail.confirmation_letter(signature_id=signature_id, again=again)])
 
 
-@shared_task(base=RetryingTask)
+@shared_task(base=LateAckTask)
 def send_refresh_invitations(version_id, previous_id):
     version = Version.objects.select_related("compact").get(pk=version_id)
     previous = Version.objects.get(pk=previous_id)
     url = settings.SITE_URL + reverse("signatories:sign", kwargs={"slug": version.compact.slug})
     compare = settings.SITE_URL + reverse("compact:compare", kwargs={"slug": version.compact.slug})
     compare += f"?from={previous.number}&to={version.number}"
-    with transaction.atomic():
-        # Recorded and sent together: if the mail server fails, the records roll back and the
-        # retry invites the same people; a second run finds them recorded and sends nothing.
-        return _invite(version, previous, url, compare)
-
-
-def _invite(version, previous, url, compare):
-    messages = []
-    for signature in services.signatures_to_invite(version=version, previous=previous):
-        if not services.record_invitation(signature=signature, version=version):
-            continue
-        body = render_to_string(
-            "signatories/email/refresh.txt",
-            {
-                "signature": signature,
-                "version": version,
-                "previous": previous,
-                "url": url,
-                "compare_url": compare,
-            },
-        )
-        subject = f"{version.compact.title} has been refreshed: will you sign version {version.number}?"
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [signature.signer.email]))
-    return get_connection().send_messages(route_messages(kind=Kind.COMPACT, messages=messages)) or 0
+    written = 0
+    while True:
+        # Recorded and written together, a batch at a time: a batch that fails rolls back both,
+        # and the next run invites the same people; one that committed is never written twice.
+        with transaction.atomic():
+            batch = list(services.signatures_to_invite(version=version, previous=previous)[:INVITE_BATCH])
+            if not batch:
+                return written
+            letters = [
+                mail.refresh_letter(
+                    signature=signature, version=version, previous=previous, url=url, compare=compare
+                )
+                for signature in batch
+                if services.record_invitation(signature=signature, version=version)
+            ]
+            written += outbox.put(letters=route(kind=Kind.COMPACT, letters=letters))
 
 
 @shared_task(base=LateAckTask)
 def reconcile_mail():
-    """Beat, every five minutes: send what the database says is owed but the broker lost."""
+    """Beat, every five minutes: write what the database says is owed but the broker lost."""
     return services.reconcile_mail()

@@ -158,6 +158,9 @@ def _votes(result: Result, option_key: str) -> int:
 
 
 def _votes_phrase(result: Result, option_key: str) -> str:
+    # "0 of 0 votes" reads like a fault; a question nobody answered says so.
+    if not result.total_votes:
+        return "no one voted"
     return f"{_votes(result, option_key)} of {result.total_votes} votes"
 
 
@@ -225,8 +228,10 @@ def _apply_wording(applying: _Applying, result: Result, commitment: Commitment, 
     standing = [o["option"] for o in result.options if o["option"].startswith("proposal:")]
     if not chosen.startswith("proposal:"):
         for other in standing:
-            applying.not_taken[int(other.split(":")[1])] = (
-                why or f"Most people preferred the current wording ({_votes_phrase(result, 'current')})."
+            applying.not_taken[int(other.split(":")[1])] = why or (
+                f"Most people preferred the current wording ({_votes_phrase(result, 'current')})."
+                if result.total_votes
+                else "No one voted on this commitment, so its current wording stands."
             )
         summary = f"{_quote(commitment.text)}: kept current wording, " + (
             why or _votes_phrase(result, "current")

@@ -4,13 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from compact.errors import DomainError, NotAllowed
 from consultation import services
 from consultation.models import Comment
 from tests.factories import LeaderFactory, UserFactory
+from tests.mailbox import delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +69,11 @@ def test_hiding_a_comment_needs_staff_and_a_reason_and_tells_the_author(
         services.hide_comment(actor=LeaderFactory(), comment=comment, reason="Rude")
     with pytest.raises(DomainError, match="reason"):
         services.hide_comment(actor=staff, comment=comment, reason="")
-    mail.outbox.clear()
+    delivered().clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.hide_comment(actor=staff, comment=comment, reason="Personal attack")
-    assert mail.outbox[0].to == [leader.email]
-    assert "Personal attack" in mail.outbox[0].body
+    assert delivered()[0].to == [leader.email]
+    assert "Personal attack" in delivered()[0].body
     assert not comment.reports.filter(resolved_at__isnull=True).exists()
     services.restore_comment(actor=staff, comment=comment)
     comment.refresh_from_db()

@@ -2,7 +2,6 @@
 non-transactional e-mail carries a one-click unsubscribe that cannot be forged."""
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from notifications.kinds import Kind, Mode
 from notifications.models import PendingNotification
 from tests.consultation.factories import open_round
 from tests.factories import LeaderFactory
+from tests.mailbox import delivered, to
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +33,14 @@ def _reply_setup(round, capture, mode=None):
         services.set_preference(user=alice, kind=Kind.REPLY, mode=mode)
     with capture(execute=True):
         first = _comment(round, alice)
-    mail.outbox.clear()
+    delivered().clear()
     with capture(execute=True):
         _comment(round, bob, parent=first, body="Have you thought about rotas?")
     return alice, bob
 
 
 def _to(person):
-    return [m for m in mail.outbox if m.to == [person.email]]
+    return to(person.email)
 
 
 def test_a_reply_is_emailed_at_once_by_default(round, django_capture_on_commit_callbacks):
@@ -85,7 +85,7 @@ def test_a_comment_on_my_proposal_tells_me(round, django_capture_on_commit_callb
         text="We will listen first.",
         rationale="Clearer.",
     )
-    mail.outbox.clear()
+    delivered().clear()
     with django_capture_on_commit_callbacks(execute=True):
         _comment(round, critic, target=Comment.Target.PROPOSAL, proposal=proposal, body="Too vague.")
     [message] = _to(author)
@@ -124,7 +124,7 @@ def test_decision_notice_can_be_switched_off(staff, django_capture_on_commit_cal
         )
     round.proposals.update(status=Proposal.Status.ACCEPTED)
     Round.objects.filter(pk=round.pk).update(status=Round.Status.APPLIED, applied_at=timezone.now())
-    mail.outbox.clear()
+    delivered().clear()
     tell_authors_of_decisions(round.pk)
     assert len(_to(keen)) == 1 and _to(quiet) == []
 
@@ -143,7 +143,7 @@ def test_non_transactional_mail_has_one_click_unsubscribe_headers_and_a_link(
 
 def test_transactional_mail_carries_no_unsubscribe(client, leader):
     client.post(reverse("account_reset_password"), {"email": leader.email})
-    [reset] = mail.outbox
+    [reset] = delivered()
     assert "List-Unsubscribe" not in reset.message()
     assert "unsubscribe" not in reset.body.lower()
 
@@ -212,7 +212,7 @@ def test_settings_are_saved_from_the_account_page(leader_client, leader):
 def test_staff_hear_of_new_reports_in_their_digest(round, staff, django_capture_on_commit_callbacks):
     author, reporter = LeaderFactory(), LeaderFactory()
     comment = _comment(round, author)
-    mail.outbox.clear()
+    delivered().clear()
     with django_capture_on_commit_callbacks(execute=True):
         consultation.report_comment(actor=reporter, comment=comment, reason="Names a patient.")
     assert _to(staff) == []

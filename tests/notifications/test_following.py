@@ -1,7 +1,6 @@
 """Followers of a round or a commitment hear of new proposals and comments there; others do not."""
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from consultation import services as consultation
@@ -10,6 +9,7 @@ from notifications import services
 from notifications.kinds import Kind, Mode
 from tests.consultation.factories import open_round
 from tests.factories import LeaderFactory
+from tests.mailbox import delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def round(staff):
 
 
 def _to(person):
-    return [m for m in mail.outbox if m.to == [person.email]]
+    return [m for m in delivered() if m.to == [person.email]]
 
 
 def test_the_follow_button_on_the_round_page_follows_and_stops(
@@ -53,7 +53,7 @@ def test_followers_of_a_round_hear_of_new_comments_and_proposals_others_do_not(
     services.set_preference(user=bystander, kind=Kind.FOLLOWING, mode=Mode.IMMEDIATE)
     services.follow(user=follower, what="round", pk=round.pk)
     services.follow(user=speaker, what="round", pk=round.pk)  # their own words are not news to them
-    mail.outbox.clear()
+    delivered().clear()
     commitment = round.version.commitments.order_by("pk").first()
     with django_capture_on_commit_callbacks(execute=True):
         consultation.post_comment(actor=speaker, round=round, body="Where is the budget?")
@@ -67,7 +67,8 @@ def test_followers_of_a_round_hear_of_new_comments_and_proposals_others_do_not(
         )
     subjects = sorted(m.subject for m in _to(follower))
     assert len(subjects) == 2
-    assert subjects[0].startswith("New comment in") and subjects[1].startswith("New proposal in")
+    assert subjects[0].startswith("[Leadership Compact] New comment in")
+    assert subjects[1].startswith("[Leadership Compact] New proposal in")
     assert _to(bystander) == [] and _to(speaker) == []
 
 
@@ -78,7 +79,7 @@ def test_a_commitment_follower_hears_of_comments_on_it_in_their_digest(
     first, second = round.version.commitments.order_by("pk")[:2]
     services.follow(user=follower, what="commitment", pk=first.pk)
     services.follow(user=other_follower, what="commitment", pk=second.pk)
-    mail.outbox.clear()
+    delivered().clear()
     with django_capture_on_commit_callbacks(execute=True):
         consultation.post_comment(
             actor=speaker, round=round, body="Too vague.", target=Comment.Target.COMMITMENT, commitment=first
