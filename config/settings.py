@@ -222,6 +222,14 @@ PDF_RETRY_BASE_SECONDS = int(env("PDF_RETRY_BASE_SECONDS", "15"))
 # worker processes at once, and joined (compact/pdf.py): memory is bounded by the part, not the list.
 PDF_SIGNATORIES_PER_PART = int(env("PDF_SIGNATORIES_PER_PART", "1000"))
 PDF_PART_PROCESSES = int(env("PDF_PART_PROCESSES", "2"))
+# Checking an uploaded PDF (/verify/): the file is read in a child process that may spend at most
+# this many seconds (wall clock; CPU one more) and this much address space, read at most this many
+# pages, and decompress at most this many bytes of page content for the pages it reads. A file over
+# any of them gets "We could not check this file" (compact/pdf_reading.py, docs/security.md).
+VERIFY_READ_SECONDS = float(env("VERIFY_READ_SECONDS", "5"))
+VERIFY_READ_MEMORY_BYTES = int(env("VERIFY_READ_MEMORY_BYTES", str(512 * 1024 * 1024)))
+VERIFY_MAX_CONTENT_BYTES = int(env("VERIFY_MAX_CONTENT_BYTES", "1000000"))
+VERIFY_MAX_PAGES = int(env("VERIFY_MAX_PAGES", "2000"))
 # How long owed work (an unsent e-mail, a pending PDF) waits before the reconcilers send it again.
 RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Fault injection for the worker-killed integration test only.
