@@ -135,6 +135,17 @@ DATABASES = {
     )
 }
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# SQLite (`make run`, tests): a transaction takes the write lock when it begins (IMMEDIATE), so two
+# that read and then write queue for it instead of one failing at once with "database is locked"
+# (SQLite cannot upgrade a reader whose snapshot another writer has moved past); a writer waits up
+# to 20 s for the lock; WAL lets pages be read while a confirmation is written.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 if USING_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # Django turns psycopg's prepared statements off (a threshold of None) and binds parameters on
     # the client, which never prepares. A number here lets `core.rows.prepared` prepare the few
@@ -389,9 +400,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             # Each file's address worked out once per process (core/staticfiles.py).
-            "core.staticfiles.ManifestStaticStorage"
-            if PRODUCTION
-            else "core.staticfiles.StaticStorage"
+            "core.staticfiles.ManifestStaticStorage" if PRODUCTION else "core.staticfiles.StaticStorage"
         )
     },
 }
