@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from compact.models import Commitment, Compact, Party, Theme, Version
 from consultation.models import Proposal, Result, Round
-from consultation.selectors import question_counts
+from consultation.selectors import question_counts, results_readable_by, totals_readable_by
 from signatories import selectors as signatory_selectors
 from signatories.models import Organisation, Signature
 
@@ -113,11 +113,21 @@ KIND_NAMES: dict[str, str] = {
 }
 
 
+def results_shown(round: Round) -> bool:
+    """The API reads as a visitor: a round's results only where a visitor may read them (the
+    rule of the results page, consultation.selectors.results_readable_by)."""
+    return round.has_results and results_readable_by(round=round, user=None)
+
+
+def totals_shown(round: Round) -> bool:
+    return totals_readable_by(round=round, user=None)
+
+
 def round_questions(round: Round) -> list[Question]:
     """The questions a round asks, in the order its results list them, with totals per option
     only where the round's rule shows them (Round.totals_visible) and never who chose what.
     Two queries, four when totals are shown."""
-    visible = round.totals_visible
+    visible = totals_shown(round)
     questions = []
     # The tally's questions in the tally's order (the same selector), counted only when visible.
     for asked in question_counts(round, counted=visible):

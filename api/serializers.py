@@ -10,6 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .selectors import results_shown, totals_shown
+
 
 class UtcDateTime(serializers.DateTimeField):
     """Times in UTC ("Z"), whatever the site's own time zone: open data is read everywhere."""
@@ -135,8 +137,9 @@ class RoundSummarySerializer(serializers.Serializer):
     opens_at = UtcDateTime()
     closes_at = UtcDateTime()
     closed_at = UtcDateTime(allow_null=True)
-    totals_visible = serializers.BooleanField(
-        help_text="Whether vote totals are shown: after closing, or while open if the round shows running totals."
+    totals_visible = serializers.SerializerMethodField(
+        help_text="Whether vote totals are shown: after closing, or while open if the round shows running totals; "
+        "never for a round open to invited leaders only."
     )
     url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()
@@ -152,9 +155,13 @@ class RoundSummarySerializer(serializers.Serializer):
     def get_questions_url(self, round) -> str:
         return absolute(self.context, "api:questions", round_id=round.pk)
 
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_totals_visible(self, round) -> bool:
+        return totals_shown(round)
+
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_results_url(self, round):
-        return absolute(self.context, "api:results", round_id=round.pk) if round.has_results else None
+        return absolute(self.context, "api:results", round_id=round.pk) if results_shown(round) else None
 
 
 class RoundSerializer(RoundSummarySerializer):

@@ -266,6 +266,8 @@ class ResultList(OpenDataView):
         round = _round(round_id)
         if not round.has_results:
             raise NotFound("Results appear when the round closes.")
+        if not selectors.results_shown(round):
+            raise NotFound("This round's results are for the leaders invited to it.")
         return Response(self.get_serializer(selectors.round_results(round), many=True).data)
 
 

@@ -285,6 +285,8 @@ class Reader:
     history_keys: set[Any]
     # They may read the round's own draft: every commitment on the page has a history to show.
     every_commitment_has_history: bool = False
+    # The round shows vote totals now and they may read them (selectors.totals_readable_by).
+    sees_totals: bool = False
 
     def has_history(self, commitment: Commitment) -> bool:
         return self.every_commitment_has_history or commitment.key in self.history_keys
@@ -445,6 +447,7 @@ def reader_for(
         concern_keys=set(concerns),
         history_keys=history_keys,
         every_commitment_has_history=every_commitment_has_history,
+        sees_totals=selectors.totals_readable_by(round=round, user=user),
     )
 
 
@@ -476,7 +479,7 @@ def round_page_view(
     )
     if one_at_a_time:
         theme = themes[0].pk
-    wording_totals, support_totals = selectors.vote_totals(round) if round.totals_visible else (None, None)
+    wording_totals, support_totals = selectors.vote_totals(round) if reader.sees_totals else (None, None)
     # Read once: the clock, asked per commitment, was a tenth of the all-themes page.
     is_open = round.is_open if is_open is None else is_open
     filtered_out = 0
@@ -543,7 +546,7 @@ def reader_view(*, shared: SharedRound, reader: Reader, **options: Any) -> Round
     Running totals change with every vote, which renews nothing: a round that shows them works
     the view out every time."""
     round = shared.round
-    if round.totals_visible:
+    if reader.sees_totals:
         return round_page_view(shared=shared, reader=reader, **options)
     is_open = round.is_open
     key = (
