@@ -9,7 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from compact.models import Compact
+from compact.selectors import publicly_visible_compacts
 
 from . import selectors
 
@@ -27,7 +27,7 @@ class CompactFeed(Feed):
     def get_object(self, request, slug):
         # The request rides along (one Feed instance serves every request) so that entry ids can
         # be absolute addresses, as Atom asks.
-        return Subject(get_object_or_404(Compact, slug=slug), request)
+        return Subject(get_object_or_404(publicly_visible_compacts(), slug=slug), request)
 
     def title(self, subject):
         return f"{subject.compact.title}: versions and consultation rounds"

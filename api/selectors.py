@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from compact.models import Commitment, Compact, Party, Theme, Version
+from compact.selectors import publicly_visible_compacts
 from consultation.models import Proposal, Result, Round
 from consultation.selectors import question_counts, results_readable_by, totals_readable_by
 from signatories import selectors as signatory_selectors
@@ -34,8 +35,9 @@ def public_rounds() -> QuerySet[Round]:
 
 
 def compacts() -> QuerySet[Compact]:
-    """Every compact, with `current` (its published version's number or None) set per page."""
-    return Compact.objects.order_by("title", "id")
+    """Every publicly visible compact, with `current` (its published version's number or None)
+    set per page."""
+    return publicly_visible_compacts().order_by("title", "id")
 
 
 def attach_current_versions(page: Sequence[Compact]) -> Sequence[Compact]:

@@ -20,7 +20,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from compact.models import Compact
+from compact import selectors as compact_selectors
 
 from . import selectors
 from .serializers import (
@@ -90,7 +90,8 @@ class OpenDataView(OpenDataMixin, generics.GenericAPIView):
 
 
 def _compact(slug):
-    return get_object_or_404(Compact, slug=slug)
+    # A compact with nothing public (no public version, no open round) is not there at all.
+    return get_object_or_404(compact_selectors.publicly_visible_compacts(), slug=slug)
 
 
 def _version(slug, number):

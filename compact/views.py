@@ -14,7 +14,7 @@ from . import caching, exports, pdf, presenters
 from .comparison import compare
 from .errors import DomainError
 from .models import Commitment, Compact, PdfExport, Version
-from .selectors import compact_layout, compacts_for_home, readable_versions
+from .selectors import compact_layout, compacts_for_home, publicly_visible_compacts, readable_versions
 
 
 def home(request):
@@ -32,6 +32,9 @@ def compact_detail(request, slug):
     compact = get_object_or_404(Compact, slug=slug)
     version = compact.versions.published().first()
     if version is None:
+        # Nothing of a compact with nothing public is shown, not even its title (staff see it).
+        if not (is_academy_staff(request.user) or publicly_visible_compacts().filter(pk=compact.pk).exists()):
+            raise Http404("No such compact.")
         return render(request, "compact/not_published.html", {"compact": compact}, status=200)
     return _render_version(request, compact, version)
 
