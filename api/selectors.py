@@ -244,7 +244,10 @@ def badge_state(compact: Compact, organisation_id: int) -> BadgeState | None:
         Organisation.objects.filter(
             pk=organisation_id,
             signatures__version__compact=compact,
+            # A signature that counted publicly: confirmed by e-mail and its organisation's tie
+            # verified (one still awaiting its organisation never did; one withdrawn since did).
             signatures__confirmed_at__isnull=False,
+            signatures__organisation_verified_at__isnull=False,
         )
         .distinct()
         .first()

@@ -10,6 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.addresses import absolute as site_address
+
 from .selectors import results_shown, totals_shown
 
 
@@ -21,7 +23,7 @@ class UtcDateTime(serializers.DateTimeField):
 
 
 def absolute(context, name, **kwargs):
-    return context["request"].build_absolute_uri(reverse(name, kwargs=kwargs))
+    return site_address(reverse(name, kwargs=kwargs))
 
 
 # --- The text, as Version.canonical_text() gives it (documented here, passed through as is) -----
@@ -89,7 +91,7 @@ class VersionSummarySerializer(serializers.Serializer):
     signatories_url = serializers.SerializerMethodField()
 
     def get_url(self, version) -> str:
-        return self.context["request"].build_absolute_uri(version.get_absolute_url())
+        return site_address(version.get_absolute_url())
 
     def get_api_url(self, version) -> str:
         return absolute(self.context, "api:version", slug=version.compact.slug, number=version.number)
@@ -147,7 +149,7 @@ class RoundSummarySerializer(serializers.Serializer):
     results_url = serializers.SerializerMethodField(help_text="Present once the round has closed.")
 
     def get_url(self, round) -> str:
-        return self.context["request"].build_absolute_uri(round.get_absolute_url())
+        return site_address(round.get_absolute_url())
 
     def get_api_url(self, round) -> str:
         return absolute(self.context, "api:round", round_id=round.pk)
@@ -179,7 +181,7 @@ class CompactSerializer(serializers.Serializer):
     api_url = serializers.SerializerMethodField()
 
     def get_url(self, compact) -> str:
-        return self.context["request"].build_absolute_uri(compact.get_absolute_url())
+        return site_address(compact.get_absolute_url())
 
     def get_api_url(self, compact) -> str:
         return absolute(self.context, "api:compact", slug=compact.slug)

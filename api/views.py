@@ -21,6 +21,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from compact import selectors as compact_selectors
+from core.addresses import absolute as site_address
 
 from . import selectors
 from .serializers import (
@@ -309,7 +310,7 @@ def docs(request):
                 "summary": operation.get("summary", ""),
                 "description": operation.get("description", ""),
                 "parameters": [p for p in operation.get("parameters", []) if p.get("in") == "query"],
-                "example": request.build_absolute_uri(example_path) if example_path else None,
+                "example": site_address(example_path) if example_path else None,
                 "id": operation.get("operationId", path),
             }
         )
@@ -318,7 +319,7 @@ def docs(request):
         "api/docs.html",
         {
             "endpoints": endpoints,
-            "schema_url": request.build_absolute_uri(reverse("api:schema")),
-            "base": request.build_absolute_uri(reverse("api:docs")),
+            "schema_url": site_address(reverse("api:schema")),
+            "base": site_address(reverse("api:docs")),
         },
     )

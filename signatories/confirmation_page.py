@@ -24,10 +24,11 @@ from core import kept
 from core.csrf import masked_token
 
 from .models import Signature
+from .selectors import badge_path
 
 TEMPLATE = "signatories/confirmed.html"
 
-NAME, FINGERPRINT, ORGANISATION, PERSON, TOKEN, PATH = (kept.text_mark() for _ in range(6))
+NAME, FINGERPRINT, ORGANISATION, PERSON, TOKEN, PATH, BADGE = (kept.text_mark() for _ in range(7))
 NUMBER, ORGANISATION_NUMBER = kept.number_mark(), kept.number_mark()
 _MARKS = {
     NAME: "name",
@@ -38,6 +39,7 @@ _MARKS = {
     PERSON: "person",
     TOKEN: "token",
     PATH: "path",
+    BADGE: "badge",
 }
 
 # A page is about 7,000 characters: some three hundred states kept per worker.
@@ -82,8 +84,7 @@ def response(request: HttpRequest, signature: Signature) -> HttpResponse:
         version.number,
         version.compact.slug,
         version.compact.title,
-        request.scheme,
-        request.get_host(),  # the share links are absolute
+        # The share links are absolute, from settings.SITE_URL (core.addresses): never the Host header.
         request.path.startswith("/accounts/"),  # the sign-in links carry the path back, or not
         user.is_authenticated,
         user.is_staff,
@@ -102,6 +103,12 @@ def response(request: HttpRequest, signature: Signature) -> HttpResponse:
         "person": _escaped(user.display_name) if user.is_authenticated else b"",
         # As the |urlencode filter quotes it, which leaves nothing for HTML escaping to change.
         "path": quote(request.get_full_path(), safe="/").encode(),
+        # The badge's address carries a token per organisation (signatories.selectors.badge_token).
+        "badge": (
+            _escaped(badge_path(compact_slug=version.compact.slug, organisation_id=organisation.pk))
+            if organisation is not None
+            else b""
+        ),
     }
     if "token" in page.pieces:  # a form on the page (signed in: sign out): as a render would
         values["token"] = masked_token(request).encode()
@@ -118,6 +125,7 @@ def _render_marked(request: HttpRequest, signature: Signature) -> str:
         status=signature.status,
         version=signature.version,
         organisation_id=ORGANISATION_NUMBER if organisation is not None else None,
+        badge_path=BADGE if organisation is not None else "",
         organisation=(
             _StandIn(pk=ORGANISATION_NUMBER, id=ORGANISATION_NUMBER, name=ORGANISATION)
             if organisation is not None
