@@ -316,6 +316,11 @@ ACCOUNT_FORMS = {
 # unless OIDC_SERVER_URL is set. An existing account with the same e-mail is linked, not duplicated,
 # but only when the provider says the address is verified (allauth ignores unverified ones).
 OIDC_SERVER_URL = env("OIDC_SERVER_URL")
+# allauth takes the ID token from the provider's token endpoint without checking its signature
+# (as OpenID Connect allows for a token received straight over TLS): over plain HTTP anyone on
+# the path could sign in as anyone. Production refuses to start with such a provider.
+if PRODUCTION and OIDC_SERVER_URL and urlparse(OIDC_SERVER_URL).scheme != "https":
+    raise ImproperlyConfigured("OIDC_SERVER_URL must be an https:// address when DJANGO_ENV=production.")
 SOCIALACCOUNT_PROVIDERS = {}
 if OIDC_SERVER_URL:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
@@ -351,8 +356,10 @@ ACCOUNT_RATE_LIMITS = {
     # Wrong passwords: 100 a minute from one address; 5 in 5 minutes for one account from one
     # address locks that account out there (even with the right password) ...
     "login_failed": "100/m/ip,5/5m/key",
-    # ... and 20 in an hour for one account, from everywhere, locks it out everywhere.
+    # ... and past 20 in an hour for one account, from everywhere, its attempts are paced: one
+    # every 30 seconds, from wherever (accounts/adapter.py): slowed, never locked out everywhere.
     "login_failed_account": "20/h/key",
+    "login_paced_account": "1/30s/key",
     "signup": "60/m/ip",
     "reset_password": "60/m/ip,5/m/key",
     "reset_password_from_key": "60/m/ip",
