@@ -26,6 +26,7 @@ import os
 import resource
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,7 @@ def _answer(request: dict[str, Any], data: bytes) -> dict[str, Any]:
         if count > limits.pages:
             return {"refused": "costly", "why": f"{count} pages"}
         if request["task"] == "head":
-            info = reader.metadata or {}
+            info: Mapping[str, Any] = reader.metadata or {}
             fields = [str(info.get("/" + name, "") or "") for name in request["fields"]]
             return {"fields": fields, "pages": count}
         chosen = list(reader.pages[: request["pages"]])
@@ -171,10 +172,10 @@ def _answer(request: dict[str, Any], data: bytes) -> dict[str, Any]:
 def _serve(argument: str) -> None:
     request = json.loads(argument)
     _lower_ceilings(Limits(**request["limits"]))
-    from pypdf import apply_configuration  # type: ignore[attr-defined]
+    from pypdf import Configuration, apply_configuration
 
     data = sys.stdin.buffer.read()
-    with apply_configuration(**_pypdf_limits(Limits(**request["limits"]))):
+    with apply_configuration(Configuration().with_overwrites(**_pypdf_limits(Limits(**request["limits"])))):
         answer = _answer(request, data)
     os.write(1, json.dumps(answer).encode())
 

@@ -58,7 +58,9 @@ def results_readable_by(*, round: Round, user: User | AnonymousUser | None) -> b
         return True
     if round.participation != Round.Participation.INVITED:
         return True
-    return bool(user and user.is_authenticated) and eligible_leaders(round).filter(pk=user.pk).exists()
+    if user is None or not user.is_authenticated:
+        return False
+    return eligible_leaders(round).filter(pk=user.pk).exists()
 
 
 def totals_readable_by(*, round: Round, user: User | AnonymousUser | None) -> bool:
