@@ -3,8 +3,8 @@
 An uploaded PDF is anyone's: a file of a few kB can carry megabytes of compressed drawing
 operators (a "decompression bomb"), and reading its text back with pypdf would hold a web worker
 for minutes and grow it by hundreds of MB. So the web process never parses an upload itself. It
-runs `python -m compact.pdf_reading` twice, each run under a wall-clock timeout, and the child
-first lowers its own ceilings (`resource.setrlimit`: address space and CPU seconds) and pypdf's
+runs `python -m compact.pdf_reading` (`Reading`), a child that answers two questions within one
+budget of wall-clock time (it is killed past it), and that first lowers its own ceilings (`resource.setrlimit`: address space and CPU seconds) and pypdf's
 (`pypdf.apply_configuration`: bytes any one stream may decompress to, parsing work per stream,
 page-tree entries, form invocations per page):
 
@@ -20,12 +20,15 @@ exception the caller turns into a clear answer. Imports nothing from Django (see
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import resource
+import selectors
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,39 +62,80 @@ class Head:
     pages: int
 
 
-def read_head(data: bytes, *, fingerprint_field: str, seal_field: str, limits: Limits) -> Head:
-    answer = _run(data, limits, {"task": "head", "fields": [fingerprint_field, seal_field]})
-    return Head(fingerprint=answer["fields"][0], seal=answer["fields"][1], pages=answer["pages"])
+class Reading:
+    """One upload being read: a child process that holds the parsed file between questions, all
+    of them answered within one budget of time (`limits.seconds`, from the start). Use it as a
+    context manager: the child is killed on leaving, whatever it was doing."""
 
-
-def read_texts(data: bytes, *, pages: int, limits: Limits) -> tuple[list[str], str]:
-    """The text of the first `pages` pages, and of the last page."""
-    answer = _run(data, limits, {"task": "texts", "pages": pages})
-    return answer["texts"], answer["last"]
-
-
-def _run(data: bytes, limits: Limits, request: dict[str, Any]) -> dict[str, Any]:
-    arguments = json.dumps({**request, "limits": limits.__dict__})
-    try:
-        finished = subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
-            [sys.executable, "-m", "compact.pdf_reading", arguments],
-            input=data,
-            capture_output=True,
-            timeout=limits.seconds,
+    def __init__(self, data: bytes, *, limits: Limits) -> None:
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.seconds
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+            [sys.executable, "-m", "compact.pdf_reading", json.dumps(limits.__dict__)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             cwd=ROOT,
-            check=False,
         )
-    except subprocess.TimeoutExpired as error:  # run() has killed the child
-        raise TooCostly(f"reading took longer than {limits.seconds} seconds") from error
-    try:
-        answer: dict[str, Any] = json.loads(finished.stdout)
-    except ValueError as error:  # killed by a limit (SIGXCPU, SIGKILL) or out of memory at start
-        raise TooCostly(f"the reader stopped (exit status {finished.returncode})") from error
-    if answer.get("refused") == "unreadable":
-        raise Unreadable(answer.get("why", ""))
-    if answer.get("refused"):
-        raise TooCostly(answer.get("why", ""))
-    return answer
+        self._send(len(data).to_bytes(8, "big") + data)
+
+    def head(self, *, fingerprint_field: str, seal_field: str) -> Head:
+        """The document information and page count: no content stream is decompressed."""
+        answer = self._ask({"task": "head", "fields": [fingerprint_field, seal_field]})
+        return Head(fingerprint=answer["fields"][0], seal=answer["fields"][1], pages=answer["pages"])
+
+    def texts(self, *, pages: int) -> tuple[list[str], str]:
+        """The text of the first `pages` pages, and of the last page, within the content budget."""
+        answer = self._ask({"task": "texts", "pages": pages})
+        return answer["texts"], answer["last"]
+
+    def _send(self, payload: bytes) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(payload)
+            self.process.stdin.flush()
+        except BrokenPipeError as error:  # the child is gone: a limit stopped it
+            raise TooCostly(f"the reader stopped (exit status {self.process.wait()})") from error
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        self._send(json.dumps(request).encode() + b"\n")
+        answer: dict[str, Any] = json.loads(self._answer_line())
+        if answer.get("refused") == "unreadable":
+            raise Unreadable(answer.get("why", ""))
+        if answer.get("refused"):
+            raise TooCostly(answer.get("why", ""))
+        return answer
+
+    def _answer_line(self) -> bytes:
+        assert self.process.stdout is not None
+        stream = self.process.stdout.fileno()
+        received = b""
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(stream, selectors.EVENT_READ)
+            while not received.endswith(b"\n"):
+                remaining = self.deadline - time.monotonic()
+                if remaining <= 0 or not waiting.select(remaining):
+                    raise TooCostly(f"reading took longer than {self.limits.seconds} seconds")
+                chunk = os.read(stream, 1 << 20)
+                if not chunk:  # killed by a limit (SIGXCPU, SIGKILL) or out of memory
+                    raise TooCostly(f"the reader stopped (exit status {self.process.wait()})")
+                received += chunk
+        return received
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 # --- the child ---------------------------------------------------------------------------------
@@ -143,13 +187,10 @@ def _content_bytes(page: Any) -> int:
     return total + sum(len(form.get_data()) for form in _forms(page.get("/Resources")))
 
 
-def _answer(request: dict[str, Any], data: bytes) -> dict[str, Any]:
-    from pypdf import PdfReader
+def _answer(reader: Any, request: dict[str, Any], limits: Limits) -> dict[str, Any]:
     from pypdf.errors import LimitReachedError
 
-    limits = Limits(**request["limits"])
     try:
-        reader = PdfReader(io.BytesIO(data))
         count = len(reader.pages)
         if count > limits.pages:
             return {"refused": "costly", "why": f"{count} pages"}
@@ -170,14 +211,23 @@ def _answer(request: dict[str, Any], data: bytes) -> dict[str, Any]:
 
 
 def _serve(argument: str) -> None:
-    request = json.loads(argument)
-    _lower_ceilings(Limits(**request["limits"]))
-    from pypdf import Configuration, apply_configuration
+    """The child: lower the ceilings, read the file, then answer each question on its own line."""
+    limits = Limits(**json.loads(argument))
+    _lower_ceilings(limits)
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    data = requests.read(int.from_bytes(requests.read(8), "big"))
+    from pypdf import Configuration, PdfReader, apply_configuration
 
-    data = sys.stdin.buffer.read()
-    with apply_configuration(Configuration().with_overwrites(**_pypdf_limits(Limits(**request["limits"])))):
-        answer = _answer(request, data)
-    os.write(1, json.dumps(answer).encode())
+    with apply_configuration(Configuration().with_overwrites(**_pypdf_limits(limits))):
+        try:
+            reader: Any = PdfReader(io.BytesIO(data))
+        except Exception as error:  # noqa: BLE001 - the same answer to every question
+            reader, opened = None, {"refused": "unreadable", "why": repr(error)}
+        for line in requests:
+            request = json.loads(line)
+            answer = _answer(reader, request, limits) if reader is not None else opened
+            answers.write(json.dumps(answer).encode() + b"\n")
+            answers.flush()
 
 
 if __name__ == "__main__":

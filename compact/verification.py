@@ -26,11 +26,9 @@ Uploads are read in memory and never stored (see verify_views).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import html
 import re
-import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -313,16 +311,20 @@ def check_pdf(data: bytes) -> PdfCheck:
 
     The file is read in a child process under limits (compact.pdf_reading), in two steps: what is
     cheap to read first (fingerprint, seal, page count), checked against the database, and only
-    then the text. A file that would take more than the limits allow is not checked at all."""
-    limits = reading_limits()
-    # One budget of time for both readings: the web worker waits for neither beyond it.
-    deadline = time.monotonic() + limits.seconds
+    then the text, both within one budget of time. A file that would take more than the limits
+    allow is not checked at all."""
     try:
-        head = pdf_reading.read_head(
-            data, fingerprint_field=FINGERPRINT_FIELD, seal_field=SEAL_FIELD, limits=limits
-        )
+        with pdf_reading.Reading(data, limits=reading_limits()) as reading:
+            return _check_reading(reading)
     except pdf_reading.Unreadable as error:
         raise VerificationError("The selected file could not be read as a PDF") from error
+    except pdf_reading.TooCostly:  # before its first answer (it could not even start)
+        return PdfCheck(could_not_check=True)
+
+
+def _check_reading(reading: pdf_reading.Reading) -> PdfCheck:
+    try:
+        head = reading.head(fingerprint_field=FINGERPRINT_FIELD, seal_field=SEAL_FIELD)
     except pdf_reading.TooCostly:
         return PdfCheck(could_not_check=True)
     fingerprint, seal_value, page_count = head.fingerprint.strip().lower(), head.seal.strip(), head.pages
@@ -342,10 +344,7 @@ def check_pdf(data: bytes) -> PdfCheck:
         )
         return result
     try:
-        remaining = dataclasses.replace(limits, seconds=max(deadline - time.monotonic(), 0.1))
-        texts, last_page = pdf_reading.read_texts(data, pages=sealed, limits=remaining)
-    except pdf_reading.Unreadable as error:
-        raise VerificationError("The selected file could not be read as a PDF") from error
+        texts, last_page = reading.texts(pages=sealed)
     except pdf_reading.TooCostly:
         result.could_not_check = True
         return result
