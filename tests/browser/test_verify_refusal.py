@@ -15,7 +15,11 @@ def test_a_costly_pdf_gets_a_page_saying_it_could_not_be_checked_and_what_to_do(
     visitor.go("/verify/")
     page = visitor.page
     page.get_by_label("Upload a PDF of a compact").set_input_files(
-        {"name": "compact.pdf", "mimeType": "application/pdf", "buffer": bomb(fingerprint=version.content_hash)}
+        {
+            "name": "compact.pdf",
+            "mimeType": "application/pdf",
+            "buffer": bomb(fingerprint=version.content_hash),
+        }
     )
     page.get_by_role("button", name="Check PDF").click()
     page.wait_for_load_state("load")
