@@ -26,7 +26,11 @@ class AccountAdapter(DefaultAccountAdapter):
     # guessing comes from. NHS staff reach the internet through a few shared addresses, and a
     # lock-out per address (or per account everywhere, at allauth's low number) would let one
     # person at a trust lock everyone else there out. A second, higher limit per account from
-    # every address ("login_failed_account") still caps guessing spread over many addresses.
+    # every address ("login_failed_account") caps guessing spread over many addresses, but by
+    # slowing, not locking: past it, one attempt for the account is let through every so often
+    # ("login_paced_account"), from wherever it comes. Twenty wrong passwords sent from twenty
+    # addresses used to lock a known account out everywhere for an hour; now its owner waits
+    # seconds, and a guesser gets a few guesses an hour more, not a lock-out to hand out.
 
     def _account_key(self, **credentials):
         return (credentials.get("email") or credentials.get("username") or "").strip().lower()
@@ -36,12 +40,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_authenticate(self, request, **credentials):
         super().pre_authenticate(request, **credentials)
+        key = self._account_key(**credentials)
         self._account_rl_usage = ratelimit.consume(
-            request,
-            app="allauth.account",
-            action="login_failed_account",
-            key=self._account_key(**credentials),
-        )
+            request, app="allauth.account", action="login_failed_account", key=key
+        ) or ratelimit.consume(request, app="allauth.account", action="login_paced_account", key=key)
         if not self._account_rl_usage:
             raise self.validation_error("too_many_login_attempts")
 
@@ -55,12 +57,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def _delete_login_attempts_cached_email(self, request, **credentials):
         # A password reset (itself limited) lifts the account's lock-out everywhere.
         super()._delete_login_attempts_cached_email(request, **credentials)
-        ratelimit.clear(
-            request,
-            app="allauth.account",
-            action="login_failed_account",
-            key=self._account_key(**credentials),
-        )
+        for action in ("login_failed_account", "login_paced_account"):
+            ratelimit.clear(
+                request, app="allauth.account", action=action, key=self._account_key(**credentials)
+            )
 
     def get_client_ip(self, request):
         # The same address our own limits use: TRUSTED_PROXY_COUNT entries from the right.

@@ -15,7 +15,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
-from compact.models import Compact
+from compact.selectors import publicly_visible_compacts
+from core.addresses import absolute
+from signatories.selectors import badge_path, badge_token_holds
 
 from . import selectors
 
@@ -79,16 +81,23 @@ def render_svg(state):
 """
 
 
-def _state_or_404(slug, organisation_id):
-    compact = get_object_or_404(Compact, slug=slug)
+def _state_or_404(slug, organisation_id, token):
+    # The token first: without it, nothing is looked up and nothing tells an organisation exists.
+    if not badge_token_holds(compact_slug=slug, organisation_id=organisation_id, token=token):
+        raise Http404("No such badge.")
+    compact = get_object_or_404(publicly_visible_compacts(), slug=slug)
     state = selectors.badge_state(compact, organisation_id)
     if state is None:
-        raise Http404("This organisation has no confirmed signature on this compact.")
+        raise Http404("This organisation has no signature that counts on this compact.")
     return state
 
 
-def badge_svg(request, slug, organisation_id):
-    state = _state_or_404(slug, organisation_id)
+def _badge_path(compact, organisation_id, *, svg=False):
+    return badge_path(compact_slug=compact.slug, organisation_id=organisation_id, svg=svg)
+
+
+def badge_svg(request, slug, organisation_id, token):
+    state = _state_or_404(slug, organisation_id, token)
     response = HttpResponse(render_svg(state), content_type="image/svg+xml; charset=utf-8")
     patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
     set_response_etag(response)
@@ -104,13 +113,11 @@ def signatories_url(state):
 
 def embed_snippet(request, state):
     """The HTML to paste: a link to the signatory list around the badge image."""
-    image = request.build_absolute_uri(
-        reverse(
-            "api:badge_svg", kwargs={"slug": state.compact.slug, "organisation_id": state.organisation.pk}
-        )
-    )
-    link = request.build_absolute_uri(signatories_url(state))
-    alt = f"{state.organisation.name} has signed {state.compact.title}: see the signatories"
+    image = absolute(_badge_path(state.compact, state.organisation.pk, svg=True))
+    link = absolute(signatories_url(state))
+    # As the image says: "has signed" only while a signature stands.
+    claim = "has signed" if state.signed else "has not signed"
+    alt = f"{state.organisation.name} {claim} {state.compact.title}: see the signatories"
     return (
         f'<a href="{escape(link, {chr(34): "&quot;"})}">'
         f'<img src="{escape(image, {chr(34): "&quot;"})}" alt={quoteattr(alt)} width="{WIDTH}" height="{HEIGHT}">'
@@ -118,9 +125,10 @@ def embed_snippet(request, state):
     )
 
 
-def badge_page(request, slug, organisation_id):
-    state = _state_or_404(slug, organisation_id)
+def badge_page(request, slug, organisation_id, token):
+    state = _state_or_404(slug, organisation_id, token)
     context = {
+        "badge_image": _badge_path(state.compact, state.organisation.pk, svg=True),
         "state": state,
         "compact": state.compact,
         "organisation": state.organisation,
@@ -132,6 +140,8 @@ def badge_page(request, slug, organisation_id):
 
 def badge_index(request, slug):
     """Organisations that have signed, each with a link to its badge."""
-    compact = get_object_or_404(Compact, slug=slug)
+    compact = get_object_or_404(publicly_visible_compacts(), slug=slug)
     page = Paginator(selectors.organisations_signed(compact), 100).get_page(request.GET.get("page"))
+    for organisation in page:
+        organisation.badge_url = _badge_path(compact, organisation.pk)
     return render(request, "api/badges.html", {"compact": compact, "page": page})

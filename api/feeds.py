@@ -9,7 +9,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from compact.models import Compact
+from compact.selectors import publicly_visible_compacts
+from core.addresses import absolute
 
 from . import selectors
 
@@ -27,7 +28,7 @@ class CompactFeed(Feed):
     def get_object(self, request, slug):
         # The request rides along (one Feed instance serves every request) so that entry ids can
         # be absolute addresses, as Atom asks.
-        return Subject(get_object_or_404(Compact, slug=slug), request)
+        return Subject(get_object_or_404(publicly_visible_compacts(), slug=slug), request)
 
     def title(self, subject):
         return f"{subject.compact.title}: versions and consultation rounds"
@@ -35,16 +36,18 @@ class CompactFeed(Feed):
     def subtitle(self, subject):
         return subject.compact.summary or f"News of the {subject.compact.title}."
 
+    # Absolute addresses, from SITE_URL: Feed would otherwise put the request's Host header
+    # (get_current_site without the sites framework) in front of a path.
     def link(self, subject):
-        return subject.compact.get_absolute_url()
+        return absolute(subject.compact.get_absolute_url())
 
     def feed_url(self, subject):
-        return reverse("api:feed", kwargs={"slug": subject.compact.slug})
+        return absolute(reverse("api:feed", kwargs={"slug": subject.compact.slug}))
 
     def items(self, subject):
         events = selectors.feed_events(subject.compact)
         for event in events:
-            event.guid = subject.request.build_absolute_uri(self.item_link(event)) + f"#{event.kind}"
+            event.guid = self.item_link(event) + f"#{event.kind}"
         return events
 
     def item_title(self, event):
@@ -66,8 +69,8 @@ class CompactFeed(Feed):
 
     def item_link(self, event):
         if event.kind == "published":
-            return event.version.get_absolute_url()
-        return event.round.get_absolute_url()
+            return absolute(event.version.get_absolute_url())
+        return absolute(event.round.get_absolute_url())
 
     def item_guid(self, event):
         # A round opens and closes at the same address: two entries need two ids.

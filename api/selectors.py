@@ -15,8 +15,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from compact.models import Commitment, Compact, Party, Theme, Version
+from compact.selectors import publicly_visible_compacts
 from consultation.models import Proposal, Result, Round
-from consultation.selectors import question_counts
+from consultation.selectors import question_counts, results_readable_by, totals_readable_by
 from signatories import selectors as signatory_selectors
 from signatories.models import Organisation, Signature
 
@@ -34,8 +35,9 @@ def public_rounds() -> QuerySet[Round]:
 
 
 def compacts() -> QuerySet[Compact]:
-    """Every compact, with `current` (its published version's number or None) set per page."""
-    return Compact.objects.order_by("title", "id")
+    """Every publicly visible compact, with `current` (its published version's number or None)
+    set per page."""
+    return publicly_visible_compacts().order_by("title", "id")
 
 
 def attach_current_versions(page: Sequence[Compact]) -> Sequence[Compact]:
@@ -113,11 +115,21 @@ KIND_NAMES: dict[str, str] = {
 }
 
 
+def results_shown(round: Round) -> bool:
+    """The API reads as a visitor: a round's results only where a visitor may read them (the
+    rule of the results page, consultation.selectors.results_readable_by)."""
+    return round.has_results and results_readable_by(round=round, user=None)
+
+
+def totals_shown(round: Round) -> bool:
+    return totals_readable_by(round=round, user=None)
+
+
 def round_questions(round: Round) -> list[Question]:
     """The questions a round asks, in the order its results list them, with totals per option
     only where the round's rule shows them (Round.totals_visible) and never who chose what.
     Two queries, four when totals are shown."""
-    visible = round.totals_visible
+    visible = totals_shown(round)
     questions = []
     # The tally's questions in the tally's order (the same selector), counted only when visible.
     for asked in question_counts(round, counted=visible):
@@ -232,7 +244,10 @@ def badge_state(compact: Compact, organisation_id: int) -> BadgeState | None:
         Organisation.objects.filter(
             pk=organisation_id,
             signatures__version__compact=compact,
+            # A signature that counted publicly: confirmed by e-mail and its organisation's tie
+            # verified (one still awaiting its organisation never did; one withdrawn since did).
             signatures__confirmed_at__isnull=False,
+            signatures__organisation_verified_at__isnull=False,
         )
         .distinct()
         .first()

@@ -10,6 +10,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.addresses import absolute as site_address
+
+from .selectors import results_shown, totals_shown
+
 
 class UtcDateTime(serializers.DateTimeField):
     """Times in UTC ("Z"), whatever the site's own time zone: open data is read everywhere."""
@@ -19,7 +23,7 @@ class UtcDateTime(serializers.DateTimeField):
 
 
 def absolute(context, name, **kwargs):
-    return context["request"].build_absolute_uri(reverse(name, kwargs=kwargs))
+    return site_address(reverse(name, kwargs=kwargs))
 
 
 # --- The text, as Version.canonical_text() gives it (documented here, passed through as is) -----
@@ -87,7 +91,7 @@ class VersionSummarySerializer(serializers.Serializer):
     signatories_url = serializers.SerializerMethodField()
 
     def get_url(self, version) -> str:
-        return self.context["request"].build_absolute_uri(version.get_absolute_url())
+        return site_address(version.get_absolute_url())
 
     def get_api_url(self, version) -> str:
         return absolute(self.context, "api:version", slug=version.compact.slug, number=version.number)
@@ -135,8 +139,9 @@ class RoundSummarySerializer(serializers.Serializer):
     opens_at = UtcDateTime()
     closes_at = UtcDateTime()
     closed_at = UtcDateTime(allow_null=True)
-    totals_visible = serializers.BooleanField(
-        help_text="Whether vote totals are shown: after closing, or while open if the round shows running totals."
+    totals_visible = serializers.SerializerMethodField(
+        help_text="Whether vote totals are shown: after closing, or while open if the round shows running totals; "
+        "never for a round open to invited leaders only."
     )
     url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()
@@ -144,7 +149,7 @@ class RoundSummarySerializer(serializers.Serializer):
     results_url = serializers.SerializerMethodField(help_text="Present once the round has closed.")
 
     def get_url(self, round) -> str:
-        return self.context["request"].build_absolute_uri(round.get_absolute_url())
+        return site_address(round.get_absolute_url())
 
     def get_api_url(self, round) -> str:
         return absolute(self.context, "api:round", round_id=round.pk)
@@ -152,9 +157,13 @@ class RoundSummarySerializer(serializers.Serializer):
     def get_questions_url(self, round) -> str:
         return absolute(self.context, "api:questions", round_id=round.pk)
 
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_totals_visible(self, round) -> bool:
+        return totals_shown(round)
+
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_results_url(self, round):
-        return absolute(self.context, "api:results", round_id=round.pk) if round.has_results else None
+        return absolute(self.context, "api:results", round_id=round.pk) if results_shown(round) else None
 
 
 class RoundSerializer(RoundSummarySerializer):
@@ -172,7 +181,7 @@ class CompactSerializer(serializers.Serializer):
     api_url = serializers.SerializerMethodField()
 
     def get_url(self, compact) -> str:
-        return self.context["request"].build_absolute_uri(compact.get_absolute_url())
+        return site_address(compact.get_absolute_url())
 
     def get_api_url(self, compact) -> str:
         return absolute(self.context, "api:compact", slug=compact.slug)

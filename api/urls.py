@@ -32,6 +32,11 @@ urlpatterns = [
     # Sharing: the feed and the badges live beside the compact's own pages.
     path("compacts/<slug:slug>/feed/", feeds.CompactFeed(), name="feed"),
     path("compacts/<slug:slug>/badges/", badges.badge_index, name="badges"),
-    path("compacts/<slug:slug>/badge/<int:organisation_id>/", badges.badge_page, name="badge"),
-    path("compacts/<slug:slug>/badge/<int:organisation_id>.svg", badges.badge_svg, name="badge_svg"),
+    # The token makes a badge's address unguessable (signatories.selectors.badge_token).
+    path("compacts/<slug:slug>/badge/<int:organisation_id>-<slug:token>/", badges.badge_page, name="badge"),
+    path(
+        "compacts/<slug:slug>/badge/<int:organisation_id>-<slug:token>.svg",
+        badges.badge_svg,
+        name="badge_svg",
+    ),
 ]

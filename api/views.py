@@ -20,7 +20,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from compact.models import Compact
+from compact import selectors as compact_selectors
+from core.addresses import absolute as site_address
 
 from . import selectors
 from .serializers import (
@@ -90,7 +91,8 @@ class OpenDataView(OpenDataMixin, generics.GenericAPIView):
 
 
 def _compact(slug):
-    return get_object_or_404(Compact, slug=slug)
+    # A compact with nothing public (no public version, no open round) is not there at all.
+    return get_object_or_404(compact_selectors.publicly_visible_compacts(), slug=slug)
 
 
 def _version(slug, number):
@@ -266,6 +268,8 @@ class ResultList(OpenDataView):
         round = _round(round_id)
         if not round.has_results:
             raise NotFound("Results appear when the round closes.")
+        if not selectors.results_shown(round):
+            raise NotFound("This round's results are for the leaders invited to it.")
         return Response(self.get_serializer(selectors.round_results(round), many=True).data)
 
 
@@ -306,7 +310,7 @@ def docs(request):
                 "summary": operation.get("summary", ""),
                 "description": operation.get("description", ""),
                 "parameters": [p for p in operation.get("parameters", []) if p.get("in") == "query"],
-                "example": request.build_absolute_uri(example_path) if example_path else None,
+                "example": site_address(example_path) if example_path else None,
                 "id": operation.get("operationId", path),
             }
         )
@@ -315,7 +319,7 @@ def docs(request):
         "api/docs.html",
         {
             "endpoints": endpoints,
-            "schema_url": request.build_absolute_uri(reverse("api:schema")),
-            "base": request.build_absolute_uri(reverse("api:docs")),
+            "schema_url": site_address(reverse("api:schema")),
+            "base": site_address(reverse("api:docs")),
         },
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.roles import is_academy_staff
 
@@ -124,9 +124,23 @@ def compact_layout(version: Version) -> CompactLayout:
     return CompactLayout(version=version, parties=parties, sections=sections, rows=rows)
 
 
+def publicly_visible_compacts() -> QuerySet[Compact]:
+    """The compacts anyone may know of: those with a public version (published or superseded)
+    or a consultation round open now. Of any other (a draft being written, an import not yet
+    published) nothing is public, not even its title: every public page, the API and the feed
+    start here. Staff reach the others from the staff area."""
+    # here, not at the top: consultation's selectors import this module.
+    from consultation.models import Round
+
+    return Compact.objects.filter(
+        Q(pk__in=Version.objects.publicly_readable().values("compact_id"))
+        | Q(pk__in=Round.objects.open_now().values("version__compact_id"))
+    )
+
+
 def compacts_for_home() -> list[tuple[Compact, Version | None]]:
-    """Every compact with its published version (or None), in two queries."""
-    compacts = list(Compact.objects.order_by("title"))
+    """Every publicly visible compact with its published version (or None), in two queries."""
+    compacts = list(publicly_visible_compacts().order_by("title"))
     published = {v.compact_id: v for v in Version.objects.published().filter(compact__in=compacts)}
     return [(compact, published.get(compact.id)) for compact in compacts]
 

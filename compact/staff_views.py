@@ -225,7 +225,10 @@ class PartViewMixin:
             raise Http404("No such part of a compact.")
         self.kind = PART_KINDS[kind]
         self.version = _version_or_404(slug, number)
-        self.part = get_object_or_404(self.kind.model, pk=pk, version=self.version) if pk else None
+        # `is not None`: a pk of 0 in the address is a part that does not exist (404), not a new one.
+        self.part = (
+            get_object_or_404(self.kind.model, pk=pk, version=self.version) if pk is not None else None
+        )
 
     def context(self, **extra):
         return {"version": self.version, "kind": self.kind, "part": self.part, **extra}

@@ -28,10 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,8 +41,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.text import render_prose
 
+from . import pdf_reading
 from .models import Section, Version
-from .pdf_worker import page_texts
+from .pdf_worker import page_texts  # noqa: F401 - the reading a seal is made from at render time (compact.pdf)
 
 # PDF Info dictionary keys WeasyPrint writes from document.metadata.custom (letters only).
 FINGERPRINT_FIELD = "CompactFingerprint"
@@ -272,6 +272,8 @@ class PdfCheck:
     findings: list[Finding] = field(default_factory=list)
     text_matches: bool = False
     problem: str = ""
+    # Reading the file would have cost more than the limits allow: we neither accept nor reject it.
+    could_not_check: bool = False
 
     @property
     def genuine(self) -> bool:
@@ -294,19 +296,38 @@ def read_upload(upload: UploadedFile | None) -> bytes:
     return data
 
 
-def check_pdf(data: bytes) -> PdfCheck:
-    """Check a PDF's bytes against the versions we hold."""
-    # here, not at the top: pypdf is needed only when a PDF is checked, not by every web process at start.
-    from pypdf import PdfReader
+def reading_limits() -> pdf_reading.Limits:
+    """What reading one upload may spend (settings VERIFY_*; see docs/security.md)."""
+    return pdf_reading.Limits(
+        seconds=settings.VERIFY_READ_SECONDS,
+        memory_bytes=settings.VERIFY_READ_MEMORY_BYTES,
+        content_bytes=settings.VERIFY_MAX_CONTENT_BYTES,
+        pages=settings.VERIFY_MAX_PAGES,
+    )
 
+
+def check_pdf(data: bytes) -> PdfCheck:
+    """Check a PDF's bytes against the versions we hold.
+
+    The file is read in a child process under limits (compact.pdf_reading), in two steps: what is
+    cheap to read first (fingerprint, seal, page count), checked against the database, and only
+    then the text, both within one budget of time. A file that would take more than the limits
+    allow is not checked at all."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        info: Mapping[str, Any] = reader.metadata or {}
-        fingerprint = str(info.get("/" + FINGERPRINT_FIELD, "") or "").strip().lower()
-        seal_value = str(info.get("/" + SEAL_FIELD, "") or "").strip()
-        page_count = len(reader.pages)
-    except Exception as error:  # pypdf raises many kinds on damaged files; each means "unreadable"
+        with pdf_reading.Reading(data, limits=reading_limits()) as reading:
+            return _check_reading(reading)
+    except pdf_reading.Unreadable as error:
         raise VerificationError("The selected file could not be read as a PDF") from error
+    except pdf_reading.TooCostly:  # before its first answer (it could not even start)
+        return PdfCheck(could_not_check=True)
+
+
+def _check_reading(reading: pdf_reading.Reading) -> PdfCheck:
+    try:
+        head = reading.head(fingerprint_field=FINGERPRINT_FIELD, seal_field=SEAL_FIELD)
+    except pdf_reading.TooCostly:
+        return PdfCheck(could_not_check=True)
+    fingerprint, seal_value, page_count = head.fingerprint.strip().lower(), head.seal.strip(), head.pages
     if len(fingerprint) != FULL_LENGTH or not _HEX.fullmatch(fingerprint):
         return PdfCheck(
             problem="This PDF has no compact fingerprint in it: it was not made by this site, "
@@ -323,10 +344,10 @@ def check_pdf(data: bytes) -> PdfCheck:
         )
         return result
     try:
-        texts = page_texts(data, pages=sealed)
-        last_page = reader.pages[-1].extract_text() or ""
-    except Exception as error:
-        raise VerificationError("The selected file could not be read as a PDF") from error
+        texts, last_page = reading.texts(pages=sealed)
+    except pdf_reading.TooCostly:
+        result.could_not_check = True
+        return result
     if fingerprint not in re.sub(r"\s+", "", last_page):
         result.problem = (
             "The fingerprint printed at the end of this PDF is not the one it carries: it has been changed."

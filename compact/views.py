@@ -15,7 +15,7 @@ from . import caching, exports, pdf, presenters
 from .comparison import compare
 from .errors import DomainError
 from .models import Commitment, Compact, PdfExport, Version
-from .selectors import compact_layout, compacts_for_home, readable_versions
+from .selectors import compact_layout, compacts_for_home, publicly_visible_compacts, readable_versions
 
 # Reflections on a commitment's history page, a page at a time.
 REFLECTIONS_PER_PAGE = 20
@@ -36,6 +36,9 @@ def compact_detail(request, slug):
     compact = get_object_or_404(Compact, slug=slug)
     version = compact.versions.published().first()
     if version is None:
+        # Nothing of a compact with nothing public is shown, not even its title (staff see it).
+        if not (is_academy_staff(request.user) or publicly_visible_compacts().filter(pk=compact.pk).exists()):
+            raise Http404("No such compact.")
         return render(request, "compact/not_published.html", {"compact": compact}, status=200)
     return _render_version(request, compact, version)
 
@@ -114,9 +117,11 @@ def version_pdf(request, slug, number):
     return redirect("compact:pdf_file", token=ready.token, filename=ready.filename)
 
 
-# A PDF can be withdrawn (a signatory withdraws, is hidden or erased): shared caches may keep a
-# public one for a few minutes, then must ask again; the ETag makes asking again cheap.
-PDF_MAX_AGE_SECONDS = 300
+# A PDF lists signatories, and one can be withdrawn at any moment (a signatory withdraws, is
+# hidden or erased): no shared cache may keep it ("private"), and a browser asks again each time
+# ("no-cache"), which the ETag makes cheap (a 304). Before, "public, max-age=300" let a proxy keep
+# an erased name for five minutes.
+PDF_CACHE_CONTROL = "private, no-cache"
 
 
 def pdf_file(request, token, filename):
@@ -133,7 +138,7 @@ def pdf_file(request, token, filename):
     if current is None or current.pk != export.pk:
         raise Http404("This PDF has been replaced.")
     etag = f'"{export.token}"'
-    cache_control = f"public, max-age={PDF_MAX_AGE_SECONDS}" if public else "private, no-store"
+    cache_control = PDF_CACHE_CONTROL if public else "private, no-store"
     if public and etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:

@@ -148,6 +148,17 @@ DATABASES = {
     )
 }
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# SQLite (`make run`, tests): a transaction takes the write lock when it begins (IMMEDIATE), so two
+# that read and then write queue for it instead of one failing at once with "database is locked"
+# (SQLite cannot upgrade a reader whose snapshot another writer has moved past); a writer waits up
+# to 20 s for the lock; WAL lets pages be read while a confirmation is written.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 if USING_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # Prepared statements, by Django's documented PostgreSQL options. Django binds parameters on
     # the client (values written into the SQL text) and sets psycopg's prepare_threshold to None,
@@ -293,6 +304,14 @@ PDF_PART_PROCESSES = int(env("PDF_PART_PROCESSES", "2"))
 # A stored PDF no row names is left this long before the reconciler removes it: a render writes
 # its file a moment before the row that names it is saved.
 PDF_ORPHAN_GRACE_SECONDS = int(env("PDF_ORPHAN_GRACE_SECONDS", "3600"))
+# Checking an uploaded PDF (/verify/): the file is read in a child process that may spend at most
+# this many seconds (wall clock; CPU one more) and this much address space, read at most this many
+# pages, and decompress at most this many bytes of page content for the pages it reads. A file over
+# any of them gets "We could not check this file" (compact/pdf_reading.py, docs/security.md).
+VERIFY_READ_SECONDS = float(env("VERIFY_READ_SECONDS", "5"))
+VERIFY_READ_MEMORY_BYTES = int(env("VERIFY_READ_MEMORY_BYTES", str(512 * 1024 * 1024)))
+VERIFY_MAX_CONTENT_BYTES = int(env("VERIFY_MAX_CONTENT_BYTES", "1000000"))
+VERIFY_MAX_PAGES = int(env("VERIFY_MAX_PAGES", "2000"))
 # How long owed work (an unsent e-mail, a pending PDF) waits before the reconcilers send it again.
 RECONCILE_AFTER_SECONDS = int(env("RECONCILE_AFTER_SECONDS", "300"))
 # Fault injection for the worker-killed integration test only.
@@ -374,6 +393,11 @@ ACCOUNT_FORMS = {
 # unless OIDC_SERVER_URL is set. An existing account with the same e-mail is linked, not duplicated,
 # but only when the provider says the address is verified (allauth ignores unverified ones).
 OIDC_SERVER_URL = env("OIDC_SERVER_URL")
+# allauth takes the ID token from the provider's token endpoint without checking its signature
+# (as OpenID Connect allows for a token received straight over TLS): over plain HTTP anyone on
+# the path could sign in as anyone. Production refuses to start with such a provider.
+if PRODUCTION and OIDC_SERVER_URL and urlparse(OIDC_SERVER_URL).scheme != "https":
+    raise ImproperlyConfigured("OIDC_SERVER_URL must be an https:// address when DJANGO_ENV=production.")
 SOCIALACCOUNT_PROVIDERS = {}
 if OIDC_SERVER_URL:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
@@ -409,8 +433,10 @@ ACCOUNT_RATE_LIMITS = {
     # Wrong passwords: 100 a minute from one address; 5 in 5 minutes for one account from one
     # address locks that account out there (even with the right password) ...
     "login_failed": "100/m/ip,5/5m/key",
-    # ... and 20 in an hour for one account, from everywhere, locks it out everywhere.
+    # ... and past 20 in an hour for one account, from everywhere, its attempts are paced: one
+    # every 30 seconds, from wherever (accounts/adapter.py): slowed, never locked out everywhere.
     "login_failed_account": "20/h/key",
+    "login_paced_account": "1/30s/key",
     "signup": "60/m/ip",
     "reset_password": "60/m/ip,5/m/key",
     "reset_password_from_key": "60/m/ip",

@@ -197,6 +197,8 @@ class Reader:
     history_keys: set[Any]
     # They may read the round's own draft: every commitment on the page has a history to show.
     every_commitment_has_history: bool = False
+    # The round shows vote totals now and they may read them (selectors.totals_readable_by).
+    sees_totals: bool = False
 
     def has_history(self, commitment: Commitment) -> bool:
         return self.every_commitment_has_history or commitment.key in self.history_keys
@@ -300,6 +302,7 @@ def reader_for(
         concern_keys=set(concerns),
         history_keys=history_keys,
         every_commitment_has_history=every_commitment_has_history,
+        sees_totals=selectors.totals_readable_by(round=round, user=user),
     )
 
 
@@ -329,7 +332,7 @@ def round_page_view(
     )
     if one_at_a_time:
         theme = themes[0].pk
-    wording_totals, support_totals = selectors.vote_totals(round) if round.totals_visible else (None, None)
+    wording_totals, support_totals = selectors.vote_totals(round) if reader.sees_totals else (None, None)
     # Read once: the clock, asked per commitment, was a tenth of the all-themes page.
     is_open = round.is_open
     filtered_out = 0

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import has_verified_email
+from accounts.roles import has_verified_email, is_academy_staff
 from compact.models import Commitment, Compact, Party, Theme
 from compact.selectors import CompactLayout, compact_layout
 from core.text import word_diff
@@ -42,6 +42,30 @@ def participation_problem(user: User | AnonymousUser | None, round: Round) -> st
     if round.participation == Round.Participation.INVITED and not round.invited.filter(pk=user.pk).exists():
         return "This round is open to invited leaders only."
     return timing_problem(round)
+
+
+# --- Who may read a round's results ---------------------------------------------------------------
+def results_readable_by(*, round: Round, user: User | AnonymousUser | None) -> bool:
+    """Whether this person may read how the round's votes stand: its frozen results and its
+    totals (running or final). The one rule for the results page, the round's own pages and the
+    open data API (which reads as a visitor, `user=None`).
+
+    Staff always. A round open to every leader is public: its results are open data. A round
+    for invited leaders only is read by those invited (who could take part) and staff, never by
+    visitors or other leaders."""
+    if is_academy_staff(user):
+        return True
+    if round.participation != Round.Participation.INVITED:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return eligible_leaders(round).filter(pk=user.pk).exists()
+
+
+def totals_readable_by(*, round: Round, user: User | AnonymousUser | None) -> bool:
+    """Vote totals are shown to this person now: the round shows them (closed, or open with
+    running totals) and they may read its results."""
+    return round.totals_visible and results_readable_by(round=round, user=user)
 
 
 def timing_problem(round: Round) -> str | None:

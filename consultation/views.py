@@ -182,7 +182,7 @@ def _commitment_context(request, round, commitment, vote_error=None):
         proposal.diff = word_diff(commitment.text, proposal.text)
     mine = selectors.my_votes(round, request.user)
     totals = None
-    if round.totals_visible and (rewordings or removal):
+    if (rewordings or removal) and selectors.totals_readable_by(round=round, user=request.user):
         wording, support = selectors.vote_totals(round)
         totals = {"current": wording.get((commitment.pk, None), 0)}
         for proposal in rewordings:
@@ -233,7 +233,7 @@ def proposal_detail(request, round_pk, pk):
 def _proposal_context(request, round, proposal, vote_error=None):
     mine = selectors.my_votes(round, request.user)
     totals = None
-    if round.totals_visible and proposal.is_support_question:
+    if proposal.is_support_question and selectors.totals_readable_by(round=round, user=request.user):
         _, support = selectors.vote_totals(round)
         totals = {choice: support.get((proposal.pk, choice), 0) for choice in ("support", "oppose")}
     return {
@@ -612,11 +612,7 @@ def results(request, round_pk):
 
 
 def _can_see_results(request, round):
-    """Staff, and everyone who could take part in the round."""
-    return is_academy_staff(request.user) or (
-        request.user.is_authenticated
-        and selectors.eligible_leaders(round).filter(pk=request.user.pk).exists()
-    )
+    return selectors.results_readable_by(round=round, user=request.user)
 
 
 def results_csv(request, round_pk):

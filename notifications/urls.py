@@ -1,5 +1,7 @@
 from django.urls import path
 
+import core.converters  # noqa: F401 - registers <id:…>
+
 from . import views
 
 app_name = "notifications"
@@ -8,6 +10,6 @@ urlpatterns = [
     path("notifications/settings/", views.preferences, name="preferences"),
     path("staff/mail/retry-failed/", views.retry_failed_mail, name="retry_failed_mail"),
     path("notifications/unsubscribe/<str:kind>/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("follow/<str:what>/<int:pk>/", views.follow, name="follow"),
-    path("unfollow/<str:what>/<int:pk>/", views.unfollow, name="unfollow"),
+    path("follow/<str:what>/<id:pk>/", views.follow, name="follow"),
+    path("unfollow/<str:what>/<id:pk>/", views.unfollow, name="unfollow"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -76,12 +77,12 @@ def _follow_view(follow):
         else:
             services.unfollow(user=request.user, what=what, pk=pk)
             messages.success(request, "You have stopped following this.")
+        # Back to the page the button was on: a path on this site, nothing else. Not redirect(),
+        # which takes "abc" or "0" for the name of a view and fails with a server error.
         back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
+        if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
             back = reverse("home")
-        return redirect(back)
+        return HttpResponseRedirect(back)
 
     return view
 

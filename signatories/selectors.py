@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from compact.caching import PAGE_TTL
 
@@ -164,3 +166,39 @@ def lookalikes_of(organisations: Iterable[Organisation]) -> dict[int, list[Organ
         for o in organisations
     }
     return {pk: others for pk, others in found.items() if others}
+
+
+# --- Badges ------------------------------------------------------------------------------------
+_BADGE_SALT = "signatories.badge"
+
+
+def _badge_token(slug: str, organisation_id: int, secret: str) -> str:
+    return salted_hmac(
+        _BADGE_SALT, f"{slug}:{organisation_id}", secret=secret, algorithm="sha256"
+    ).hexdigest()[:24]
+
+
+def badge_token(*, compact_slug: str, organisation_id: int) -> str:
+    """The part of a badge's address nobody can guess: a keyed digest of the compact and the
+    organisation. Organisation ids count up, so addresses by id alone let anyone walk every
+    organisation's badge; this one is known only from a page that links it."""
+    return _badge_token(compact_slug, organisation_id, settings.SECRET_KEY)
+
+
+def badge_token_holds(*, compact_slug: str, organisation_id: int, token: str) -> bool:
+    """Whether `token` is the badge token, under the secret key or one it replaced (so badges
+    already embedded elsewhere keep working across a key rotation)."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(constant_time_compare(token, _badge_token(compact_slug, organisation_id, s)) for s in secrets)
+
+
+def badge_path(*, compact_slug: str, organisation_id: int, svg: bool = False) -> str:
+    """A badge's address (its page, or its image): the organisation's id and its token."""
+    from django.urls import reverse
+
+    kwargs = {
+        "slug": compact_slug,
+        "organisation_id": organisation_id,
+        "token": badge_token(compact_slug=compact_slug, organisation_id=organisation_id),
+    }
+    return reverse("api:badge_svg" if svg else "api:badge", kwargs=kwargs)

@@ -92,6 +92,18 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.parametrize("address", ["http://login.example.org/realms/nhs", "login.example.org"])
+def test_production_refuses_an_organisation_sign_in_provider_not_reached_over_https(address):
+    result = run_with({**PRODUCTION, "OIDC_SERVER_URL": address})
+    assert result.returncode != 0
+    assert "OIDC_SERVER_URL must be an https:// address" in result.stderr
+
+
+def test_production_accepts_an_organisation_sign_in_provider_over_https_and_development_any():
+    assert run_with({**PRODUCTION, "OIDC_SERVER_URL": "https://login.example.org/realms/nhs"}).returncode == 0
+    assert run_with({"OIDC_SERVER_URL": "http://127.0.0.1:9000/realms/test"}).returncode == 0
+
+
 def test_production_settings_pass_the_deployment_checklist():
     result = run_with(PRODUCTION, args=["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert result.returncode == 0, result.stdout + result.stderr

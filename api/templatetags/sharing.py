@@ -4,6 +4,8 @@ from urllib.parse import quote, urlencode
 
 from django import template
 
+from core.addresses import absolute
+
 register = template.Library()
 
 
@@ -16,9 +18,9 @@ def _share_subject(context):
     return compact, signature
 
 
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path):
-    return context["request"].build_absolute_uri(path)
+@register.simple_tag
+def absolute_url(path):
+    return absolute(path)
 
 
 @register.simple_tag(takes_context=True)
@@ -28,7 +30,7 @@ def share_links(context):
     request = context["request"]
     compact, signature = _share_subject(context)
     url = context.get("share_url") or (compact.get_absolute_url() if compact else request.get_full_path())
-    url = request.build_absolute_uri(url)
+    url = absolute(url)
     title = context.get("share_title") or (compact.title if compact else "Leadership Compact")
     if signature is not None and signature.status == "confirmed":
         text = f"I have signed {title}."
@@ -54,3 +56,15 @@ def share_links(context):
             ),
         ],
     }
+
+
+@register.simple_tag
+def signature_badge_path(signature):
+    """The address of the badge page for a signature's organisation. The kept confirmation page
+    hands a stand-in whose address is a mark filled in per request (signatories.confirmation_page)."""
+    from signatories.selectors import badge_path
+
+    marked = getattr(signature, "badge_path", None)
+    if marked is not None:
+        return marked
+    return badge_path(compact_slug=signature.version.compact.slug, organisation_id=signature.organisation_id)

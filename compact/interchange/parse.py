@@ -16,13 +16,18 @@ from ..models import Compact, Party, Section, Theme, Version
 COMMITMENT_LIMIT = 2000
 MINIMUM_PARTIES = 2
 
-_HEADING = re.compile(r"^(#{1,3})(?:[ \t]+(.*?))?[ \t]*$")
-_HEADER_LINE = re.compile(r"^([A-Za-z]+)[ \t]*:[ \t]*(.*?)[ \t]*$")
+# Every pattern here runs in time linear in the line (a file is up to 512 kB of anyone's text): none
+# has a lazy or optional part followed by another that can match the same characters. Trailing
+# spaces are taken off before matching (_trimmed) rather than by the pattern: "(.*?)[ \t]*$" tries
+# every split of a long run of spaces, and a line of 60,000 of them took 30 s.
+_HEADING = re.compile(r"(#{1,3})(?:[ \t]+(.*))?")
+_HEADER_LINE = re.compile(r"([A-Za-z]+)[ \t]*:[ \t]*(.*)")
+# Matched where the last "{#" of the trimmed text starts, never searched for.
 _KEY = re.compile(
-    r"[ \t]*\{#([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
-    r"(?:[ \t]+@(\d+))?\}[ \t]*$"
+    r"\{#([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    r"(?:[ \t]+@(\d+))?\}"
 )
-_ROW = re.compile(r"^row(?:[ \t]+(\d+))?$", re.IGNORECASE)
+_ROW = re.compile(r"row(?:[ \t]+(\d+))?", re.IGNORECASE)
 # A prose line that would read as one of the outline's headings is written with a backslash in
 # front; the import takes exactly one off, so any text survives the round trip.
 _ESCAPED = re.compile(r"^\\+#")
@@ -63,6 +68,9 @@ class ParsedCommitment:
     order: int | None = None
     row: int | None = None
     raw: str = ""  # in paired rows, "Party: text" before it is split
+    # The lines read so far, each with what joins it to the next: joined once, when the
+    # commitment ends (adding to `raw` line by line copies it each time, quadratic in its lines).
+    pieces: list = field(default_factory=list)
     heading_line: int = 0  # the "### " line it stands under
 
 
@@ -111,34 +119,49 @@ class ParsedCompact:
         self.problems.append(Problem(line, message))
 
 
+def _trimmed(line):
+    return line.rstrip(" \t")
+
+
+def _heading(line):
+    return _HEADING.fullmatch(_trimmed(line))
+
+
+def _header_line(line):
+    return _HEADER_LINE.fullmatch(_trimmed(line))
+
+
+def _row(title):
+    return _ROW.fullmatch(title)
+
+
 def _first_word(value):
     words = value.split()
     return words[0].lower() if words else ""
 
 
 def _split_key(text):
-    match = _KEY.search(text)
+    trimmed = _trimmed(text)
+    start = trimmed.rfind("{#")
+    match = _KEY.fullmatch(trimmed, start) if start >= 0 else None
     if not match:
         return text, None, None
-    return text[: match.start()], match.group(1).lower(), int(match.group(2)) if match.group(2) else None
+    return _trimmed(trimmed[:start]), match.group(1).lower(), int(match.group(2)) if match.group(2) else None
 
 
 def _prose(lines):
     """A block of prose as typed: blank lines at either end dropped, heading escapes undone."""
     lines = [line[1:] if _ESCAPED.match(line) else line for line in lines]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines)
+    written = [number for number, line in enumerate(lines) if line.strip()]
+    return "\n".join(lines[written[0] : written[-1] + 1]) if written else ""
 
 
 def _infer_layout(lines):
-    if any(_ROW.match(m.group(2) or "") for m in map(_HEADING.match, lines) if m and m.group(1) == "###"):
+    if any(_row(m.group(2) or "") for m in map(_heading, lines) if m and m.group(1) == "###"):
         return Version.Layout.ROWS
     if any(
         (m.group(2) or "").lower().startswith("theme:")
-        for m in map(_HEADING.match, lines)
+        for m in map(_heading, lines)
         if m and m.group(1) == "##"
     ):
         return Version.Layout.THEMES
@@ -155,6 +178,8 @@ class _Reader:
         self.prose = []
         self.section = None
         self.block = None
+        self.block_rows, self.block_last_row = set(), 0  # the rows of the block's commitments so far
+        self.loose_seen = False
         self.sub = None  # ("party", name, line) or ("row", number, line)
         self.item = None  # the commitment being read (continuation lines join it)
         self.headers_open = False
@@ -166,7 +191,7 @@ class _Reader:
         for line in self.lines:
             if line.startswith("## "):
                 break
-            match = _HEADER_LINE.match(line)
+            match = _header_line(line)
             if match and match.group(1).lower() == "layout":
                 declared = _first_word(match.group(2))
         self.layout = (declared or "").strip().lower() or _infer_layout(self.lines)
@@ -193,11 +218,15 @@ class _Reader:
         if self.item is None:
             return
         item, self.item = self.item, None
+        item.raw, item.pieces = "".join(item.pieces), []
         text, item.key, item.order = _split_key(item.raw)
         text = text.strip()
         item.heading_line = self.sub[2]
         if self.sub[0] == "row":
             item.raw, item.row = text, self.sub[1]
+            if item.row:
+                self.block_rows.add(item.row)
+                self.block_last_row = max(self.block_last_row, item.row)
         else:
             item.text, item.party = text, self.sub[1]
         self.block.commitments.append(item)
@@ -205,7 +234,7 @@ class _Reader:
     # --- one line -------------------------------------------------------------------------------
     def line(self, number, line):
         result = self.result
-        heading = _HEADING.match(line)
+        heading = _heading(line)
         if heading:
             level, title = len(heading.group(1)), heading.group(2) or ""
             if level == 3 and self.mode == "block":
@@ -244,7 +273,7 @@ class _Reader:
         if self.headers_open:
             if not line.strip():
                 return
-            header = _HEADER_LINE.match(line)
+            header = _header_line(line)
             if header and self.header(number, header.group(1).lower(), header.group(2)):
                 return
             self.headers_open = False
@@ -310,12 +339,15 @@ class _Reader:
         elif lowered.startswith("theme:"):
             name, key, _ = _split_key(title[len("theme:") :])
             self.block = ParsedBlock(title=name.strip(), line=number, key=key)
+            self.block_rows, self.block_last_row = set(), 0
             result.blocks.append(self.block)
             self.mode, self.headers_open = "block", True
         elif lowered == "commitments":
-            if result.loose is not None:
+            if self.loose_seen:
                 result.problem(number, "“## Commitments” is given twice; keep one.")
+            self.loose_seen = True
             self.block = ParsedBlock(title=None, line=number)
+            self.block_rows, self.block_last_row = set(), 0
             result.blocks.append(self.block)
             self.mode = "block"
         else:
@@ -342,7 +374,7 @@ class _Reader:
 
     def subheading(self, number, title):
         if self.layout == Version.Layout.ROWS:
-            match = _ROW.match(title)
+            match = _row(title)
             if not match:
                 self.result.problem(
                     number,
@@ -350,17 +382,20 @@ class _Reader:
                 )
                 self.sub = ("row", None, number)
                 return
-            previous = max((c.row or 0 for c in self.block.commitments), default=0)
+            # The rows this block's commitments stand in, kept as they are read (not searched for
+            # at every heading: that was quadratic in the number of rows).
+            rows = self.block_rows
+            previous = self.block_last_row
             if self.sub and self.sub[0] == "row" and self.sub[1]:
                 previous = max(previous, self.sub[1])
             row = int(match.group(1)) if match.group(1) else previous + 1
             if row < 1:
                 self.result.problem(number, "Rows are numbered from 1.")
-            elif any(c.row == row for c in self.block.commitments):
+            elif row in rows:
                 self.result.problem(number, f"Row {row} appears twice here; put its pair under one heading.")
             self.sub = ("row", row, number)
             return
-        if _ROW.match(title):
+        if _row(title):
             self.result.problem(
                 number, "Rows belong to the paired-rows layout: add “Layout: rows” under the title."
             )
@@ -380,15 +415,18 @@ class _Reader:
             return
         if line.startswith(("- ", "* ")) or line.strip() in ("-", "*"):
             self.close_item()
-            self.item = ParsedCommitment(text="", party="", line=number, raw=line[2:].strip())
+            self.item = ParsedCommitment(text="", party="", line=number)
+            self.item.pieces.append(line[2:].strip())
             return
         if line[:1] in (" ", "\t") and self.item is not None:
             # A continuation line: wrapped text joins with a space; a line ended with a backslash
             # keeps its line break (Markdown's hard break).
-            if self.item.raw.endswith("\\"):
-                self.item.raw = self.item.raw[:-1] + "\n" + line.strip()
+            pieces = self.item.pieces
+            if pieces[-1].endswith("\\"):
+                pieces[-1] = pieces[-1][:-1]
+                pieces += ["\n", line.strip()]
             else:
-                self.item.raw = self.item.raw + " " + line.strip()
+                pieces += [" ", line.strip()]
             return
         self.result.problem(
             number,
@@ -578,11 +616,22 @@ def _check(result):
 def _split_row_item(result, item, parties):
     """ "The Trust: we will…" → party and text, matching the longest party name that fits."""
     raw = item.raw
-    for name in sorted((p.name for p in parties.values()), key=len, reverse=True):
-        if raw[: len(name)].casefold() == name.casefold() and raw[len(name) :].lstrip()[:1] == ":":
-            item.party = name
-            item.text = raw[len(name) :].lstrip()[1:].strip()
-            return
+    # Each colon in turn, the text before it (less spaces) looked up among the parties: the last
+    # that names one is the longest name that fits. Not every party tried on every commitment
+    # (that is quadratic in a long file), and no colon past the longest name a party may have.
+    longest = Party._meta.get_field("name").max_length
+    found = None
+    for colon in (m.start() for m in re.finditer(":", raw)):
+        end = len(raw[:colon].rstrip())
+        if end > longest:
+            break
+        party = parties.get(raw[:end].casefold())
+        if party is not None:
+            found = (party.name, colon)
+    if found is not None:
+        item.party = found[0]
+        item.text = raw[found[1] + 1 :].strip()
+        return
     item.text = raw
     head = raw.partition(":")[0].strip() if ":" in raw else ""
     if head:

@@ -3,11 +3,15 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from signatories import services as signing
+from signatories.selectors import badge_path
 
 from .conftest import organisation, sign
+
+SITE = settings.SITE_URL  # every absolute address is built from it, never from the request
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def badge(client, version, org):
-    return client.get(
-        reverse("api:badge_svg", kwargs={"slug": version.compact.slug, "organisation_id": org.pk})
-    )
+    return client.get(badge_path(compact_slug=version.compact.slug, organisation_id=org.pk, svg=True))
 
 
 def texts(response):
@@ -82,14 +84,11 @@ def test_no_badge_for_an_organisation_that_never_confirmed_a_signature(client, v
 def test_the_badge_page_gives_a_snippet_linking_to_the_signatories(client, version):
     org = organisation(name="Scutari NHS Trust")
     sign(version, organisation=org)
-    page = client.get(reverse("api:badge", kwargs={"slug": version.compact.slug, "organisation_id": org.pk}))
+    page = client.get(badge_path(compact_slug=version.compact.slug, organisation_id=org.pk))
     html = page.content.decode()
     signatories = reverse("signatories:list", kwargs={"slug": version.compact.slug, "number": 1})
-    svg = reverse("api:badge_svg", kwargs={"slug": version.compact.slug, "organisation_id": org.pk})
+    svg = badge_path(compact_slug=version.compact.slug, organisation_id=org.pk, svg=True)
     # The snippet shows as text to copy: escaped once in the page.
-    assert (
-        f"&lt;a href=&quot;http://testserver{signatories}&quot;&gt;&lt;img src=&quot;http://testserver{svg}&quot;"
-        in html
-    )
+    assert f"&lt;a href=&quot;{SITE}{signatories}&quot;&gt;&lt;img src=&quot;{SITE}{svg}&quot;" in html
     index = client.get(reverse("api:badges", kwargs={"slug": version.compact.slug})).content.decode()
     assert "Scutari NHS Trust" in index

@@ -3,12 +3,15 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from compact import services as compact_services
 from tests.consultation.factories import open_round
 
 from .conftest import close
+
+SITE = settings.SITE_URL  # every absolute address is built from it, never from the request
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +33,7 @@ def entries(client, compact):
 def test_the_feed_lists_a_published_version(client, version):
     (entry,) = entries(client, version.compact)
     assert entry[0] == "Version 1 published"
-    assert entry[2] == f"http://testserver{version.get_absolute_url()}"
+    assert entry[2] == f"{SITE}{version.get_absolute_url()}"
 
 
 def test_the_feed_lists_rounds_opening_and_closing_with_distinct_ids(client, staff, version):
@@ -42,7 +45,7 @@ def test_the_feed_lists_rounds_opening_and_closing_with_distinct_ids(client, sta
     assert "Consultation round opened: Refresh round" in titles
     assert "Consultation round closed: Refresh round" in titles
     ids = [entry_id for _, entry_id, _ in found]
-    assert len(set(ids)) == len(ids) and all(i.startswith("http://testserver/") for i in ids)
+    assert len(set(ids)) == len(ids) and all(i.startswith(SITE + "/") for i in ids)
 
 
 def test_a_draft_never_appears_in_the_feed(client, staff, version):

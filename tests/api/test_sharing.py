@@ -5,7 +5,12 @@ from html import unescape
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+
+from signatories.selectors import badge_path
+
+SITE = settings.SITE_URL  # every absolute address is built from it, never from the request
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +27,7 @@ def test_the_compact_page_carries_open_graph_and_card_meta(client, version):
     html = client.get(compact.get_absolute_url()).content.decode()
     assert meta(html, "property", "og:title") == compact.title
     assert meta(html, "property", "og:description") == compact.summary
-    assert meta(html, "property", "og:url") == f"http://testserver{compact.get_absolute_url()}"
+    assert meta(html, "property", "og:url") == f"{SITE}{compact.get_absolute_url()}"
     assert meta(html, "name", "twitter:card") == "summary"
     assert meta(html, "name", "twitter:title") == compact.title
 
@@ -36,7 +41,7 @@ def test_the_compact_page_links_its_feed_and_open_data(client, version):
 
 def test_share_links_are_plain_links_carrying_the_compact_address(client, version):
     html = client.get(version.compact.get_absolute_url()).content.decode()
-    url = f"http://testserver{version.compact.get_absolute_url()}"
+    url = f"{SITE}{version.compact.get_absolute_url()}"
     links = {unescape(href) for href in re.findall(r'href="([^"]+)" rel="noopener noreferrer"', html)}
     by_host = {urlparse(link).netloc or urlparse(link).scheme: link for link in links}
     assert set(by_host) == {"mailto", "www.linkedin.com", "x.com", "bsky.app"}
@@ -66,10 +71,8 @@ def test_the_share_block_on_a_receipt_says_you_signed_and_offers_the_badge(rf, v
     html = render_to_string("includes/share.html", {"signature": signature}, request=rf.get("/signatures/1/"))
     mailto = unescape(re.search(r'href="(mailto:[^"]+)"', html).group(1))
     assert parse_qs(urlparse(mailto).query)["body"][0].startswith(f"I have signed {version.compact.title}.")
-    assert f'value="http://testserver{version.compact.get_absolute_url()}"' in html
-    badge = reverse(
-        "api:badge", kwargs={"slug": version.compact.slug, "organisation_id": signature.organisation_id}
-    )
+    assert f'value="{SITE}{version.compact.get_absolute_url()}"' in html
+    badge = badge_path(compact_slug=version.compact.slug, organisation_id=signature.organisation_id)
     assert badge in html
 
 
@@ -104,7 +107,7 @@ def test_the_page_after_confirming_a_signature_offers_sharing_and_the_badge(
     assert "Share the compact" in html
     mailto = unescape(re.search(r'href="(mailto:[^"]+)"', html).group(1))
     assert parse_qs(urlparse(mailto).query)["body"][0].startswith(f"I have signed {version.compact.title}.")
-    badge = reverse("api:badge", kwargs={"slug": version.compact.slug, "organisation_id": trust.pk})
+    badge = badge_path(compact_slug=version.compact.slug, organisation_id=trust.pk)
     assert f'href="{badge}"' in html
 
 
@@ -126,9 +129,7 @@ def test_the_badge_page_offers_a_copy_button_only_where_script_can_work_it(clien
 
     org = organisation(name="Scutari NHS Trust")
     sign(version, organisation=org)
-    html = client.get(
-        reverse("api:badge", kwargs={"slug": version.compact.slug, "organisation_id": org.pk})
-    ).content.decode()
+    html = client.get(badge_path(compact_slug=version.compact.slug, organisation_id=org.pk)).content.decode()
     # Hidden in the HTML; share.js shows it when the clipboard can be written. Without script the
     # snippet sits in a read-only field to select and copy.
     assert re.search(r'<button[^>]*data-copy-target="badge-snippet"[^>]*hidden', html)

@@ -118,6 +118,8 @@ VARIANTS = {
 @pytest.fixture(params=list(VARIANTS))
 def visitor(request, chromium, live_server, browser_settings):
     variant = VARIANTS[request.param]
+    # The site's own address, as in production: share links, snippets and og:url are built from it.
+    browser_settings.SITE_URL = live_server.url
     context = chromium.new_context(
         java_script_enabled=variant["javascript"], viewport=variant["viewport"], accept_downloads=True
     )

@@ -9,7 +9,7 @@ from tests.factories import CompactFactory, draft_version, published_version
 pytestmark = pytest.mark.django_db
 
 
-def test_home_lists_each_compact_with_its_published_version(client):
+def test_home_lists_each_public_compact_with_its_published_version(client):
     version = published_version()
     CompactFactory(title="Still being written")
     response = client.get(reverse("home"))
@@ -17,7 +17,8 @@ def test_home_lists_each_compact_with_its_published_version(client):
     html = response.content.decode()
     assert version.compact.title in html
     assert f"Version {version.number}, published" in html
-    assert "Still being written" in html and "Not published yet" in html
+    # A compact with nothing public (no published version, no open round) is not listed.
+    assert "Still being written" not in html
 
 
 def test_public_compact_page_reads_as_on_paper(client):
@@ -42,8 +43,11 @@ def test_each_theme_shows_its_party_columns_in_party_order(client):
     assert html.index("First side promise 1.1.") < html.index("What Second side will do")
 
 
-def test_compact_page_says_when_nothing_is_published_yet(client):
+def test_compact_page_says_when_nothing_is_published_yet(client, staff):
     version = draft_version()
+    # Visitors are not told it exists; staff are told it is not published.
+    assert client.get(version.compact.get_absolute_url()).status_code == 404
+    client.force_login(staff)
     response = client.get(version.compact.get_absolute_url())
     assert response.status_code == 200
     assert "has not been published yet" in response.content.decode()

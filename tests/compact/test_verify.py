@@ -16,6 +16,13 @@ pytestmark = pytest.mark.django_db
 VERIFY = "/verify/"
 
 
+@pytest.fixture(autouse=True)
+def _time_to_read(settings):
+    """How long a check may take is not what these tests are about (tests/compact/
+    test_verify_limits.py is): on a busy machine a genuine PDF must not read as too costly."""
+    settings.VERIFY_READ_SECONDS = 60
+
+
 @pytest.fixture
 def version(staff):
     return published_version(staff=staff)
