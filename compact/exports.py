@@ -67,14 +67,15 @@ def _render_owed(version_id: int) -> bool:
     return PdfExport.objects.filter(version_id=version_id, status=PdfExport.Status.PENDING).exists()
 
 
-def _enqueue_once(version_id: int) -> None:
-    # here, not at the top: compact.tasks imports this one.
-    from .tasks import render_pdf
+# The task is named, not imported: compact.tasks imports this module (config.dispatch.task_named).
+RENDER_TASK = "compact.tasks.render_pdf"
 
+
+def _enqueue_once(version_id: int) -> None:
     window = coalesce_seconds()
     key = f"pdf:scheduled:{version_id}"
     if cache.add(key, 1, timeout=window * 2 or 1):
-        dispatch.send_on_commit(render_pdf, version_id, countdown=window)
+        dispatch.send_on_commit(RENDER_TASK, version_id, countdown=window)
 
 
 # The first key of the PostgreSQL advisory locks that mark a render as running ("PD").
@@ -245,9 +246,6 @@ def retry_failed(*, actor: User, version: Version) -> None:
 
 def reconcile(*, older_than: timedelta | None = None) -> int:
     """Re-enqueue renders the database says are owed but nobody is working on."""
-    # here, not at the top: compact.tasks imports this one.
-    from .tasks import render_pdf
-
     if older_than is None:
         older_than = timedelta(seconds=settings.RECONCILE_AFTER_SECONDS)
     stale = timezone.now() - older_than
@@ -261,7 +259,7 @@ def reconcile(*, older_than: timedelta | None = None) -> int:
         )
     )
     for version_id in version_ids:
-        dispatch.send(render_pdf, version_id)
+        dispatch.send(RENDER_TASK, version_id)
     return len(version_ids)
 
 

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from . import pdf_worker, verification
+from . import pdf_worker, sealing
 from .selectors import compact_layout
 
 if TYPE_CHECKING:
@@ -193,9 +193,9 @@ def render(
         # The compact's own pages written alone and read back the way the verifier reads an
         # upload: a few pages, however many signatories follow.
         alone = document.copy(document.pages[:compact_pages]).write_pdf(**options)
-        document.metadata.custom[verification.FINGERPRINT_FIELD] = version.content_hash
-        document.metadata.custom[verification.SEAL_FIELD] = verification.seal(
-            version.content_hash, verification.page_texts(alone), len(document.pages)
+        document.metadata.custom[sealing.FINGERPRINT_FIELD] = version.content_hash
+        document.metadata.custom[sealing.SEAL_FIELD] = sealing.seal(
+            version.content_hash, sealing.page_texts(alone), len(document.pages)
         )
     return document.write_pdf(**options)
 
@@ -305,8 +305,8 @@ def _render_in_parts(version, signatures, *, signature_page, part_size):
         if version.content_hash:
             texts = pool.submit(pdf_worker.texts_of, paths[0], pages=counts[0][1]).result()
             metadata = {
-                verification.FINGERPRINT_FIELD: version.content_hash,
-                verification.SEAL_FIELD: verification.seal(version.content_hash, texts, total),
+                sealing.FINGERPRINT_FIELD: version.content_hash,
+                sealing.SEAL_FIELD: sealing.seal(version.content_hash, texts, total),
             }
         # A worker joins the parts, so this process never holds their pages.
         joined = os.path.join(folder, "joined.pdf")

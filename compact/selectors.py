@@ -8,14 +8,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from accounts.roles import is_academy_staff
-
 from .models import Commitment, Compact, Party, PdfExport, Section, Theme, Version
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
 
-    from accounts.models import User
+    pass
 
 # One column of a block: a party and its commitments, in reading order.
 Column = tuple[Party, list[Commitment]]
@@ -143,23 +140,6 @@ def compacts_for_home() -> list[tuple[Compact, Version | None]]:
     compacts = list(publicly_visible_compacts().order_by("title"))
     published = {v.compact_id: v for v in Version.objects.published().filter(compact__in=compacts)}
     return [(compact, published.get(compact.id)) for compact in compacts]
-
-
-def readable_versions(user: User | AnonymousUser | None, compact: Compact) -> list[Version]:
-    """The versions of a compact this person may read, oldest first, in two or three queries.
-
-    Staff read every version; others the public ones, plus what consultation opens to them: the
-    text of a round that has closed, and an open round's draft to the people taking part in it."""
-    versions = compact.versions.order_by("number")
-    if not is_academy_staff(user):
-        # here, not at the top: consultation.selectors imports this one.
-        from consultation.selectors import versions_opened_by_rounds
-
-        opened = versions_opened_by_rounds(compact, user)
-        versions = versions.filter(
-            Q(status__in=[Version.Status.PUBLISHED, Version.Status.SUPERSEDED]) | Q(pk__in=opened)
-        )
-    return list(versions)
 
 
 def versions_with_failed_pdfs() -> list[Version]:

@@ -26,10 +26,8 @@ Uploads are read in memory and never stored (see verify_views).
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,19 +35,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.text import render_prose
 
 from . import pdf_reading
 from .models import Section, Version
-from .pdf_worker import page_texts  # noqa: F401 - the reading a seal is made from at render time (compact.pdf)
-
-# PDF Info dictionary keys WeasyPrint writes from document.metadata.custom (letters only).
-FINGERPRINT_FIELD = "CompactFingerprint"
-SEAL_FIELD = "CompactSeal"
-SEAL_SCHEME = "1"
-_SEAL_SALT = "compact.verification.seal"
+from .sealing import (  # noqa: F401 - the seal's parts are part of what verifying a copy means
+    FINGERPRINT_FIELD,
+    SEAL_FIELD,
+    SEAL_SCHEME,
+    seal,
+    seal_holds,
+    seal_tokens,
+    words,
+)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # A compact's own pages: more than this and it is not one of ours (and reading it could be slow).
@@ -146,49 +145,6 @@ def findings_for(versions: Sequence[Version]) -> list[Finding]:
 
 
 # --- reading text -----------------------------------------------------------------------------
-
-
-def _normal(text: str | None) -> str:
-    # NFKC folds ligatures (ﬁ → fi) and compatibility forms a PDF reader may hand back.
-    return unicodedata.normalize("NFKC", text or "")
-
-
-def words(text: str | None) -> list[str]:
-    return re.findall(r"\w+", _normal(text))
-
-
-def seal_tokens(text: str | None) -> list[str]:
-    """Words and punctuation marks: what the seal covers (an added comma counts)."""
-    return re.findall(r"\w+|[^\w\s]", _normal(text))
-
-
-def _seal_digest(fingerprint: str, texts: Sequence[str], total_pages: int, secret: str) -> str:
-    tokens = sorted(token for text in texts for token in seal_tokens(text))
-    body = hashlib.sha256("\n".join(tokens).encode("utf-8")).hexdigest()
-    message = f"{SEAL_SCHEME}:{fingerprint}:{len(texts)}:{total_pages}:{body}"
-    return salted_hmac(_SEAL_SALT, message, secret=secret, algorithm="sha256").hexdigest()
-
-
-def seal(fingerprint: str, texts: Sequence[str], total_pages: int) -> str:
-    """The seal of a rendering: scheme, the compact's pages it covers, and a keyed digest of their
-    words and of the document's page count (so no page can be slipped in anywhere)."""
-    digest = _seal_digest(fingerprint, texts, total_pages, settings.SECRET_KEY)
-    return f"{SEAL_SCHEME}:{len(texts)}:{digest}"
-
-
-def _secrets() -> list[str]:
-    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-
-
-def seal_holds(value: str | None, fingerprint: str, texts: Sequence[str], total_pages: int) -> bool:
-    scheme, _, rest = (value or "").partition(":")
-    _pages, _, digest = rest.partition(":")
-    if scheme != SEAL_SCHEME or not digest:
-        return False
-    return any(
-        constant_time_compare(digest, _seal_digest(fingerprint, texts, total_pages, secret))
-        for secret in _secrets()
-    )
 
 
 def sealed_page_count(value: str | None) -> int | None:

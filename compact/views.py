@@ -8,14 +8,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.mixins import academy_staff_required
 from accounts.roles import is_academy_staff, needs_two_factor_setup
-from consultation.selectors import open_rounds_by_compact
+from consultation.selectors import open_rounds_by_compact, readable_versions
 from reflections.services import visible_reflections
 
 from . import caching, exports, pdf, presenters
 from .comparison import compare
 from .errors import DomainError
 from .models import Commitment, Compact, PdfExport, Version
-from .selectors import compact_layout, compacts_for_home, publicly_visible_compacts, readable_versions
+from .selectors import compact_layout, compacts_for_home, publicly_visible_compacts
 
 # Reflections on a commitment's history page, a page at a time.
 REFLECTIONS_PER_PAGE = 20

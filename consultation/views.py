@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
 from compact.models import Commitment, Party, Theme, Version
-from compact.selectors import readable_versions
 from core.csv import csv_download
 from core.errors import DomainError
 from core.text import word_diff
@@ -81,7 +80,7 @@ def _version_links(request, round):
     history (only for commitments in a version they may read) and a comparison of the round's
     draft with the published text (once they may read both). No link that leads to a 404."""
     compact = round.version.compact
-    readable = readable_versions(request.user, compact)
+    readable = selectors.readable_versions(request.user, compact)
     published = next((v for v in readable if v.status == Version.Status.PUBLISHED), None)
     compare_from = published if published and published.pk != round.version_id else None
     return {
@@ -214,7 +213,7 @@ def _vote_error_context(vote_error, href):
 
 def _history_url(request, round, commitment):
     """The commitment's history, when this reader may read a version that holds it."""
-    readable = readable_versions(request.user, round.version.compact)
+    readable = selectors.readable_versions(request.user, round.version.compact)
     if Commitment.objects.filter(version__in=readable, key=commitment.key).exists():
         return reverse(
             "compact:commitment_history", kwargs={"slug": round.version.compact.slug, "key": commitment.key}

@@ -48,6 +48,7 @@ from core.errors import NotAllowed
 
 from .kinds import label_in_sentence
 from .models import Outgoing
+from .unsubscribe import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +112,6 @@ def render(*, template: str, subject: str, context: dict[str, Any]) -> Rendered:
 def unsubscribing(letter: Letter, *, user: User, kind: str) -> Letter:
     """The letter with RFC 8058 one-click headers and a footer (text and HTML) that switches this
     kind off. Only mail a person chose to receive carries one; transactional mail does not."""
-    from .services import unsubscribe_url
-
     url = unsubscribe_url(user=user, kind=kind)
     manage = settings.SITE_URL + reverse("accounts:profile") + "#notifications"
     label = label_in_sentence(kind)

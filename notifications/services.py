@@ -12,13 +12,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.core import signing
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,11 +25,9 @@ from core.errors import DomainError
 from . import outbox, selectors
 from .kinds import DEFAULTS, DIGEST, STAFF_ONLY, Kind, Mode
 from .models import DigestSent, Follow, Outgoing, PendingNotification, Preference
+from .unsubscribe import unsubscribe_token, unsubscribe_url, user_for_token
 
 logger = logging.getLogger(__name__)
-
-# Unsubscribe links last a year: long enough for an old e-mail, short enough to retire keys.
-UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365
 
 
 _MUTED = contextvars.ContextVar("notifications_muted", default=False)
@@ -46,46 +41,6 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _MUTED.reset(token)
-
-
-# --- unsubscribe tokens -------------------------------------------------------------------------
-
-
-def _salt(kind: str) -> str:
-    # A salt per kind: a token for one kind can never be replayed against another.
-    return f"notifications.unsubscribe.{kind}"
-
-
-def unsubscribe_token(*, user: User, kind: str) -> str:
-    return signing.dumps({"u": user.pk, "k": kind}, salt=_salt(kind), compress=True)
-
-
-def unsubscribe_url(*, user: User, kind: str) -> str:
-    path = reverse(
-        "notifications:unsubscribe", kwargs={"kind": kind, "token": unsubscribe_token(user=user, kind=kind)}
-    )
-    url: str = settings.SITE_URL + path
-    return url
-
-
-def user_for_token(*, kind: str, token: str) -> User:
-    """The person a token names, or DomainError if it was altered, is for another kind, or expired."""
-    if kind not in Kind.values and kind != DIGEST:
-        raise DomainError("This unsubscribe link is not one we sent.")
-    try:
-        data = signing.loads(token, salt=_salt(kind), max_age=UNSUBSCRIBE_MAX_AGE)
-    except signing.SignatureExpired:
-        raise DomainError(
-            "This unsubscribe link has expired. Sign in to change your e-mail settings."
-        ) from None
-    except signing.BadSignature:
-        raise DomainError("This unsubscribe link is not one we sent, or it was changed.") from None
-    if data.get("k") != kind:
-        raise DomainError("This unsubscribe link is not one we sent, or it was changed.")
-    user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
-    if user is None:
-        raise DomainError("This account no longer exists, so it receives no e-mail.")
-    return user
 
 
 # --- preferences and follows --------------------------------------------------------------------
@@ -292,4 +247,15 @@ def send_digests(*, today: date | None = None) -> int:
     return written
 
 
-__all__ = ["DEFAULTS", "notify", "route", "set_preference", "unsubscribe", "follow", "unfollow"]
+__all__ = [
+    "DEFAULTS",
+    "unsubscribe_token",
+    "unsubscribe_url",
+    "user_for_token",
+    "notify",
+    "route",
+    "set_preference",
+    "unsubscribe",
+    "follow",
+    "unfollow",
+]

@@ -1,8 +1,8 @@
-"""The signing e-mails, as outbox letters (notifications/outbox.py)."""
+"""The signing e-mails as the outbox renders them when it sends (notifications/outbox.py), and the
+refresh invitation's letter. The services write the confirmation letter (`services.confirmation_letter`);
+this module reads the services, never the reverse."""
 
 from __future__ import annotations
-
-import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -13,25 +13,6 @@ from notifications import outbox
 
 from . import services
 from .models import Signature
-
-
-def confirmation_letter(*, signature_id: int, again: bool = False) -> outbox.Letter:
-    """The e-mail with a signature's confirmation link. Transactional: sent before bulk mail and
-    never suppressed by a setting. The link is minted when it is sent (`confirmation`), so no
-    usable token is ever stored in the outbox or passed through the broker."""
-    signature = Signature.objects.select_related("signer").get(pk=signature_id)
-    # The first e-mail is one per signature; each asked-for resend is an event of its own.
-    key = f"signature-confirmation:{signature_id}:{uuid.uuid4().hex if again else 'first'}"
-    return outbox.Letter(
-        key=key,
-        kind="signature-confirmation",
-        about=f"signature:{signature_id}",
-        to=signature.signer.email if signature.signer else "",
-        user_id=signature.signer_id,
-        urgent=True,
-        render_with="signatories.mail.confirmation",
-        params={"signature_id": signature_id},
-    )
 
 
 def confirmation(*, signature_id: int) -> outbox.Rendered | None:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -349,11 +350,28 @@ def sign(
     _flag_for_review(signature)
     _hold_bursts(signature)
     # The confirmation e-mail is written with the signature, in its transaction (the outbox
-    # sends it once this commits). Here, not at the top: signatories.mail imports this one.
-    from . import mail
-
-    outbox.put(letters=[mail.confirmation_letter(signature_id=signature.pk)])
+    # sends it once this commits).
+    outbox.put(letters=[confirmation_letter(signature_id=signature.pk)])
     return signature
+
+
+def confirmation_letter(*, signature_id: int, again: bool = False) -> outbox.Letter:
+    """The e-mail with a signature's confirmation link. Transactional: sent before bulk mail and
+    never suppressed by a setting. The link is minted when it is sent (`confirmation`), so no
+    usable token is ever stored in the outbox or passed through the broker (`signatories.mail.confirmation`)."""
+    signature = Signature.objects.select_related("signer").get(pk=signature_id)
+    # The first e-mail is one per signature; each asked-for resend is an event of its own.
+    key = f"signature-confirmation:{signature_id}:{uuid.uuid4().hex if again else 'first'}"
+    return outbox.Letter(
+        key=key,
+        kind="signature-confirmation",
+        about=f"signature:{signature_id}",
+        to=signature.signer.email if signature.signer else "",
+        user_id=signature.signer_id,
+        urgent=True,
+        render_with="signatories.mail.confirmation",
+        params={"signature_id": signature_id},
+    )
 
 
 def issue_confirmation(*, signature: Signature) -> str:
@@ -383,10 +401,7 @@ def resend_confirmation(*, actor: User, signature: Signature) -> None:
     cache.add(daily_key, 0, timeout=24 * 3600)
     if (cache.incr(daily_key) or 0) > RESENDS_PER_DAY:
         raise DomainError("We have sent this e-mail five times today. Try again tomorrow.")
-    # here, not at the top: signatories.mail imports this one.
-    from . import mail
-
-    outbox.put(letters=[mail.confirmation_letter(signature_id=signature.pk, again=True)])
+    outbox.put(letters=[confirmation_letter(signature_id=signature.pk, again=True)])
 
 
 # What a link that finds no pending signature says, whatever the reason: a guessed link learns
@@ -887,9 +902,6 @@ def reconcile_mail(*, now: datetime | None = None, older_than: timedelta | None 
     """Re-send confirmation e-mails and refresh invitations that should have gone by now: the
     broker may have been down when they were enqueued, or lost them in a restart. The tasks are
     idempotent, so a duplicate reaches nobody twice."""
-    # here, not at the top: signatories.tasks imports this one.
-    from .tasks import send_confirmation, send_refresh_invitations
-
     now = now or timezone.now()
     if older_than is None:
         older_than = timedelta(seconds=settings.RECONCILE_AFTER_SECONDS)
@@ -906,7 +918,7 @@ def reconcile_mail(*, now: datetime | None = None, older_than: timedelta | None 
         created_at__gte=now - timedelta(hours=confirmation_hours()),
     )
     for pk in unsent.values_list("pk", flat=True):
-        sent += dispatch.send(send_confirmation, pk)
+        sent += dispatch.send("signatories.tasks.send_confirmation", pk)
     # Invitations are owed for a month after a refresh is published; older ones are history.
     recent = Version.objects.filter(
         status=Version.Status.PUBLISHED, published_at__lt=stale, published_at__gte=now - timedelta(days=30)
@@ -920,5 +932,5 @@ def reconcile_mail(*, now: datetime | None = None, older_than: timedelta | None 
             .first()
         )
         if previous is not None and signatures_to_invite(version=version, previous=previous).exists():
-            sent += dispatch.send(send_refresh_invitations, version.pk, previous.pk)
+            sent += dispatch.send("signatories.tasks.send_refresh_invitations", version.pk, previous.pk)
     return sent

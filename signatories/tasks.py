@@ -23,7 +23,7 @@ def send_confirmation(signature_id, again=False):
     """Owed by a signature the outbox never heard of (one signed before the outbox, or found by
     `reconcile_mail`): writes its confirmation e-mail, once."""
     with transaction.atomic():
-        return outbox.put(letters=[mail.confirmation_letter(signature_id=signature_id, again=again)])
+        return outbox.put(letters=[services.confirmation_letter(signature_id=signature_id, again=again)])
 
 
 @shared_task(base=LateAckTask)
