@@ -16,6 +16,7 @@ from consultation.models import Proposal, Round
 from consultation.services import notices
 from notifications import services
 from notifications.kinds import Kind, Mode
+from signatories import services as signing_services
 from tests.compact.test_review_cycle import publish
 from tests.consultation.factories import open_round
 from tests.factories import LeaderFactory
@@ -213,13 +214,12 @@ def test_review_reminder_for_staff_has_a_staff_kind_of_its_own(staff):
 
 def test_signature_confirmation(staff):
     from notifications import outbox
-    from signatories import mail as signing_mail
     from signatories.models import Signature
 
     signature = SignatureFactory(
         version=publish(staff), status=Signature.Status.PENDING, confirmed_at=None, organisation=None
     )
-    outbox.put(letters=[signing_mail.confirmation_letter(signature_id=signature.pk)])
+    outbox.put(letters=[signing_services.confirmation_letter(signature_id=signature.pk)])
     [message] = to(signature.signer.email)
     assert_well_made(message, "To confirm your signature", "The link works once")
     assert "Auto-Submitted" not in message.extra_headers and "Stop e-mails" not in message.body

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from notifications import outbox
 from notifications.models import Outgoing
+from signatories import services as signing_services
 from tests.consultation.factories import open_round
 from tests.factories import LeaderFactory, published_version
 from tests.mailbox import delivered
@@ -209,7 +210,6 @@ def test_opening_notices_written_twice_reach_each_leader_once(staff):
 
 
 def test_a_signature_confirmation_link_is_minted_when_sent_and_never_stored(staff):
-    from signatories import mail as signing_mail
     from signatories.models import Signature
     from tests.signatories.factories import SignatureFactory
 
@@ -217,7 +217,7 @@ def test_a_signature_confirmation_link_is_minted_when_sent_and_never_stored(staf
         version=published_version(staff=staff), status=Signature.Status.PENDING, confirmed_at=None
     )
 
-    outbox.put(letters=[signing_mail.confirmation_letter(signature_id=signature.pk)])
+    outbox.put(letters=[signing_services.confirmation_letter(signature_id=signature.pk)])
     row = Outgoing.objects.get(kind="signature-confirmation")
     assert row.body_text == "" and row.priority == Outgoing.Priority.TRANSACTIONAL
     [message] = [m for m in delivered() if m.to == [signature.signer.email]]
@@ -227,14 +227,13 @@ def test_a_signature_confirmation_link_is_minted_when_sent_and_never_stored(staf
 
 
 def test_a_confirmation_no_longer_needed_is_not_sent(staff):
-    from signatories import mail as signing_mail
     from signatories.models import Signature
     from tests.signatories.factories import SignatureFactory
 
     signature = SignatureFactory(
         version=published_version(staff=staff), status=Signature.Status.PENDING, confirmed_at=None
     )
-    outbox.put(letters=[signing_mail.confirmation_letter(signature_id=signature.pk)])
+    outbox.put(letters=[signing_services.confirmation_letter(signature_id=signature.pk)])
     Signature.objects.filter(pk=signature.pk).update(status=Signature.Status.WITHDRAWN)
     assert delivered() == []
     assert Outgoing.objects.get().status == Outgoing.Status.CANCELLED
