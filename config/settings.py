@@ -151,6 +151,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _broker_url = env("CELERY_BROKER_URL")
 
 
+def _origin(url):
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
 def _next_redis_database(url):
     """The broker's Redis with the next database number: the cache must never share the broker's
     database, or clearing the cache (FLUSHDB) would also drop queued tasks and their bindings."""
@@ -311,6 +316,8 @@ if OIDC_SERVER_URL:
             }
         ],
     }
+# The provider's origin (its authorisation endpoint lives under the issuer), and nothing broader.
+OIDC_FORM_ACTION = [_origin(OIDC_SERVER_URL)] if OIDC_SERVER_URL else []
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
@@ -381,9 +388,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             # Each file's address worked out once per process (core/staticfiles.py).
-            "core.staticfiles.ManifestStaticStorage"
-            if PRODUCTION
-            else "core.staticfiles.StaticStorage"
+            "core.staticfiles.ManifestStaticStorage" if PRODUCTION else "core.staticfiles.StaticStorage"
         )
     },
 }
@@ -425,7 +430,10 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
-        "form-action": [SELF],
+        # A form may post to this site and, when organisation sign-in is on, to the identity
+        # provider: "Sign in with ..." posts here and is answered with a redirect to the
+        # provider's authorisation endpoint, which browsers check against form-action too.
+        "form-action": [SELF, *OIDC_FORM_ACTION],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "object-src": [NONE],

@@ -119,3 +119,17 @@ def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off_for_a_p
     # core.rows.prepared prepare the statements that ask.
     assert int(on.stdout.strip()) > 0
     assert off.stdout.strip() == sqlite.stdout.strip() == "None"
+
+
+def test_organisation_sign_in_lets_forms_reach_the_providers_origin_and_nowhere_else():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    plain = run_with({}, code=code)
+    assert json.loads(plain.stdout.strip().splitlines()[-1]) == ["'self'"]
+    configured = run_with({"OIDC_SERVER_URL": "https://login.example.nhs.uk/tenant/v2.0"}, code=code)
+    assert json.loads(configured.stdout.strip().splitlines()[-1]) == [
+        "'self'",
+        "https://login.example.nhs.uk",
+    ]
