@@ -73,3 +73,25 @@ class StaffTwoFactorMiddleware:
             messages.info(request, "Set up two-factor authentication to use the staff area.")
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class MethodNotAllowedPage:
+    """Gives Django's 405 (``require_POST``, a class-based view without the method) a page.
+
+    Django sends it with an empty HTML body, which a person who opens a form's address (a
+    bookmark, a reload) sees as a blank screen and the HTML checker reports as no document at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not response.streaming
+            and not response.content
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response.content = render_to_string("405.html", request=request)
+        return response

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "config.middleware.StripNulBytesMiddleware",
     "config.middleware.StaffTwoFactorMiddleware",
+    "config.middleware.MethodNotAllowedPage",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -422,13 +423,17 @@ if PRODUCTION:
 # Health checks come from inside the container network over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# The default stylesheet uses Arial and loads no font. NHS_FONTS=1 is for a stylesheet built with
+# `npm run build:css:nhs-fonts`, which loads NHS Frutiger from assets.nhs.uk (docs/checkers.md).
+NHS_FONTS_ORIGIN = ["https://assets.nhs.uk"] if env_bool("NHS_FONTS", False) else []
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
+        "font-src": [SELF, "data:", *NHS_FONTS_ORIGIN],
         "connect-src": [SELF],
         # A form may post to this site and, when organisation sign-in is on, to the identity
         # provider: "Sign in with ..." posts here and is answered with a redirect to the

@@ -133,3 +133,14 @@ def test_organisation_sign_in_lets_forms_reach_the_providers_origin_and_nowhere_
         "'self'",
         "https://login.example.nhs.uk",
     ]
+
+
+def test_fonts_come_only_from_this_site_unless_nhs_fonts_are_asked_for():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['font-src']))"
+    )
+    plain = run_with({}, code=code)
+    assert json.loads(plain.stdout.strip().splitlines()[-1]) == ["'self'", "data:"]
+    nhs = run_with({"NHS_FONTS": "1"}, code=code)
+    assert json.loads(nhs.stdout.strip().splitlines()[-1]) == ["'self'", "data:", "https://assets.nhs.uk"]
