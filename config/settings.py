@@ -7,6 +7,7 @@ mis-deployed instance fails at boot rather than quietly running on defaults.
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "pgtrigger",
     "allauth",
     "allauth.account",
@@ -358,6 +360,10 @@ STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", PRODUCTION)
 # --- E-mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Leadership Compact <compact@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Whom /.well-known/security.txt names for reporting a vulnerability (a mailto: or https: address),
+# and the disclosure policy's address if there is one.
+SECURITY_CONTACT = env("SECURITY_CONTACT") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+SECURITY_POLICY_URL = env("SECURITY_POLICY_URL")
 if env("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env("EMAIL_HOST")

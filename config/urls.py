@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import healthz, privacy
+from api import site_files
 from compact.views import home
 
 admin.site.site_header = "Leadership Compact administration"
@@ -12,6 +14,10 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("privacy/", privacy, name="privacy"),
+    path("robots.txt", site_files.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": site_files.SITEMAPS}, name="sitemap"),
+    path(".well-known/security.txt", site_files.security_txt, name="security_txt"),
+    path("favicon.ico", site_files.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     # The admin's own sign-in has no rate limit; allauth's has, so the admin signs in there.
