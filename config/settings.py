@@ -170,6 +170,13 @@ def _next_redis_database(url):
 CACHE_URL = env("CACHE_URL") or (
     _next_redis_database(_broker_url) if _broker_url and _broker_url.startswith("redis") else None
 )
+if PRODUCTION and not CACHE_URL:
+    # Each gunicorn worker would keep its own sign-in limits, API throttles and kept pages: the
+    # limits would multiply by the number of workers and a page made stale in one stays in another.
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs a cache shared by every worker: set CACHE_URL, or a redis:// "
+        "CELERY_BROKER_URL (the cache then uses the broker's next database)."
+    )
 if CACHE_URL:
     CACHES = {
         "default": {

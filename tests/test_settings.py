@@ -144,3 +144,21 @@ def test_fonts_come_only_from_this_site_unless_nhs_fonts_are_asked_for():
     assert json.loads(plain.stdout.strip().splitlines()[-1]) == ["'self'", "data:"]
     nhs = run_with({"NHS_FONTS": "1"}, code=code)
     assert json.loads(nhs.stdout.strip().splitlines()[-1]) == ["'self'", "data:", "https://assets.nhs.uk"]
+
+
+def test_production_refuses_per_process_throttles_without_a_shared_cache():
+    result = run_with({**PRODUCTION, "CELERY_BROKER_URL": "amqp://guest@127.0.0.1//"})
+    assert result.returncode != 0
+    assert "cache shared by every worker" in result.stderr
+
+
+def test_production_with_a_non_redis_broker_starts_when_cache_url_is_set():
+    settings = probe(
+        {
+            **PRODUCTION,
+            "CELERY_BROKER_URL": "amqp://guest@127.0.0.1//",
+            "CACHE_URL": "redis://127.0.0.1:6379/7",
+        }
+    )
+    assert settings["cache"] == "django_redis.cache.RedisCache"
+    assert settings["cache_location"] == "redis://127.0.0.1:6379/7"
