@@ -54,6 +54,10 @@ class StripNulBytesMiddleware:
 # Where an account that must set up two-factor may still go: the sign-in, sign-out and two-factor
 # pages (all under allauth), their own account and data, and what every page needs.
 OPEN_TO_ACCOUNTS_WITHOUT_TWO_FACTOR = ("/accounts/", "/account/", "/privacy/", "/healthz", "/static/")
+# The open data API is anonymous: it shows staff what it shows anyone and reads no cookie, so the
+# gate does not look at the session there (which would also add Vary: Cookie to every answer and
+# keep shared caches from sharing them).
+ANONYMOUS_ONLY = ("/api/v1/",)
 
 
 class StaffTwoFactorMiddleware:
@@ -67,8 +71,11 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path_info.startswith(OPEN_TO_ACCOUNTS_WITHOUT_TWO_FACTOR) and must_set_up_two_factor(
-            request.user
+        path = request.path_info
+        if (
+            not path.startswith(OPEN_TO_ACCOUNTS_WITHOUT_TWO_FACTOR + ANONYMOUS_ONLY)
+            and not (path.startswith("/verify/") and path.endswith(".json"))
+            and must_set_up_two_factor(request.user)
         ):
             messages.info(request, "Set up two-factor authentication to use the staff area.")
             return redirect("mfa_activate_totp")

@@ -266,6 +266,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.declare_common_responses",
+        "api.schema.declare_verify",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "VersionStatusEnum": ["published", "superseded"],
         "RoundStatusEnum": ["open", "closed", "applied"],

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views import defaults
 from django.views.generic import RedirectView
 
 from accounts.views import healthz, privacy
@@ -9,6 +11,18 @@ from api import site_files
 from compact.views import home
 
 admin.site.site_header = "Leadership Compact administration"
+
+
+def page_not_found(request, exception):
+    """An address that matches nothing: JSON where machines read JSON (the open data API and the
+    fingerprint check, which declare a JSON 404), the site's page everywhere else."""
+    path = request.path_info
+    if path.startswith("/api/v1/") or (path.startswith("/verify/") and path.endswith(".json")):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found
 
 urlpatterns = [
     path("", home, name="home"),
