@@ -44,7 +44,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/build/app.css: node_modules/.installed static/scss/app.scss scripts/copy-frontend-assets.mjs
+static/build/app.css: node_modules/.installed $(wildcard static/scss/*.scss) scripts/copy-frontend-assets.mjs
 	npm run --silent build
 
 assets: static/build/app.css

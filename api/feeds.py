@@ -1,7 +1,6 @@
 """An Atom feed per compact: versions published, consultation rounds opened and closed."""
 
-from dataclasses import dataclass
-
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -10,45 +9,56 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from compact.selectors import publicly_visible_compacts
-from core.addresses import absolute
 
 from . import selectors
 
 
-@dataclass
-class Subject:
-    compact: object
-    request: object
+class PlainTextSummaryFeed(Atom1Feed):
+    """Atom with each summary declared as plain text.
+
+    Django's Atom1Feed declares summaries ``type="html"``, so a reader renders "Use <angles> &
+    tell us" as markup and the words in angle brackets vanish. The summaries here are plain text
+    (publication notes, round descriptions), escaped once by the XML writer; declared as text,
+    every reader shows them as written.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
+def _site_address(path):
+    """An address on the site's public name (SITE_URL), whatever host the request came in on:
+    the ids a reader keys entries by, and the links, must not change with the address the feed was
+    fetched at (Feed would otherwise put the request's Host header in front of a path)."""
+    return settings.SITE_URL + path
 
 
 class CompactFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextSummaryFeed
     author_name = "Leadership Compact"
 
     def get_object(self, request, slug):
-        # The request rides along (one Feed instance serves every request) so that entry ids can
-        # be absolute addresses, as Atom asks.
-        return Subject(get_object_or_404(publicly_visible_compacts(), slug=slug), request)
+        return get_object_or_404(publicly_visible_compacts(), slug=slug)
 
-    def title(self, subject):
-        return f"{subject.compact.title}: versions and consultation rounds"
+    def title(self, compact):
+        return f"{compact.title}: versions and consultation rounds"
 
-    def subtitle(self, subject):
-        return subject.compact.summary or f"News of the {subject.compact.title}."
+    def subtitle(self, compact):
+        return compact.summary or f"News of the {compact.title}."
 
-    # Absolute addresses, from SITE_URL: Feed would otherwise put the request's Host header
-    # (get_current_site without the sites framework) in front of a path.
-    def link(self, subject):
-        return absolute(subject.compact.get_absolute_url())
+    def link(self, compact):
+        return _site_address(compact.get_absolute_url())
 
-    def feed_url(self, subject):
-        return absolute(reverse("api:feed", kwargs={"slug": subject.compact.slug}))
+    def feed_guid(self, compact):
+        return _site_address(compact.get_absolute_url())
 
-    def items(self, subject):
-        events = selectors.feed_events(subject.compact)
-        for event in events:
-            event.guid = self.item_link(event) + f"#{event.kind}"
-        return events
+    def feed_url(self, compact):
+        return _site_address(reverse("api:feed", kwargs={"slug": compact.slug}))
+
+    def items(self, compact):
+        return selectors.feed_events(compact)
 
     def item_title(self, event):
         if event.kind == "published":
@@ -69,12 +79,12 @@ class CompactFeed(Feed):
 
     def item_link(self, event):
         if event.kind == "published":
-            return absolute(event.version.get_absolute_url())
-        return absolute(event.round.get_absolute_url())
+            return _site_address(event.version.get_absolute_url())
+        return _site_address(event.round.get_absolute_url())
 
     def item_guid(self, event):
         # A round opens and closes at the same address: two entries need two ids.
-        return event.guid
+        return self.item_link(event) + f"#{event.kind}"
 
     item_guid_is_permalink = False
 

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import conditional_page
 from django.views.generic import RedirectView
 
 from . import badges, feeds, views
@@ -30,7 +31,9 @@ urlpatterns = [
     path(v1 + "rounds/<int:round_id>/questions/", views.QuestionList.as_view(), name="questions"),
     path(v1 + "rounds/<int:round_id>/results/", views.ResultList.as_view(), name="results"),
     # Sharing: the feed and the badges live beside the compact's own pages.
-    path("compacts/<slug:slug>/feed/", feeds.CompactFeed(), name="feed"),
+    # conditional_page: an ETag, and 304 Not Modified to a reader that polls with If-None-Match or
+    # with If-Modified-Since (against the Last-Modified the feed sets from its newest entry).
+    path("compacts/<slug:slug>/feed/", conditional_page(feeds.CompactFeed()), name="feed"),
     path("compacts/<slug:slug>/badges/", badges.badge_index, name="badges"),
     # The token makes a badge's address unguessable (signatories.selectors.badge_token).
     path("compacts/<slug:slug>/badge/<int:organisation_id>-<slug:token>/", badges.badge_page, name="badge"),

@@ -16,7 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import generics
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -48,9 +48,42 @@ CORS_HEADERS = {
 
 
 class Pages(PageNumberPagination):
+    """Page numbers from 1 and page sizes from 1 to 500; anything else is a 400 that says so,
+    never a silent default (DRF's own paginator takes page_size=null as the default size)."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def _whole_number(self, request, name, *, most=None):
+        raw = request.query_params.get(name)
+        if raw is None:
+            return None
+        limit = f" from 1 to {most}" if most else " from 1"
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= (most or 10**9):
+            raise ValidationError({name: [f"Must be a whole number{limit}."]})
+        return int(raw)
+
+    def get_page_size(self, request):
+        size = self._whole_number(request, self.page_size_query_param, most=self.max_page_size)
+        return self.page_size if size is None else size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._whole_number(request, self.page_query_param)
+        return super().paginate_queryset(queryset, request, view=view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 10**9}
+                parameter["description"] = "Which page, from 1. A page past the last is 404."
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = (
+                    f"How many to a page, from 1 to {self.max_page_size} (default {self.page_size})."
+                )
+        return parameters
 
 
 class OpenDataMixin:
@@ -110,9 +143,20 @@ def _round(pk):
     return round
 
 
-SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The compact's slug.")
-NUMBER = OpenApiParameter("number", int, OpenApiParameter.PATH, description="The version's number.")
-ROUND = OpenApiParameter("round_id", int, OpenApiParameter.PATH, description="The round's id.")
+# Path parameters as the URL patterns take them (<slug:...>, <int:...>): anything else matches no
+# address at all, and is answered 404.
+SLUG = OpenApiParameter(
+    "slug",
+    {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+    OpenApiParameter.PATH,
+    description="The compact's slug.",
+)
+NUMBER = OpenApiParameter(
+    "number", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH, description="The version's number."
+)
+ROUND = OpenApiParameter(
+    "round_id", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH, description="The round's id."
+)
 NOT_FOUND = OpenApiResponse(description="Not found, or not public.")
 
 

@@ -187,7 +187,9 @@ def render(
     )
     fetcher = pdf_worker.asset_fetcher(pdf_assets())
     document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=fetcher).render()
-    options = {"pdf_tags": True, "custom_metadata": True}
+    # PDF/UA-1: tagged, and its XMP metadata says so and carries the title and language (from
+    # the HTML's <title> and lang), which screen readers and archives read.
+    options = {"pdf_tags": True, "custom_metadata": True, "pdf_variant": "pdf/ua-1"}
     if not draft and version.content_hash:
         compact_pages = pdf_worker.pages_before(document, SIGNATORIES_ANCHOR)
         # The compact's own pages written alone and read back the way the verifier reads an

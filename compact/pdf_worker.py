@@ -81,7 +81,10 @@ def render_part(html: str, path: str, *, anchor: str, tagged: bool) -> tuple[int
 
     document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=asset_fetcher(_assets)).render()
     before = pages_before(document, anchor)
-    document.write_pdf(path, pdf_tags=tagged, custom_metadata=True)
+    # The tagged first part is the joined document's catalogue: it carries the PDF/UA metadata.
+    document.write_pdf(
+        path, pdf_tags=tagged, custom_metadata=True, pdf_variant="pdf/ua-1" if tagged else None
+    )
     pages = len(document.pages)
     del document
     _give_back()

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import conditional_page, require_http_methods, require_safe
 
 from accounts.ratelimits import rate_limited
 
@@ -116,9 +117,30 @@ def _verify_upload(request, handler):
     return _page(request, check=check, status=200)
 
 
-@require_GET
+# Anyone's page may read the answer (no credentials), as it may the open data API's; shared caches
+# may keep it a minute, and a client that sends back the ETag is told 304 when nothing changed.
+READABLE_BY_ANY_SITE = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD",
+    "Access-Control-Expose-Headers": "ETag",
+}
+
+
+# Read-only: require_safe answers any other method 405, so there is no form for CSRF to guard (the
+# CSRF middleware would otherwise answer an unknown method 403 before the view could).
+@csrf_exempt
+@require_safe
+@conditional_page
+@cache_control(public=True, max_age=60)
 def verify_json(request, fingerprint):
     """The same answer as the page, for machines: 200 with the versions, 404 or 400 with a message."""
+    response = _verify_json(fingerprint)
+    for name, value in READABLE_BY_ANY_SITE.items():
+        response[name] = value
+    return response
+
+
+def _verify_json(fingerprint):
     try:
         value = verification.normalise_fingerprint(fingerprint)
     except VerificationError as error:

@@ -55,6 +55,10 @@ class StripNulBytesMiddleware:
 # Where an account that must set up two-factor may still go: the sign-in, sign-out and two-factor
 # pages (all under allauth), their own account and data, and what every page needs.
 OPEN_TO_ACCOUNTS_WITHOUT_TWO_FACTOR = ("/accounts/", "/account/", "/privacy/", "/static/")
+# The open data API is anonymous: it shows staff what it shows anyone and reads no cookie, so the
+# gate does not look at the session there (which would also add Vary: Cookie to every answer and
+# keep shared caches from sharing them).
+ANONYMOUS_ONLY = ("/api/v1/",)
 
 
 class StaffTwoFactorMiddleware:
@@ -68,8 +72,11 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path_info.startswith(OPEN_TO_ACCOUNTS_WITHOUT_TWO_FACTOR) and must_set_up_two_factor(
-            request.user
+        path = request.path_info
+        if (
+            not path.startswith(OPEN_TO_ACCOUNTS_WITHOUT_TWO_FACTOR + ANONYMOUS_ONLY)
+            and not (path.startswith("/verify/") and path.endswith(".json"))
+            and must_set_up_two_factor(request.user)
         ):
             messages.info(request, "Set up two-factor authentication to use the staff area.")
             return redirect("mfa_activate_totp")
@@ -89,4 +96,26 @@ class PrivateWhenSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True)
+        return response
+
+
+class MethodNotAllowedPage:
+    """Gives Django's 405 (``require_POST``, a class-based view without the method) a page.
+
+    Django sends it with an empty HTML body, which a person who opens a form's address (a
+    bookmark, a reload) sees as a blank screen and the HTML checker reports as no document at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not response.streaming
+            and not response.content
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response.content = render_to_string("405.html", request=request)
         return response

@@ -7,6 +7,7 @@ mis-deployed instance fails at boot rather than quietly running on defaults.
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "pgtrigger",
     "allauth",
     "allauth.account",
@@ -117,6 +119,7 @@ MIDDLEWARE = [
     "config.middleware.StaffTwoFactorMiddleware",
     # After authentication, so it knows who asked.
     "config.middleware.PrivateWhenSignedInMiddleware",
+    "config.middleware.MethodNotAllowedPage",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -188,6 +191,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _broker_url = env("CELERY_BROKER_URL")
 
 
+def _origin(url):
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
 def _next_redis_database(url):
     """The broker's Redis with the next database number: the cache must never share the broker's
     database, or clearing the cache (FLUSHDB) would also drop queued tasks and their bindings."""
@@ -199,6 +207,13 @@ def _next_redis_database(url):
 CACHE_URL = env("CACHE_URL") or (
     _next_redis_database(_broker_url) if _broker_url and _broker_url.startswith("redis") else None
 )
+if PRODUCTION and not CACHE_URL:
+    # Each gunicorn worker would keep its own sign-in limits, API throttles and kept pages: the
+    # limits would multiply by the number of workers and a page made stale in one stays in another.
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs a cache shared by every worker: set CACHE_URL, or a redis:// "
+        "CELERY_BROKER_URL (the cache then uses the broker's next database)."
+    )
 if CACHE_URL:
     CACHES = {
         "default": {
@@ -347,6 +362,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.declare_common_responses",
+        "api.schema.declare_verify",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "VersionStatusEnum": ["published", "superseded"],
         "RoundStatusEnum": ["open", "closed", "applied"],
@@ -412,6 +432,8 @@ if OIDC_SERVER_URL:
             }
         ],
     }
+# The provider's origin (its authorisation endpoint lives under the issuer), and nothing broader.
+OIDC_FORM_ACTION = [_origin(OIDC_SERVER_URL)] if OIDC_SERVER_URL else []
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
@@ -453,6 +475,10 @@ STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", PRODUCTION)
 # --- E-mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Leadership Compact <compact@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Whom /.well-known/security.txt names for reporting a vulnerability (a mailto: or https: address),
+# and the disclosure policy's address if there is one.
+SECURITY_CONTACT = env("SECURITY_CONTACT") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+SECURITY_POLICY_URL = env("SECURITY_POLICY_URL")
 if env("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env("EMAIL_HOST")
@@ -575,15 +601,22 @@ if PRODUCTION:
 # them before SecurityMiddleware; this keeps them exempt if that ever moves).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
+# The default stylesheet uses Arial and loads no font. NHS_FONTS=1 is for a stylesheet built with
+# `npm run build:css:nhs-fonts`, which loads NHS Frutiger from assets.nhs.uk (docs/checkers.md).
+NHS_FONTS_ORIGIN = ["https://assets.nhs.uk"] if env_bool("NHS_FONTS", False) else []
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
+        "font-src": [SELF, "data:", *NHS_FONTS_ORIGIN],
         "connect-src": [SELF],
-        "form-action": [SELF],
+        # A form may post to this site and, when organisation sign-in is on, to the identity
+        # provider: "Sign in with ..." posts here and is answered with a redirect to the
+        # provider's authorisation endpoint, which browsers check against form-action too.
+        "form-action": [SELF, *OIDC_FORM_ACTION],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "object-src": [NONE],

@@ -133,3 +133,46 @@ def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off_for_a_p
     # Off: Django's defaults, client-side binding and nothing prepared, which any pooler takes.
     assert json.loads(off.stdout.strip().splitlines()[-1]) == [None, None]
     assert json.loads(sqlite.stdout.strip().splitlines()[-1]) == [None, None]
+
+
+def test_organisation_sign_in_lets_forms_reach_the_providers_origin_and_nowhere_else():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    plain = run_with({}, code=code)
+    assert json.loads(plain.stdout.strip().splitlines()[-1]) == ["'self'"]
+    configured = run_with({"OIDC_SERVER_URL": "https://login.example.nhs.uk/tenant/v2.0"}, code=code)
+    assert json.loads(configured.stdout.strip().splitlines()[-1]) == [
+        "'self'",
+        "https://login.example.nhs.uk",
+    ]
+
+
+def test_fonts_come_only_from_this_site_unless_nhs_fonts_are_asked_for():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['font-src']))"
+    )
+    plain = run_with({}, code=code)
+    assert json.loads(plain.stdout.strip().splitlines()[-1]) == ["'self'", "data:"]
+    nhs = run_with({"NHS_FONTS": "1"}, code=code)
+    assert json.loads(nhs.stdout.strip().splitlines()[-1]) == ["'self'", "data:", "https://assets.nhs.uk"]
+
+
+def test_production_refuses_per_process_throttles_without_a_shared_cache():
+    result = run_with({**PRODUCTION, "CELERY_BROKER_URL": "amqp://guest@127.0.0.1//"})
+    assert result.returncode != 0
+    assert "cache shared by every worker" in result.stderr
+
+
+def test_production_with_a_non_redis_broker_starts_when_cache_url_is_set():
+    settings = probe(
+        {
+            **PRODUCTION,
+            "CELERY_BROKER_URL": "amqp://guest@127.0.0.1//",
+            "CACHE_URL": "redis://127.0.0.1:6379/7",
+        }
+    )
+    assert settings["cache"] == "django_redis.cache.RedisCache"
+    assert settings["cache_location"] == "redis://127.0.0.1:6379/7"

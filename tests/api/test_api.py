@@ -207,3 +207,29 @@ def test_layout_fields_of_the_text_pass_through_and_fit_the_schema(api_get, vers
     body = api_get(version_url(version)).json()
     assert body["layout"] == "rows"
     assert body["text"] == json.loads(json.dumps(text))
+
+
+def test_bad_page_parameters_are_a_400_that_says_what_they_must_be(client):
+    for query, name in (
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page_size=null", "page_size"),
+        ("page_size=501", "page_size"),
+    ):
+        response = client.get(f"/api/v1/compacts/?{query}")
+        assert response.status_code == 400, query
+        assert "Must be a whole number" in response.json()[name][0]
+
+
+def test_api_answers_do_not_vary_by_cookie_because_the_api_reads_none(client):
+    response = client.get("/api/v1/compacts/")
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
+
+
+def test_the_fingerprint_check_may_be_read_by_any_site_and_cached(client):
+    response = client.get("/verify/" + "f" * 64 + ".json")
+    assert response.status_code == 404 and response.json()["found"] is False
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "public" in response["Cache-Control"]
+    assert client.get("/verify/nothing/here.json").json() == {"detail": "Not found."}

@@ -52,6 +52,35 @@ def test_pdf_is_tagged_and_declares_its_language(version):
     assert "/StructTreeRoot" in root
 
 
+def declared(content):
+    """What the PDF's XMP metadata says it is, read back as an archive or a checker would."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(content)) as document:
+        meta = document.open_metadata()
+        return {
+            "title": meta.get("dc:title"),
+            "pdfua": meta.get("{http://www.aiim.org/pdfua/ns/id/}part"),
+            # PDF/UA asks for the language in the catalogue, where readers look for it.
+            "language": str(document.Root.get("/Lang")),
+        }
+
+
+def test_the_pdf_declares_in_its_metadata_its_title_language_and_pdf_ua(version):
+    found = declared(pdf.render(version))
+    assert found["title"] == f"{version.compact.title} – version {version.number}"
+    assert found["language"] == "en-GB"
+    assert found["pdfua"] == "1"
+
+
+def test_a_pdf_rendered_in_parts_declares_the_same(version):
+    SignatureFactory.create_batch(12, version=version)
+    found = declared(pdf.render(version, part_size=5))
+    assert found["title"] == f"{version.compact.title} – version {version.number}"
+    assert found["pdfua"] == "1"
+    assert found["language"] == "en-GB"
+
+
 def test_withdrawn_and_pending_signatures_are_not_printed(version):
     SignatureFactory(version=version, full_name="Withdrawn Person", status="withdrawn")
     SignatureFactory(version=version, full_name="Pending Person", status="pending", confirmed_at=None)
