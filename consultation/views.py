@@ -241,10 +241,20 @@ def _commitment_context(request, round, commitment, vote_error=None):
         "my_vote": mine.get(("commitment", commitment.pk)),
         "my_removal_vote": mine.get(("proposal", removal.pk)) if removal else None,
         "totals": totals,
+        # Once the round has closed: its answers, not a form.
+        "outcome": _outcome(round, commitment=commitment),
+        "removal_outcome": _outcome(round, proposal=removal) if removal else None,
+        "my_vote_label": presenters.vote_label(mine.get(("commitment", commitment.pk))),
+        "my_removal_vote_label": presenters.vote_label(mine.get(("proposal", removal.pk)) if removal else None),
         "history_url": _history_url(request, round, commitment),
         "threads": selectors.comment_threads(round, target=Comment.Target.COMMITMENT, commitment=commitment),
         "comment_form": CommentForm(initial={"target": Comment.Target.COMMITMENT, "subject": commitment.pk}),
     }
+
+
+def _outcome(round, *, commitment=None, proposal=None):
+    result = selectors.result_for(round=round, commitment=commitment, proposal=proposal)
+    return presenters.outcome(round=round, result=result) if result is not None else None
 
 
 def _vote_error_context(vote_error, href):
@@ -287,6 +297,8 @@ def _proposal_context(request, round, proposal, vote_error=None):
         else None,
         "my_vote": mine.get(("proposal", proposal.pk)),
         "totals": totals,
+        "outcome": _outcome(round, proposal=proposal) if proposal.is_support_question else None,
+        "my_vote_label": presenters.vote_label(mine.get(("proposal", proposal.pk))),
         "can_edit": request.user.is_authenticated
         and proposal.author_id == request.user.pk
         and proposal.status == Proposal.Status.OPEN,

@@ -101,6 +101,29 @@ def organisations_signed(version: Version) -> QuerySet[Organisation]:
     return Organisation.objects.filter(listed=True, pk__in=signed.values("organisation_id")).order_by("name")
 
 
+def earlier_signature(*, user: User | AnonymousUser | None, version: Version) -> Signature | None:
+    """The person's latest public signature on an earlier version of the same compact: what a
+    re-signer gave then, so the sign page can fill in exactly that (one query)."""
+    if not (user and user.is_authenticated):
+        return None
+    return (
+        Signature.objects.public()
+        .filter(signer=user, version__compact_id=version.compact_id, version__number__lt=version.number)
+        .select_related("organisation", "version")
+        .order_by("-version__number")
+        .first()
+    )
+
+
+def organisations_to_offer(*, version: Version, earlier: Signature | None) -> QuerySet[Organisation]:
+    """What the sign page lists as "already signed": this version's public signers'
+    organisations, and the one the person signed for last time (so it can be kept)."""
+    organisations = organisations_signed(version)
+    if earlier is not None and earlier.organisation_id:
+        organisations = organisations | Organisation.objects.filter(pk=earlier.organisation_id)
+    return organisations
+
+
 def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]]:
     """Listed organisations whose name contains, or whose ODS code starts with, what was typed."""
     query = clean_query(query=query)
