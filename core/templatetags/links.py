@@ -7,7 +7,6 @@ script prefix (a deployment under a sub-path) is part of the key. Unlike a conte
 works where Django renders without a request (the 500 page)."""
 
 from functools import cache
-
 from urllib.parse import quote
 
 from django import template

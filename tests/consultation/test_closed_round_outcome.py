@@ -64,7 +64,7 @@ def test_once_applied_the_page_says_what_staff_decided_why_and_which_wording_sta
     assert "The current wording stands." in page
     assert "chose an option other than the one most leaders voted for" in page
     assert "Their reason: Legal advice on pledges." in page
-    assert f"Wording adopted:" in page and commitment.text in page
+    assert "Wording adopted:" in page and commitment.text in page
 
 
 def test_an_accepted_proposal_is_shown_as_the_wording_adopted(client, staff, closed):

@@ -5,12 +5,15 @@ and the thank-you page always links the receipt."""
 import re
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from compact import services as compact_services
+from consultation import services as consultation_services
+from consultation.models import Round
 from signatories import services
 from signatories.models import Signature
+from tests.consultation.factories import open_round
 from tests.factories import LeaderFactory, published_version
 
 from .factories import SignatureFactory
@@ -65,11 +68,6 @@ def test_a_first_signer_chooses_how_they_sign_rather_than_having_their_profiles_
 def test_what_changed_compares_a_refresh_with_the_previous_published_version_not_a_consulted_one(
     client, staff, version, django_capture_on_commit_callbacks
 ):
-    from tests.consultation.factories import open_round
-    from consultation import services as consultation_services
-    from django.utils import timezone
-    from consultation.models import Round
-
     # A results-only round on a draft makes a consulted version and a new draft in between.
     draft = compact_services.start_new_draft(actor=staff, compact=version.compact)
     round = open_round(version=draft, staff=staff)
