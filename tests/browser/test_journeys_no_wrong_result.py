@@ -1,0 +1,141 @@
+"""Journeys II: no wrong result, no lost place. Walked as first-time people would: re-signing a
+refreshed compact, seeing what changed, finding the way from the sign-in page, reading a closed
+round, and finding the receipt after confirming. Each with and without JavaScript and at 375 px
+(the `visitor` fixture's variants), every page checked by axe where script runs.
+
+With JOURNEY_SHOTS set to a folder, each page the journeys look at is saved there as a full-page
+screenshot, named by variant, so a person can look at what the assertions check."""
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from compact import services as compact_services
+from consultation import services as consultation_services
+from consultation.models import Round
+from signatories.models import Signature
+from tests.browser.test_journeys import demo, link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("JOURNEY_SHOTS")
+
+
+def shot(visitor, name):
+    if not SHOTS:
+        return
+    width = visitor.page.viewport_size["width"]
+    suffix = "" if visitor.javascript else "-nojs"
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    visitor.page.screenshot(path=f"{SHOTS}/{name}-{width}{suffix}.png", full_page=True)
+
+
+def close(round):
+    """The round's closing time passes and the scheduler closes it."""
+    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    round.refresh_from_db()
+    consultation_services.close_round(round=round)
+    round.refresh_from_db()
+    return round
+
+
+@pytest.fixture
+def closed(demo):  # noqa: F811
+    return close(demo)
+
+
+@pytest.fixture
+def refreshed(closed):
+    """The spring round's results applied to a new draft, ratified and published: version 3 was
+    consulted on, version 4 is the refresh, version 2 the one people signed."""
+    staff = get_user_model().objects.get(email="staff@example.org")
+    draft = consultation_services.apply_results(actor=staff, round=closed)
+    compact_services.ratify(actor=staff, version=draft)
+    compact_services.publish(actor=staff, version=draft, note="Refreshed with leaders.")
+    closed.refresh_from_db()
+    return draft
+
+
+def test_a_personal_signatory_re_signs_personally_and_the_receipt_is_one_click_away(visitor, refreshed):
+    page = visitor.page
+    # 2: the refresh is compared with the version people signed, not the draft consulted on.
+    visitor.go("/compacts/leadership-compact/")
+    assert refreshed.number == 4
+    shot(visitor, "compact-refreshed")
+    visitor.click(page.get_by_role("link", name="See what changed from version 2"))
+    assert "from=2" in page.url and "to=4" in page.url
+
+    # 1: Tom signed version 2 personally; his profile names an ICB, which is not chosen for him.
+    sign_in(visitor, "leader2@example.org")
+    visitor.go("/compacts/leadership-compact/")
+    visitor.click(page.get_by_role("link", name="Sign the compact").first)
+    assert "We have filled in what you gave then" in page.content()
+    assert page.get_by_label("Personally").is_checked()
+    assert not page.get_by_label("On behalf of an organisation").is_checked()
+    assert page.get_by_label("Organisation name").input_value() == ""
+    shot(visitor, "sign-again")
+    page.get_by_label(re.compile("I agree to my name")).check()
+    visitor.click(page.get_by_role("button", name="Sign the compact"))
+    signature = Signature.objects.get(signer__email="leader2@example.org", version=refreshed)
+    assert signature.organisation_id is None
+
+    # 5: confirmed, the thank-you page links the receipt, and the receipt offers withdrawing.
+    visitor.go(path_of(link_from_mail(r"https?://\S+/signatures/confirm/\S+")))
+    visitor.click(page.get_by_role("button", name=re.compile("Confirm")))
+    assert "sign in to see it" not in page.content()
+    shot(visitor, "signature-confirmed")
+    visitor.click(page.get_by_role("link", name="Your receipt"))
+    assert page.get_by_role("link", name="Withdraw my signature").count() == 1
+    visitor.assert_unique_titles()
+
+
+def test_the_sign_in_and_create_account_links_keep_where_the_person_was_going(visitor, demo):  # noqa: F811
+    page = visitor.page
+    round_path = demo.get_absolute_url()
+    visitor.go(round_path)
+    header = page.get_by_role("navigation", name="Account")
+    visitor.click(header.get_by_role("link", name="Sign in"))
+    assert "next=" + round_path in page.url.replace("%2F", "/")
+    # 3: from the sign-in page to creating an account and back, the place is kept.
+    visitor.click(header.get_by_role("link", name="Create an account"))
+    assert "/accounts/signup/" in page.url and "next=" + round_path in page.url.replace("%2F", "/")
+    visitor.click(header.get_by_role("link", name="Sign in"))
+    assert "/accounts/login/" in page.url and "next=" + round_path in page.url.replace("%2F", "/")
+    page.get_by_label("Email").fill("leader2@example.org")
+    page.get_by_label("Password").fill("compact-demo-2026")
+    visitor.click(page.get_by_role("button", name="Sign in"))
+    assert page.url.split("?")[0].endswith(round_path), page.url
+
+
+def test_a_closed_round_shows_its_outcome_and_the_persons_vote_and_no_form(visitor, closed):
+    page = visitor.page
+    sign_in(visitor, "leader2@example.org")  # voted on the first commitment's wording
+    visitor.go(closed.get_absolute_url())
+    content = page.content()
+    assert "Votes so far" not in content and "Votes at close" in content
+    shot(visitor, "round-closed")
+    visitor.click(page.get_by_role("link", name=re.compile("^Discuss or propose a change")).first)
+    content = page.content()
+    assert "Which wording should stand?" not in content
+    assert "until the round closes" not in content
+    assert page.locator("input[name=choice]").count() == 0
+    assert "Votes at close" in content and "Your vote: " in content
+    assert "have not applied the results yet" in content
+    shot(visitor, "commitment-closed")
+
+
+def test_an_applied_round_says_which_wording_was_adopted_and_why(visitor, refreshed):
+    page = visitor.page
+    round = Round.objects.get(draft_created=refreshed)
+    visitor.go(round.get_absolute_url())
+    visitor.click(page.get_by_role("link", name=re.compile("^Discuss or propose a change")).first)
+    content = page.content()
+    assert "Wording adopted:" in content
+    assert "accepted the option most leaders voted for" in content
+    assert page.locator("input[name=choice]").count() == 0
+    shot(visitor, "commitment-applied")
