@@ -37,7 +37,7 @@ class QuestionView:
     result: Result
     position: int
     heading: str
-    context: str  # where in the compact: "Creating the right environment, what The Academy commits to"
+    context: str  # where in the compact: "Creating the right environment: What The Academy will do"
     current_text: str
     options: list[OptionView]
     total_votes: int
@@ -106,7 +106,9 @@ def outcome(*, round: Round, result: Result) -> Outcome:
         option = next((o for o in question.options if o.key == chosen), None)
         wording = question.current_text if chosen == "current" else (option.wording if option else "")
         adopted = (
-            "The current wording stands." if chosen == "current" else f"{labels.get(chosen, 'A proposal')} is adopted."
+            "The current wording stands."
+            if chosen == "current"
+            else f"{labels.get(chosen, 'A proposal')} is adopted."
         )
     else:
         proposal = result.proposal
@@ -224,10 +226,12 @@ def _question(result: Result, proposals: Mapping[int, Proposal]) -> QuestionView
 
 def _context(where: Commitment | Proposal) -> str:
     """Where in the compact: a compact laid out without themes has no theme to name."""
-    party = f"what {where.party.name} commits to" if where.party is not None else ""
+    # The party's own column heading ("What The Academy and national bodies will do"): a
+    # sentence made from its name ("what … commits to") reads wrongly for a plural name.
+    party = where.party.column_heading if where.party is not None else ""
     if where.theme is None:
-        return party[:1].upper() + party[1:]
-    return f"{where.theme.title}, {party}" if party else where.theme.title
+        return party
+    return f"{where.theme.title}: {party}" if party else where.theme.title
 
 
 def _short(text: str, words: int = 14) -> str:
@@ -258,7 +262,12 @@ def read_decisions(
                 question.errors["option"] = (
                     f"Question {question.position}: choose the option that should stand."
                 )
-            if not question.reason:
+            if not question.reason and question.is_tie:
+                # A tie has no leaders' choice to override: staff choose, and say why.
+                question.errors["reason"] = (
+                    f"Question {question.position} is a tie: say why the option you chose should stand."
+                )
+            elif not question.reason:
                 question.errors["reason"] = (
                     f"Question {question.position}: give the reason for overriding the leaders’ choice."
                 )

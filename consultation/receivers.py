@@ -34,7 +34,9 @@ def connect():
     for model in (Round, Proposal, Comment):
         for signal in (post_save, post_delete):
             signal.connect(
-                round_page_changed, sender=model, dispatch_uid=f"consultation.round_page_changed.{model.__name__}"
+                round_page_changed,
+                sender=model,
+                dispatch_uid=f"consultation.round_page_changed.{model.__name__}",
             )
     version_ratifying.connect(
         refuse_ratifying_a_scheduled_draft, dispatch_uid="consultation.refuse_ratifying_a_scheduled_draft"

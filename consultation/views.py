@@ -245,7 +245,9 @@ def _commitment_context(request, round, commitment, vote_error=None):
         "outcome": _outcome(round, commitment=commitment),
         "removal_outcome": _outcome(round, proposal=removal) if removal else None,
         "my_vote_label": presenters.vote_label(mine.get(("commitment", commitment.pk))),
-        "my_removal_vote_label": presenters.vote_label(mine.get(("proposal", removal.pk)) if removal else None),
+        "my_removal_vote_label": presenters.vote_label(
+            mine.get(("proposal", removal.pk)) if removal else None
+        ),
         "history_url": _history_url(request, round, commitment),
         "threads": selectors.comment_threads(round, target=Comment.Target.COMMITMENT, commitment=commitment),
         "comment_form": CommentForm(initial={"target": Comment.Target.COMMITMENT, "subject": commitment.pk}),

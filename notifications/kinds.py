@@ -19,6 +19,18 @@ class Kind(models.TextChoices):
     MODERATION = "moderation", "New reports to moderate (staff)"
 
 
+# What each kind's e-mails are about, as words that follow "Stop e-mails about …": the labels
+# above are conditions ("Someone replies to …") that read wrongly there.
+ABOUT: dict[str, str] = {
+    Kind.ROUND: "consultation rounds opening or closing soon",
+    Kind.REPLY: "replies to your comments and comments on your proposals",
+    Kind.DECISION: "decisions on your proposals",
+    Kind.COMPACT: "compacts you signed being refreshed or due for review",
+    Kind.FOLLOWING: "new proposals and comments on things you follow",
+    Kind.MODERATION: "new reports to moderate",
+}
+
+
 class Mode(models.TextChoices):
     IMMEDIATE = "immediate", "Straight away"
     DIGEST = "digest", "In a daily digest"

@@ -57,7 +57,9 @@ def is_following(*, user: User | AnonymousUser | None, target: str) -> bool:
     unfollow drops (notifications.receivers)."""
     if not (user and user.is_authenticated):
         return False
-    return facts.known(user, f"following:{target}", lambda: Follow.objects.filter(user=user, target=target).exists())
+    return facts.known(
+        user, f"following:{target}", lambda: Follow.objects.filter(user=user, target=target).exists()
+    )
 
 
 def followers(*, targets: Iterable[str]) -> QuerySet[User]:

@@ -28,7 +28,7 @@ from config import dispatch
 from core.errors import DomainError
 
 from . import selectors
-from .kinds import DEFAULTS, DIGEST, STAFF_ONLY, Kind, Mode
+from .kinds import ABOUT, DEFAULTS, DIGEST, STAFF_ONLY, Kind, Mode
 from .models import DigestSent, Follow, PendingNotification, Preference
 
 logger = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def _with_unsubscribe(message: EmailMessage, *, user: User, kind: str) -> EmailM
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    label = "the daily digest" if kind == DIGEST else f"“{Kind(kind).label.lower()}”"
+    label = "the daily digest" if kind == DIGEST else ABOUT[kind]
     manage = settings.SITE_URL + reverse("accounts:profile") + "#notifications"
     message.body = (
         f"{message.body.rstrip()}\n\n--\n"

@@ -10,7 +10,7 @@ from compact.errors import DomainError
 
 from . import selectors, services
 from .forms import PreferencesForm
-from .kinds import DIGEST, Kind
+from .kinds import ABOUT, DIGEST, Kind
 
 
 @login_required
@@ -35,7 +35,7 @@ def unsubscribe(request, kind, token):
         user = services.user_for_token(kind=kind, token=token)
     except DomainError as error:
         return render(request, "notifications/unsubscribe_refused.html", {"reason": str(error)}, status=400)
-    label = "the daily digest" if kind == DIGEST else Kind(kind).label.lower()
+    label = "the daily digest" if kind == DIGEST else ABOUT[Kind(kind)]
     if request.method == "GET":
         # A GET only asks: mail scanners follow links, and must not unsubscribe anyone.
         return render(

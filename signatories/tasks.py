@@ -1,6 +1,5 @@
 """Signing e-mails. Each task re-reads its signature and does nothing if it is no longer needed."""
 
-
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection

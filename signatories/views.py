@@ -74,7 +74,8 @@ def sign(request, slug):
                     )
                 else:
                     after = "It shows once confirmed."
-                messages.success(
+                # Not a success yet: an instruction (inset text), not a green "Success" banner.
+                messages.info(
                     request,
                     f"Check your e-mail ({request.user.email}) and confirm your signature. {after}",
                 )
