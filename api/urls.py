@@ -31,6 +31,7 @@ urlpatterns = [
     path(v1 + "rounds/<int:round_id>/results/", views.ResultList.as_view(), name="results"),
     # Sharing: the feed and the badges live beside the compact's own pages.
     path("compacts/<slug:slug>/feed/", feeds.CompactFeed(), name="feed"),
+    path("compacts/<slug:slug>/follow/", views.feed_about, name="feed_about"),
     path("compacts/<slug:slug>/badges/", badges.badge_index, name="badges"),
     path("compacts/<slug:slug>/badge/<int:organisation_id>/", badges.badge_page, name="badge"),
     path("compacts/<slug:slug>/badge/<int:organisation_id>.svg", badges.badge_svg, name="badge_svg"),

@@ -679,24 +679,24 @@ def report_comment(request, round_pk, pk):
     return render(
         request,
         "consultation/report.html",
-        {**_base_context(request, round), "form": form, "comment": comment},
+        {
+            **_base_context(request, round),
+            "form": form,
+            "comment": comment,
+            "back_url": f"{_subject_url(round, comment)}#{comment.anchor()}",
+        },
         status=status,
     )
 
 
 # --- Results ---------------------------------------------------------------------------------------
 def results(request, round_pk):
-    """Frozen results: for everyone who could take part, and staff. Never names a voter."""
+    """Frozen results: public once the round closes, as the open data API publishes them. Never
+    names a voter."""
     round = _readable_round(request, round_pk)
     if not round.has_results:
         messages.info(request, "Results appear when the round closes.")
         return redirect(round)
-    if not _can_see_results(request, round):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('account_login')}?next={request.path}")
-        return render(
-            request, "consultation/results_forbidden.html", _base_context(request, round), status=403
-        )
     return render(
         request,
         "consultation/results.html",
@@ -709,11 +709,9 @@ def results(request, round_pk):
 
 
 def _can_see_results(request, round):
-    """Staff, and everyone who could take part in the round."""
-    return is_academy_staff(request.user) or (
-        request.user.is_authenticated
-        and selectors.eligible_leaders(round).filter(pk=request.user.pk).exists()
-    )
+    """Everyone: a closed round's totals are public (the open data API publishes them too), so
+    the results page never asks a visitor to sign in for what they could read there."""
+    return True
 
 
 def results_csv(request, round_pk):

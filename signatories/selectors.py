@@ -125,12 +125,14 @@ def organisations_to_offer(*, version: Version, earlier: Signature | None) -> Qu
 
 
 def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]]:
-    """Listed organisations whose name contains, or whose ODS code starts with, what was typed."""
+    """Listed organisations with a public signature (on any version) whose name contains, or whose
+    ODS code starts with, what was typed: the look-up offers only what others can already see."""
     query = clean_query(query=query)
     if len(query) < 2:
         return []
     key = name_key(query)
-    matches = Organisation.objects.filter(listed=True).filter(
+    signed = Signature.objects.public().filter(organisation__isnull=False).values("organisation_id")
+    matches = Organisation.objects.filter(listed=True, pk__in=signed).filter(
         Q(name_key__contains=key) | Q(ods_code__startswith=query.upper())
     )
     return list(matches.order_by("name").values("id", "name", "ods_code", "kind", "region")[:limit])

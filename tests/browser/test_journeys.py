@@ -170,7 +170,7 @@ def test_organisation_signs_confirms_and_finds_itself_on_the_list_and_in_the_pdf
     page = visitor.page
     sign_in(visitor, "leader@example.org")
     visitor.go("/compacts/leadership-compact/")
-    visitor.click(page.get_by_role("link", name="Sign the compact"))
+    visitor.click(page.get_by_role("link", name="Sign the compact").first)
     page.get_by_label("Your full name").fill("Olu Organisation")
     page.get_by_label("Your role").fill("Chair")
     page.get_by_label("On behalf of an organisation").check()

@@ -52,9 +52,7 @@ def test_a_closed_rounds_commitment_shows_totals_and_the_persons_vote_and_no_for
     assert "have not applied the results yet" in page
 
 
-def test_once_applied_the_page_says_what_staff_decided_why_and_which_wording_stands(
-    client, staff, closed
-):
+def test_once_applied_the_page_says_what_staff_decided_why_and_which_wording_stands(client, staff, closed):
     round, commitment, proposal, _ = closed
     result = round.results.get(commitment=commitment)
     services.apply_results(

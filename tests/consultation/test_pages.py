@@ -140,19 +140,19 @@ def test_no_page_or_export_names_who_voted_how(client, staff, round, commitment,
         assert "Secretvoter" not in body and "zebedee" not in body, url
 
 
-def test_results_are_for_those_who_could_take_part_and_staff(client, staff, round):
+def test_results_are_public_once_the_round_closes_as_in_the_open_data_api(client, staff, round):
     services.close_round(round=round, actor=staff, reason="Done")
     url = reverse("consultation:results", kwargs={"round_pk": round.pk})
-    assert client.get(url).status_code == 302  # visitor → sign in
-    client.force_login(LeaderFactory())
-    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # a visitor is not sent to sign in
     invited_round = open_round(
         staff=staff, participation=Round.Participation.INVITED, invited=[LeaderFactory()]
     )
     services.close_round(round=invited_round, actor=staff, reason="Done")
+    client.force_login(LeaderFactory())
     assert (
-        client.get(reverse("consultation:results", kwargs={"round_pk": invited_round.pk})).status_code == 403
+        client.get(reverse("consultation:results", kwargs={"round_pk": invited_round.pk})).status_code == 200
     )
+    assert "See the results" in client.get(round.get_absolute_url()).content.decode()
 
 
 def test_results_csv_is_for_staff_only_and_neutralises_formulas(client, staff, round, commitment):
