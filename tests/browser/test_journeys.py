@@ -293,7 +293,7 @@ def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, dem
     assert f"Version {published.number}" in page.content()
     # The audit trail names what was acted on as a person would.
     visitor.go(f"/staff/compacts/{published.compact.slug}/audit/")
-    assert "Consultation round “" in page.content() and "consultation.round" not in page.content()
+    assert "the consultation round “" in page.content() and "consultation.round" not in page.content()
     visitor.assert_unique_titles()
 
 
