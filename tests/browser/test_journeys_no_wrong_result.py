@@ -139,3 +139,94 @@ def test_an_applied_round_says_which_wording_was_adopted_and_why(visitor, refres
     assert "accepted the option most leaders voted for" in content
     assert page.locator("input[name=choice]").count() == 0
     shot(visitor, "commitment-applied")
+
+
+def fits(page):
+    """Nothing wider than the window: no sideways scrolling on a phone."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_round_page_reads_in_order_with_commitments_apart(visitor, demo):  # noqa: F811
+    page = visitor.page
+    sign_in(visitor, "leader2@example.org")
+    visitor.go(demo.get_absolute_url())
+    heading = page.get_by_role("heading", level=1).bounding_box()
+    status = page.locator(".app-round-status .nhsuk-tag").bounding_box()
+    progress = page.locator("#progress").bounding_box()
+    assert status["y"] + status["height"] + 8 <= heading["y"], "the status tag stands clear of the heading"
+    assert progress["y"] > heading["y"], "progress comes after the heading"
+    first, second = page.locator(".app-round-commitment").nth(0), page.locator(".app-round-commitment").nth(1)
+    gap = second.bounding_box()["y"] - (first.bounding_box()["y"] + first.bounding_box()["height"])
+    assert gap >= 16, f"commitments run together ({gap}px)"
+    assert fits(page)
+    shot(visitor, "round-open")
+
+
+def test_a_wholesale_rewrite_is_shown_whole_with_the_word_diff_a_click_away(visitor, demo):  # noqa: F811
+    page = visitor.page
+    leader = get_user_model().objects.get(email="leader3@example.org")
+    commitment = demo.version.commitments.order_by("theme__position", "party__position", "position")[2]
+    proposal = consultation_services.propose(
+        actor=leader,
+        round=demo,
+        kind="rewording",
+        commitment=commitment,
+        text="Every leader gets two funded development days each year, written into their job plan.",
+        rationale="Specific beats general.",
+    )
+    sign_in(visitor, "leader2@example.org")
+    visitor.go(f"/rounds/{demo.pk}/commitments/{commitment.pk}/")
+    summary = page.get_by_text(f"Show proposal #{proposal.pk}’s changes word by word")
+    assert summary.count() == 1
+    diff = page.locator("details.app-rewrite__details .app-diff")
+    assert not diff.is_visible()
+    summary.click()
+    assert diff.is_visible()
+    visitor.check()
+    assert fits(page)
+    shot(visitor, "commitment-rewrite")
+
+
+def test_after_withdrawing_the_person_can_sign_again(visitor, demo):  # noqa: F811
+    page = visitor.page
+    sign_in(visitor, "leader2@example.org")  # signed version 2 in the demo
+    signature = Signature.objects.get(signer__email="leader2@example.org", version__number=2)
+    visitor.go(f"/signatures/{signature.pk}/")
+    visitor.click(page.get_by_role("link", name="Withdraw my signature"))
+    visitor.click(page.get_by_role("button", name="Yes, withdraw my signature"))
+    shot(visitor, "signature-withdrawn")
+    visitor.click(page.get_by_role("link", name=re.compile("^Sign The Leadership Compact again")))
+    assert page.get_by_label("Your full name").count() == 1
+
+
+def test_reporting_a_comment_has_a_way_back_and_the_feed_link_explains_itself(visitor, demo):  # noqa: F811
+    page = visitor.page
+    sign_in(visitor, "leader3@example.org")
+    visitor.go(f"/rounds/{demo.pk}/discussion/")
+    visitor.click(page.get_by_role("link", name=re.compile("^Report")).first)
+    visitor.click(page.get_by_role("link", name="Back to the comment"))
+    assert "#comment-" in page.url
+
+    visitor.go("/compacts/leadership-compact/")
+    visitor.click(page.get_by_role("link", name=re.compile("with a feed reader")))
+    assert page.get_by_role("heading", name="Follow with a feed reader").count() == 1
+    assert page.get_by_label("Feed address").input_value().endswith("/compacts/leadership-compact/feed/")
+    shot(visitor, "feed-about")
+
+
+def test_staff_read_the_audit_trail_and_the_signatures_on_a_phone(visitor, refreshed):
+    page = visitor.page
+    sign_in(visitor, "staff@example.org")
+    visitor.go("/staff/compacts/leadership-compact/audit/")
+    content = page.content()
+    assert "ratified version 4 of" in content and "published version 4 of" in content
+    assert "awaiting_organisation" not in content and "(staff, user" not in content
+    assert fits(page)
+    shot(visitor, "audit-trail")
+    visitor.go("/staff/compacts/leadership-compact/versions/2/signatures/")
+    # Hiding is one signature at a time, behind its own "Hide this signature".
+    assert page.get_by_role("button", name=re.compile("^Hide")).filter(visible=True).count() == 0
+    page.get_by_text("Hide this signature").first.click()
+    assert page.get_by_role("button", name=re.compile("^Hide")).filter(visible=True).count() == 1
+    assert fits(page)
+    shot(visitor, "staff-signatures")
