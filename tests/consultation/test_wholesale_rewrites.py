@@ -47,3 +47,14 @@ def test_a_rewrite_shows_both_wordings_whole_and_the_diff_in_a_details(client, r
     assert "Leaders get funded development days every single year, without fail." in proposal_page
     round_page = client.get(round.get_absolute_url()).content.decode()
     assert "Proposed wording (most words changed)" in round_page
+
+
+def test_the_change_log_quotes_a_long_commitment_cut_at_a_word():
+    from consultation.services.results import _quote
+
+    text = (
+        "We will give leaders the protected time, space and resources to develop themselves and their teams."
+    )
+    quoted = _quote(text)
+    assert quoted.endswith("…”") and len(quoted) <= 62
+    assert text.startswith(quoted[1:-2]) and text[len(quoted) - 3] == " "
