@@ -230,3 +230,49 @@ def test_staff_read_the_audit_trail_and_the_signatures_on_a_phone(visitor, refre
     assert page.get_by_role("button", name=re.compile("^Hide")).filter(visible=True).count() == 1
     assert fits(page)
     shot(visitor, "staff-signatures")
+
+
+def test_the_look_up_keeps_the_name_typed_and_the_mismatch_question_follows_the_code_box(visitor, demo):  # noqa: F811
+    page = visitor.page
+    sign_in(visitor, "leader3@example.org")
+    visitor.go("/compacts/leadership-compact/sign/")
+    page.get_by_label("On behalf of an organisation").check()
+    if visitor.javascript:
+        # (Riverside Hospitals is listed in the demo but has no public signature: not offered.)
+        page.get_by_label("Organisation name").fill("North Coast")
+        choice = page.get_by_role("button", name=re.compile("^North Coast Integrated Care Board"))
+        choice.click()
+        # Chosen from the list: the name stays in the box the person typed in.
+        assert page.get_by_label("Organisation name").input_value().startswith("North Coast")
+        assert page.get_by_label("Organisation that has already signed").input_value() != ""
+        page.get_by_label("Organisation that has already signed").select_option("")
+    page.get_by_label("Your full name").fill("Sam Southshire")
+    page.get_by_label("Your role").fill("Chief executive")
+    page.get_by_label("Organisation name").fill("Southshire Care Trust")
+    page.get_by_label("Kind of organisation").select_option("trust")
+    page.get_by_label("ODS code (optional)").fill("RV1")
+    page.get_by_label(re.compile("I agree to my name")).check()
+    visitor.click(page.get_by_role("button", name="Sign the compact"))
+    code = page.get_by_label("ODS code (optional)").bounding_box()
+    corrected = page.get_by_label(re.compile("I have corrected the name or ODS code")).bounding_box()
+    assert corrected["y"] > code["y"], "the answer about the code comes after the code box"
+    shot(visitor, "sign-mismatch")
+
+
+def test_staff_see_invited_leaders_only_for_an_invited_round(visitor, refreshed):
+    page = visitor.page
+    sign_in(visitor, "staff@example.org")
+    draft = compact_services.start_new_draft(
+        actor=get_user_model().objects.get(email="staff@example.org"), compact=refreshed.compact
+    )
+    visitor.go(f"/staff/compacts/leadership-compact/versions/{draft.number}/rounds/new/")
+    invited = page.get_by_label("Invited leaders")
+    assert page.get_by_text("for example 09:00").count() == 0
+    if visitor.javascript:
+        assert not invited.is_visible()
+        page.get_by_label("Only the leaders invited").check()
+        assert invited.is_visible()
+    else:
+        assert invited.is_visible()  # without JavaScript every part of the form shows
+    assert page.get_by_role("link", name="Cancel").count() == 1
+    shot(visitor, "round-form")
