@@ -34,6 +34,7 @@ urlpatterns = [
     # conditional_page: an ETag, and 304 Not Modified to a reader that polls with If-None-Match or
     # with If-Modified-Since (against the Last-Modified the feed sets from its newest entry).
     path("compacts/<slug:slug>/feed/", conditional_page(feeds.CompactFeed()), name="feed"),
+    path("compacts/<slug:slug>/follow/", views.feed_about, name="feed_about"),
     path("compacts/<slug:slug>/badges/", badges.badge_index, name="badges"),
     # The token makes a badge's address unguessable (signatories.selectors.badge_token).
     path("compacts/<slug:slug>/badge/<int:organisation_id>-<slug:token>/", badges.badge_page, name="badge"),

@@ -367,3 +367,11 @@ def docs(request):
             "base": site_address(reverse("api:docs")),
         },
     )
+
+
+def feed_about(request, slug):
+    """What a feed is and how to follow one: the compact page links here rather than to the raw
+    XML, which a browser shows as a page of code."""
+    compact = _compact(slug)
+    feed = request.build_absolute_uri(reverse("api:feed", kwargs={"slug": compact.slug}))
+    return render(request, "api/feed_about.html", {"compact": compact, "feed_url": feed})

@@ -142,6 +142,18 @@ def compacts_for_home() -> list[tuple[Compact, Version | None]]:
     return [(compact, published.get(compact.id)) for compact in compacts]
 
 
+def previous_published(*, version: Version) -> Version | None:
+    """The public version before this one: what a refresh is compared with, and what earlier
+    signatories are invited from. Versions a round consulted on in between were never public,
+    so "what changed" skips them (one query)."""
+    return (
+        Version.objects.publicly_readable()
+        .filter(compact_id=version.compact_id, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+
+
 def versions_with_failed_pdfs() -> list[Version]:
     """Versions whose latest PDF render failed after its retries: staff retry from the version page."""
     failed = PdfExport.objects.filter(status=PdfExport.Status.FAILED).values("version_id")

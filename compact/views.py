@@ -15,7 +15,7 @@ from . import caching, exports, pdf, presenters
 from .comparison import compare
 from .errors import DomainError
 from .models import Commitment, Compact, PdfExport, Version
-from .selectors import compact_layout, compacts_for_home, publicly_visible_compacts
+from .selectors import compact_layout, compacts_for_home, previous_published, publicly_visible_compacts
 
 # Reflections on a commitment's history page, a page at a time.
 REFLECTIONS_PER_PAGE = 20
@@ -55,8 +55,16 @@ def version_detail(request, slug, number):
 
 def _render_version(request, compact, version):
     current = version if version.status == Version.Status.PUBLISHED else compact.versions.published().first()
-    # Offered only when there is an earlier version this reader may open: never a dead end.
-    earlier = [v for v in _readable_versions(request, compact) if v.number < version.number]
+    # A public version is compared with the public one before it (as the refresh e-mail does),
+    # never with a draft a round consulted on in between. The first public version, and any
+    # other version (staff's, a round's draft), with the latest earlier one this reader may
+    # open: never a dead end.
+    earlier_version = None
+    if version.status in (Version.Status.PUBLISHED, Version.Status.SUPERSEDED):
+        earlier_version = previous_published(version=version)
+    if earlier_version is None:
+        earlier = [v for v in _readable_versions(request, compact) if v.number < version.number]
+        earlier_version = earlier[-1] if earlier else None
     return render(
         request,
         "compact/compact_detail.html",
@@ -66,7 +74,7 @@ def _render_version(request, compact, version):
             "current": current,
             "layout": compact_layout(version),
             "pdf": _pdf_state(version),
-            "earlier_version": earlier[-1] if earlier else None,
+            "earlier_version": earlier_version,
         },
     )
 

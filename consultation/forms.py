@@ -24,7 +24,9 @@ class RoundForm(forms.Form):
     opens_at = forms.DateTimeField(
         label="Opens at",
         widget=DateTimeInput(),
-        help_text="UK time, for example 09:00.",
+        # The browser's own picker shows the time in its own way (24- or 12-hour), so no
+        # example format here: only which clock it is.
+        help_text="UK time.",
         error_messages={
             "required": "Enter when the round opens.",
             "invalid": "Enter the opening date and time.",
@@ -48,7 +50,7 @@ class RoundForm(forms.Form):
         label="Invited leaders",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Only for an invited round: one e-mail address per line. Each must belong to a registered leader.",
+        help_text="One e-mail address per line. Each must belong to a registered leader.",
     )
     show_running_totals = forms.BooleanField(
         label="Show vote totals while the round is open",

@@ -37,7 +37,7 @@ class QuestionView:
     result: Result
     position: int
     heading: str
-    context: str  # where in the compact: "Creating the right environment, what The Academy commits to"
+    context: str  # where in the compact: "Creating the right environment: What The Academy will do"
     current_text: str
     options: list[OptionView]
     total_votes: int
@@ -65,6 +65,69 @@ class QuestionView:
     def chosen_label(self) -> str:
         option = next((o for o in self.options if o.key == self.chosen_option), None)
         return option.label if option else ""
+
+
+@dataclass
+class Outcome:
+    """A closed round's answer to one question, for the pages leaders voted on: the totals, what
+    staff decided and why, and (once the results are applied) what stands."""
+
+    question: QuestionView
+    applied: bool
+    decision: str  # what staff decided, in a sentence ("" until they apply the results)
+    reason: str  # staff's reason, when they did not simply accept the leading option
+    adopted: str  # what stands, in a sentence ("" until applied)
+    adopted_wording: str  # the wording that stands, when the question was about a wording
+    leading_label: str  # the option most voted for ("" when nobody voted or a tie)
+
+
+def outcome(*, round: Round, result: Result) -> Outcome:
+    """The outcome of one question, in words (two queries, as `questions`)."""
+    question = questions(round, [result])[0]
+    labels = {option.key: option.label for option in question.options}
+    leading = labels.get(result.leading_option, "") if result.leading_option else ""
+    applied = round.status == Round.Status.APPLIED and bool(result.decision)
+    if not applied:
+        return Outcome(question, False, "", "", "", "", leading)
+    chosen = result.chosen_option
+    if result.decision == Result.Decision.OVERRIDE:
+        decision = (
+            "The vote was tied, so academy staff chose which option stands."
+            if result.is_tie
+            else "Academy staff chose an option other than the one most leaders voted for."
+        )
+        reason = result.override_reason
+    elif result.leading_option:
+        decision, reason = "Academy staff accepted the option most leaders voted for.", ""
+    else:
+        decision, reason = "Nobody voted, so things stay as they were.", ""
+    wording = ""
+    if result.commitment_id:
+        option = next((o for o in question.options if o.key == chosen), None)
+        wording = question.current_text if chosen == "current" else (option.wording if option else "")
+        adopted = (
+            "The current wording stands."
+            if chosen == "current"
+            else f"{labels.get(chosen, 'A proposal')} is adopted."
+        )
+    else:
+        proposal = result.proposal
+        adding = proposal is not None and proposal.kind == Proposal.Kind.NEW_COMMITMENT
+        if chosen == Vote.Choice.SUPPORT:
+            adopted = "The new commitment is added." if adding else "The commitment is removed."
+            wording = proposal.text if adding and proposal is not None else ""
+        else:
+            adopted = "The new commitment is not added." if adding else "The commitment stays."
+    return Outcome(question, True, decision, reason, adopted, wording, leading)
+
+
+def vote_label(vote: Vote | None) -> str:
+    """A person's own vote, as they would say it: "keep the current wording", "proposal #4"."""
+    if vote is None:
+        return ""
+    if vote.chosen_proposal_id:
+        return f"proposal #{vote.chosen_proposal_id}"
+    return vote.get_choice_display().lower()
 
 
 def _percent(share: float | None) -> int:
@@ -163,10 +226,12 @@ def _question(result: Result, proposals: Mapping[int, Proposal]) -> QuestionView
 
 def _context(where: Commitment | Proposal) -> str:
     """Where in the compact: a compact laid out without themes has no theme to name."""
-    party = f"what {where.party.name} commits to" if where.party is not None else ""
+    # The party's own column heading ("What The Academy and national bodies will do"): a
+    # sentence made from its name ("what … commits to") reads wrongly for a plural name.
+    party = where.party.column_heading if where.party is not None else ""
     if where.theme is None:
-        return party[:1].upper() + party[1:]
-    return f"{where.theme.title}, {party}" if party else where.theme.title
+        return party
+    return f"{where.theme.title}: {party}" if party else where.theme.title
 
 
 def _short(text: str, words: int = 14) -> str:
@@ -197,7 +262,12 @@ def read_decisions(
                 question.errors["option"] = (
                     f"Question {question.position}: choose the option that should stand."
                 )
-            if not question.reason:
+            if not question.reason and question.is_tie:
+                # A tie has no leaders' choice to override: staff choose, and say why.
+                question.errors["reason"] = (
+                    f"Question {question.position} is a tie: say why the option you chose should stand."
+                )
+            elif not question.reason:
                 question.errors["reason"] = (
                     f"Question {question.position}: give the reason for overriding the leaders’ choice."
                 )

@@ -336,6 +336,21 @@ def readable_versions(user: User | AnonymousUser | None, compact: Compact) -> li
     return list(versions)
 
 
+def result_for(
+    *, round: Round, commitment: Commitment | None = None, proposal: Proposal | None = None
+) -> Result | None:
+    """The frozen result of one question of a closed round: a commitment's wording, or a
+    proposal's support (one query; None while the round is open or was never counted)."""
+    if not round.has_results:
+        return None
+    results = Result.objects.filter(round=round).select_related(
+        "commitment__theme", "commitment__party", "proposal__theme", "proposal__party", "proposal__commitment"
+    )
+    if commitment is not None:
+        return results.filter(commitment=commitment).first()
+    return results.filter(proposal=proposal).first()
+
+
 def versions_opened_by_rounds(compact: Compact, user: User | AnonymousUser | None) -> set[int]:
     """Ids of a compact's versions that consultation makes readable beyond the published ones.
 

@@ -198,10 +198,22 @@ def _commitment_context(request, round, commitment, vote_error=None):
         "my_vote": mine.get(("commitment", commitment.pk)),
         "my_removal_vote": mine.get(("proposal", removal.pk)) if removal else None,
         "totals": totals,
+        # Once the round has closed: its answers, not a form.
+        "outcome": _outcome(round, commitment=commitment),
+        "removal_outcome": _outcome(round, proposal=removal) if removal else None,
+        "my_vote_label": presenters.vote_label(mine.get(("commitment", commitment.pk))),
+        "my_removal_vote_label": presenters.vote_label(
+            mine.get(("proposal", removal.pk)) if removal else None
+        ),
         "history_url": _history_url(request, round, commitment),
         "threads": selectors.comment_threads(round, target=Comment.Target.COMMITMENT, commitment=commitment),
         "comment_form": CommentForm(initial={"target": Comment.Target.COMMITMENT, "subject": commitment.pk}),
     }
+
+
+def _outcome(round, *, commitment=None, proposal=None):
+    result = selectors.result_for(round=round, commitment=commitment, proposal=proposal)
+    return presenters.outcome(round=round, result=result) if result is not None else None
 
 
 def _vote_error_context(vote_error, href):
@@ -244,6 +256,8 @@ def _proposal_context(request, round, proposal, vote_error=None):
         else None,
         "my_vote": mine.get(("proposal", proposal.pk)),
         "totals": totals,
+        "outcome": _outcome(round, proposal=proposal) if proposal.is_support_question else None,
+        "my_vote_label": presenters.vote_label(mine.get(("proposal", proposal.pk))),
         "can_edit": request.user.is_authenticated
         and proposal.author_id == request.user.pk
         and proposal.status == Proposal.Status.OPEN,
@@ -581,14 +595,21 @@ def report_comment(request, round_pk, pk):
     return render(
         request,
         "consultation/report.html",
-        {**_base_context(request, round), "form": form, "comment": comment},
+        {
+            **_base_context(request, round),
+            "form": form,
+            "comment": comment,
+            "back_url": f"{_subject_url(round, comment)}#{comment.anchor()}",
+        },
         status=status,
     )
 
 
 # --- Results ---------------------------------------------------------------------------------------
 def results(request, round_pk):
-    """Frozen results: for everyone who could take part, and staff. Never names a voter."""
+    """Frozen results, for whoever `results_readable_by` lets read them (the API asks the same
+    rule): anyone for a round open to every leader, those invited and staff for an invited round.
+    Never names a voter."""
     round = _readable_round(request, round_pk)
     if not round.has_results:
         messages.info(request, "Results appear when the round closes.")
@@ -611,6 +632,8 @@ def results(request, round_pk):
 
 
 def _can_see_results(request, round):
+    # One rule for pages and API alike: a round open to every leader shows its results to anyone,
+    # an invited round to those invited and staff (consultation.selectors).
     return selectors.results_readable_by(round=round, user=request.user)
 
 

@@ -114,3 +114,25 @@ def word_diff(current: str, proposed: str) -> SafeString:
             trail = ""
         pieces.append(lead + " ".join(marked) + trail)
     return mark_safe("".join(pieces))  # noqa: S308 - every piece of text above is escaped
+
+
+# Past this share of words changed, a word diff is mostly struck-out and inserted words: people
+# read the two wordings one above the other instead, with the diff a click away.
+REWRITE_SHARE = 0.5
+
+
+@functools.lru_cache(maxsize=4096)
+def changed_share(current: str, proposed: str) -> float:
+    """The share of words changed between two wordings: 0 when the same, 1 when nothing is kept."""
+    before, after = current.split(), proposed.split()
+    longest = max(len(before), len(after))
+    if not longest:
+        return 0.0
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    return 1 - kept / longest
+
+
+def mostly_rewritten(current: str, proposed: str) -> bool:
+    """Whether a word diff would be unreadable: more than half the words changed."""
+    return changed_share(current, proposed) > REWRITE_SHARE

@@ -20,6 +20,19 @@ class Kind(models.TextChoices):
     REVIEW = "review", "A compact is due for review (staff)"
 
 
+# What each kind's e-mails are about, as words that follow "Stop e-mails about …": the labels
+# above are conditions ("Someone replies to …") that read wrongly there.
+ABOUT: dict[str, str] = {
+    Kind.ROUND: "consultation rounds opening or closing soon",
+    Kind.REPLY: "replies to your comments and comments on your proposals",
+    Kind.DECISION: "decisions on your proposals",
+    Kind.COMPACT: "compacts you signed being refreshed or due for review",
+    Kind.FOLLOWING: "new proposals and comments on things you follow",
+    Kind.MODERATION: "new reports to moderate",
+    Kind.REVIEW: "compacts due for review",
+}
+
+
 class Mode(models.TextChoices):
     IMMEDIATE = "immediate", "Straight away"
     DIGEST = "digest", "In a daily digest"
@@ -44,7 +57,6 @@ DIGEST = "digest"
 
 
 def label_in_sentence(kind: str) -> str:
-    """A kind's label inside a sentence ("a compact I signed…"): only its first letter lowered,
-    so "I" and names keep their capitals."""
-    label = "the daily digest" if kind == DIGEST else str(Kind(kind).label)
-    return label[:1].lower() + label[1:]
+    """What a kind's e-mails are about, as words that follow "Stop e-mails about …" in a footer or
+    on the unsubscribe page ("replies to your comments and comments on your proposals")."""
+    return "the daily digest" if kind == DIGEST else ABOUT[Kind(kind)]

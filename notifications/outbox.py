@@ -124,7 +124,7 @@ def unsubscribing(letter: Letter, *, user: User, kind: str) -> Letter:
     if rendered is not None:
         text = (
             f"{rendered.text.rstrip()}\n\n--\n"
-            f"Stop e-mails about “{label}”: {url}\n"
+            f"Stop e-mails about {label}: {url}\n"
             f"Choose which e-mails you get: {manage}\n"
         )
         footer = render_to_string("email/_unsubscribe.html", {"label": label, "url": url, "manage": manage})

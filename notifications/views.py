@@ -11,7 +11,7 @@ from compact.errors import DomainError
 
 from . import outbox, selectors, services
 from .forms import PreferencesForm
-from .kinds import DIGEST, Kind
+from .kinds import label_in_sentence
 
 
 @login_required
@@ -49,7 +49,7 @@ def unsubscribe(request, kind, token):
         user = services.user_for_token(kind=kind, token=token)
     except DomainError as error:
         return render(request, "notifications/unsubscribe_refused.html", {"reason": str(error)}, status=400)
-    label = "the daily digest" if kind == DIGEST else Kind(kind).label.lower()
+    label = label_in_sentence(kind)
     if request.method == "GET":
         # A GET only asks: mail scanners follow links, and must not unsubscribe anyone.
         return render(

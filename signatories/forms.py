@@ -26,7 +26,7 @@ class SignForm(forms.Form):
             "max_length": f"Your role must be {MAX_NAME_LENGTH} characters or fewer.",
         },
     )
-    # No default: the view preselects "on behalf of an organisation" when one is filled in.
+    # No default: the person chooses (a re-signer finds their earlier choice filled in).
     on_behalf = forms.ChoiceField(
         label="How are you signing?",
         choices=ON_BEHALF,

@@ -104,14 +104,40 @@ def organisations_signed(version: Version) -> QuerySet[Organisation]:
     return Organisation.objects.filter(listed=True, pk__in=signed.values("organisation_id")).order_by("name")
 
 
+def earlier_signature(*, user: User | AnonymousUser | None, version: Version) -> Signature | None:
+    """The person's latest public signature on an earlier version of the same compact: what a
+    re-signer gave then, so the sign page can fill in exactly that (one query)."""
+    if not (user and user.is_authenticated):
+        return None
+    return (
+        Signature.objects.public()
+        .filter(signer=user, version__compact_id=version.compact_id, version__number__lt=version.number)
+        .select_related("organisation", "version")
+        .order_by("-version__number")
+        .first()
+    )
+
+
+def organisations_to_offer(*, version: Version, earlier: Signature | None) -> QuerySet[Organisation]:
+    """What the sign page lists as "already signed": this version's public signers'
+    organisations, and the one the person signed for last time (so it can be kept)."""
+    organisations = organisations_signed(version)
+    if earlier is not None and earlier.organisation_id:
+        organisations = organisations | Organisation.objects.filter(pk=earlier.organisation_id)
+    return organisations
+
+
 def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]]:
-    """Listed organisations whose name contains, or whose ODS code starts with, what was typed."""
+    """Listed organisations with a public signature (on any version) whose name contains, or whose
+    ODS code starts with, what was typed: the look-up offers only what others can already see."""
     query = clean_query(query=query)
     if len(query) < 2:
         return []
     key = name_key(query)
     # By skeleton too: a name typed with a look-alike letter finds the organisation it looks like.
-    matches = Organisation.objects.filter(listed=True).filter(
+    # Only organisations with a public signature are offered: a name nobody signed for is no help.
+    signed = Signature.objects.public().filter(organisation__isnull=False).values("organisation_id")
+    matches = Organisation.objects.filter(listed=True, pk__in=signed).filter(
         Q(name_key__contains=key)
         | Q(name_skeleton__contains=name_skeleton(query))
         | Q(ods_code__startswith=query.upper())

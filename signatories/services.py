@@ -24,6 +24,7 @@ import audit
 from accounts.roles import has_verified_email
 from compact.errors import DomainError, NotAllowed
 from compact.models import Compact, Version
+from compact.selectors import previous_published
 from compact.services import require_academy_staff
 from compact.signals import signatures_changed
 from config import dispatch
@@ -924,13 +925,7 @@ def reconcile_mail(*, now: datetime | None = None, older_than: timedelta | None 
         status=Version.Status.PUBLISHED, published_at__lt=stale, published_at__gte=now - timedelta(days=30)
     )
     for version in recent:
-        previous = (
-            Version.objects.filter(
-                compact_id=version.compact_id, status=Version.Status.SUPERSEDED, number__lt=version.number
-            )
-            .order_by("-number")
-            .first()
-        )
+        previous = previous_published(version=version)
         if previous is not None and signatures_to_invite(version=version, previous=previous).exists():
             sent += dispatch.send("signatories.tasks.send_refresh_invitations", version.pk, previous.pk)
     return sent

@@ -9,13 +9,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.mixins import academy_staff_required
 from accounts.ratelimits import client_ip, rate_limited
-from accounts.roles import has_verified_email
 from compact.caching import visitor_page
 from compact.errors import DomainError
 from compact.models import Compact, Version
 from core.csv import csv_download
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .forms import ReasonForm, SignForm, WithdrawForm
 from .models import Organisation, Signature
 from .normalise import lookalike_letters
@@ -35,32 +34,9 @@ def _published(slug):
 @rate_limited("sign")
 def sign(request, slug):
     compact, version = _published(slug)
-    # Signed already (by this account, or by this mailbox from another): a receipt, not a form.
-    existing = services.active_signature_of(user=request.user, version=version)
-    # Someone who signed an earlier version re-signs in one step: what they gave before is filled in.
-    earlier = (
-        Signature.objects.public()
-        .filter(signer=request.user, version__compact=compact, version__number__lt=version.number)
-        .select_related("organisation", "version")
-        .order_by("-version__number")
-        .first()
-    )
-    initial = {
-        "full_name": request.user.full_name,
-        "role": request.user.job_title,
-        "organisation_name": request.user.organisation_name,
-    }
-    organisations = selectors.organisations_signed(version)
-    if earlier:
-        initial.update(full_name=earlier.full_name, role=earlier.role)
-        if earlier.organisation_id:
-            initial.update(organisation=earlier.organisation_id, organisation_name="")
-            organisations = organisations | Organisation.objects.filter(pk=earlier.organisation_id)
-    # An organisation already filled in means signing for it; "Personally" must not be
-    # preselected beside it. With nothing filled in the person chooses.
-    if initial.get("organisation") or initial.get("organisation_name"):
-        initial["on_behalf"] = "organisation"
-    form = SignForm(request.POST or None, initial=initial, organisations=organisations)
+    sign_page = presenters.sign_page(user=request.user, version=version)
+    existing = sign_page.existing
+    form = SignForm(request.POST or None, initial=sign_page.initial, organisations=sign_page.organisations)
     status = 200
     if request.method == "POST" and existing is None:
         status = 400
@@ -99,7 +75,8 @@ def sign(request, slug):
                     )
                 else:
                     after = "It shows once confirmed."
-                messages.success(
+                # Not a success yet: an instruction (inset text), not a green "Success" banner.
+                messages.info(
                     request,
                     f"Check your e-mail ({request.user.email}) and confirm your signature. {after}",
                 )
@@ -109,11 +86,11 @@ def sign(request, slug):
     context = {
         "compact": compact,
         "version": version,
-        "earlier": earlier,
+        "earlier": sign_page.earlier,
         "form": form,
         "existing": existing,
         "own_existing": existing is not None and existing.signer_id == request.user.pk,
-        "verified": has_verified_email(request.user),
+        "verified": sign_page.verified,
     }
     return render(request, "signatories/sign.html", context, status=status)
 

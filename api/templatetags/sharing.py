@@ -42,7 +42,7 @@ def share_links(context):
         "text": text,
         "links": [
             (
-                "E-mail",
+                "e-mail",
                 "mailto:?" + urlencode({"subject": title, "body": f"{text}\n\n{url}"}, quote_via=quote),
             ),
             (

@@ -165,8 +165,14 @@ def _votes_phrase(result: Result, option_key: str) -> str:
 
 
 def _quote(text: str, limit: int = 60) -> str:
+    """The text in quotes, cut at a word (never mid-word) when longer than `limit` characters."""
     text = " ".join(text.split())
-    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+    if len(text) <= limit:
+        return f"“{text}”"
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut[: cut.rfind(" ")]
+    return f"“{cut.rstrip(' ,;:')}…”"
 
 
 def override_phrase(*, result: Result) -> str | None:

@@ -1,6 +1,7 @@
 from django import template
 
 from consultation.models import Round
+from core.text import mostly_rewritten
 
 register = template.Library()
 
@@ -20,3 +21,9 @@ def open_rounds(compact):
 @register.simple_tag
 def rounds_of(version):
     return list(version.rounds.order_by("-opens_at"))
+
+
+@register.filter
+def rewritten(current, proposed):
+    """`{% if current|rewritten:proposed %}`: most words changed, so show both wordings whole."""
+    return mostly_rewritten(current or "", proposed or "")

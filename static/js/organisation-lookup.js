@@ -27,7 +27,9 @@ if (box && input && window.fetch) {
     const listed = select && [...select.options].some((option) => option.value === String(organisation.id));
     if (listed) {
       select.value = String(organisation.id);
-      set("id_organisation_name", "");
+      // The name stays in the box the person typed in (emptying it looked like losing it); the
+      // list's choice is what the server uses.
+      set("id_organisation_name", organisation.name);
     } else {
       set("id_organisation_name", organisation.name);
       set("id_ods_code", organisation.ods_code);

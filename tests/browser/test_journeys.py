@@ -170,7 +170,7 @@ def test_organisation_signs_confirms_and_finds_itself_on_the_list_and_in_the_pdf
     page = visitor.page
     sign_in(visitor, "leader@example.org")
     visitor.go("/compacts/leadership-compact/")
-    visitor.click(page.get_by_role("link", name="Sign the compact"))
+    visitor.click(page.get_by_role("link", name="Sign the compact").first)
     page.get_by_label("Your full name").fill("Olu Organisation")
     page.get_by_label("Your role").fill("Chair")
     page.get_by_label("On behalf of an organisation").check()
@@ -293,7 +293,7 @@ def test_staff_moderate_close_apply_edit_consult_ratify_and_publish(visitor, dem
     assert f"Version {published.number}" in page.content()
     # The audit trail names what was acted on as a person would.
     visitor.go(f"/staff/compacts/{published.compact.slug}/audit/")
-    assert "Consultation round “" in page.content() and "consultation.round" not in page.content()
+    assert "the consultation round “" in page.content() and "consultation.round" not in page.content()
     visitor.assert_unique_titles()
 
 

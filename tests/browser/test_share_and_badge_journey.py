@@ -63,7 +63,7 @@ def test_a_leader_signs_shares_and_shows_the_badge_on_their_own_site(
 
     sign_in(visitor, "leader3@example.org")
     visitor.go("/compacts/leadership-compact/")
-    visitor.click(page.get_by_role("link", name="Sign the compact"))
+    visitor.click(page.get_by_role("link", name="Sign the compact").first)
     page.get_by_label("Your full name").fill("Rowan Riverside")
     page.get_by_label("Your role").fill("Chief executive")
     page.get_by_label("On behalf of an organisation").check()

@@ -59,7 +59,7 @@ def test_a_commitment_with_many_wordings_sends_readers_to_its_page_rather_than_l
     for number in range(round_page.WORDINGS_LISTED):
         propose(number)
     page = client.get(round.get_absolute_url()).content.decode()
-    assert page.count('class="nhsuk-body-s app-diff"') == round_page.WORDINGS_LISTED
+    assert page.count('class="app-proposal-summary"') == round_page.WORDINGS_LISTED
     with django_capture_on_commit_callbacks(execute=True):  # the kept page is rebuilt after the commit
         propose(99)
     page = client.get(round.get_absolute_url()).content.decode()
@@ -156,6 +156,7 @@ def test_results_of_an_open_round_are_public_and_of_an_invited_round_for_those_i
     assert (
         client.get(reverse("consultation:results", kwargs={"round_pk": invited_round.pk})).status_code == 403
     )
+    assert "See the results" in client.get(round.get_absolute_url()).content.decode()
 
 
 def test_results_csv_is_for_staff_only_and_neutralises_formulas(client, staff, round, commitment):

@@ -31,4 +31,4 @@ def test_results_of_a_compact_without_themes_say_which_party_commits(staff, staf
     response = staff_client.get(reverse("consultation:results", kwargs={"round_pk": round.pk}))
 
     assert response.status_code == 200
-    assert "What The Academy commits to" in response.content.decode()
+    assert "What The Academy will do" in response.content.decode()

@@ -367,8 +367,9 @@ def test_only_this_versions_confirmed_verified_organisations_are_offered_as_alre
     assert offered == ["Counted Trust"]
 
 
-def test_an_unlisted_organisation_is_not_found_by_the_look_up(client):
-    OrganisationFactory(name="Harbour NHS Trust", ods_code="RH1")
+def test_an_unlisted_organisation_is_not_found_by_the_look_up(client, staff):
+    harbour = OrganisationFactory(name="Harbour NHS Trust", ods_code="RH1")
+    SignatureFactory(version=published_version(staff=staff), organisation=harbour)
     OrganisationFactory(name="Harbour Squat", ods_code="RH9", listed=False)
     found = client.get(reverse("signatories:organisation_lookup"), {"q": "harb"}).json()["organisations"]
     assert [o["name"] for o in found] == ["Harbour NHS Trust"]
@@ -378,6 +379,16 @@ def test_an_unlisted_organisation_is_not_found_by_the_look_up(client):
         ]
         == "RH1"
     )
+
+
+def test_the_look_up_offers_only_organisations_with_a_public_signature(client, staff):
+    version = published_version(staff=staff)
+    SignatureFactory(version=version, organisation=OrganisationFactory(name="Harbour NHS Trust"))
+    waiting = OrganisationFactory(name="Harbour Waiting Trust")
+    SignatureFactory(version=version, organisation=waiting, status="awaiting_organisation")
+    OrganisationFactory(name="Harbour Unsigned Trust")
+    found = client.get(reverse("signatories:organisation_lookup"), {"q": "harb"}).json()["organisations"]
+    assert [o["name"] for o in found] == ["Harbour NHS Trust"]
 
 
 @pytest.mark.parametrize(
@@ -492,11 +503,14 @@ def test_saying_the_code_is_different_without_changing_it_asks_for_the_right_cod
 
 
 # --- 4. The sign form ----------------------------------------------------------------------------------
-def test_personally_is_not_preselected_beside_a_filled_in_organisation(client, version):
+def test_the_organisation_a_profile_names_is_never_chosen_for_the_person(client, version):
+    # Anyone may type any name on a profile, and signing for an organisation is the person's
+    # choice: neither answer is preselected, and the organisation is not filled in.
     client.force_login(LeaderFactory(organisation_name="Harbour NHS Trust"))
     page = client.get(sign_url(version)).content.decode()
-    assert re.search(r'value="organisation" checked', page)
+    assert not re.search(r'value="organisation" checked', page)
     assert not re.search(r'value="personal" checked', page)
+    assert 'value="Harbour NHS Trust"' not in page
 
 
 def test_with_no_organisation_filled_in_nothing_is_preselected(client, version):
