@@ -72,7 +72,7 @@ def test_a_rendered_pdf_is_a_private_object_in_the_store_and_is_served_through_t
     assert response["Content-Length"] == str(len(body))
     assert response["Content-Disposition"] == f'inline; filename="{export.filename}"'
     assert response["ETag"] == f'"{export.token}"'
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "private, no-cache"
 
 
 def test_a_new_signature_renders_a_new_object_and_deletes_the_one_it_replaces(client, store, version):
