@@ -60,11 +60,7 @@ def share_links(context):
 
 @register.simple_tag
 def signature_badge_path(signature):
-    """The address of the badge page for a signature's organisation. The kept confirmation page
-    hands a stand-in whose address is a mark filled in per request (signatories.confirmation_page)."""
+    """The address of the badge page for a signature's organisation."""
     from signatories.selectors import badge_path
 
-    marked = getattr(signature, "badge_path", None)
-    if marked is not None:
-        return marked
     return badge_path(compact_slug=signature.version.compact.slug, organisation_id=signature.organisation_id)
