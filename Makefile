@@ -73,8 +73,10 @@ PYTEST_WORKERS ?= $(if $(CELERY_BROKER_URL),0,auto)
 test: $(VENV)/.installed assets
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=10 $(PYTEST_ARGS)
 
+## make lint: ruff's rules and its formatting (CI fails on either; `ruff format .` mends the second)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## make typecheck: mypy with django-stubs; strict on every services and selectors module
 typecheck: $(VENV)/.installed

@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from .models import Commitment, Compact, Party, PdfExport, Section, Theme, Version
 
 if TYPE_CHECKING:
-
     pass
 
 # One column of a block: a party and its commitments, in reading order.

@@ -55,7 +55,9 @@ def test_a_real_worker_renders_a_long_list_in_parts_in_processes_of_its_own(medi
     text = " ".join(page.extract_text() for page in reader.pages)
     assert all(text.count(name) == 1 for name in names)
     total = len(reader.pages)
-    assert all(f"Page {n} of {total}" in (page.extract_text() or "") for n, page in enumerate(reader.pages, 1))
+    assert all(
+        f"Page {n} of {total}" in (page.extract_text() or "") for n, page in enumerate(reader.pages, 1)
+    )
 
 
 def test_a_worker_killed_mid_render_does_not_lose_the_job(media):
