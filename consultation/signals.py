@@ -1,12 +1,13 @@
 """Domain events other apps react to (notifications), so consultation does not depend on them.
 
-Each is sent once the writing transaction commits, so a rolled-back change tells nobody.
+Each is sent inside the transaction that makes the change: the receivers write their rows there
+(an e-mail in the outbox, an item for the digest), so the notice exists exactly when the change
+does. A rolled-back change takes its notices with it, and nothing is sent before the commit (the
+outbox hands its rows to the sender once the transaction commits).
 """
 
-import contextvars
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import Signal
 
 # Sent with proposal=<Proposal> when a leader submits a proposal.
@@ -20,8 +21,5 @@ comment_reported = Signal()
 
 
 def announce(signal: Signal, **kwargs: Any) -> None:
-    """Send `signal` once the current transaction commits (at once outside one). Receivers run in
-    the context of the change (contextvars copied now), so a caller's context, such as the demo
-    loader muting notifications, still holds when the commit hooks run later."""
-    context = contextvars.copy_context()
-    transaction.on_commit(lambda: context.run(signal.send, sender=None, **kwargs))
+    """Send `signal` now, in the caller's transaction (see above)."""
+    signal.send(sender=None, **kwargs)

@@ -51,9 +51,11 @@ def assert_well_made(message, *phrases):
         assert url in unescape(html), f"the HTML part lacks the link {url}"
 
 
-def assert_footer_for(message, label):
-    assert f"Stop e-mails about “{label}”" in message.body
-    assert f"Stop e-mails about “{label}”" in _words(_html(message))
+def assert_footer_for(message, about):
+    # "Stop e-mails about …" reads as a sentence: what the kind's e-mails are about, not its
+    # settings label ("Someone replies to my comment…"), which reads wrongly there.
+    assert f"Stop e-mails about {about}:" in message.body
+    assert f"Stop e-mails about {about}" in _words(_html(message))
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
 
 
@@ -68,7 +70,7 @@ def test_round_opened(staff):
     notices.send_opening_notices(round_id=round.pk)
     [message] = to(leader.email)
     assert_well_made(message, "is now open", "Spring consultation")
-    assert_footer_for(message, "a consultation round opens or is closing soon")
+    assert_footer_for(message, "consultation rounds opening or closing soon")
 
 
 def test_round_closing(round):
@@ -92,7 +94,7 @@ def test_reply_links_to_the_comment_not_the_round(round):
     assert_well_made(message, "replied to your comment", "Have you thought about rotas?")
     assert f"{settings.SITE_URL}{reply.get_absolute_url()}" in message.body
     assert f"#comment-{reply.pk}" in message.body
-    assert_footer_for(message, "someone replies to my comment or comments on my proposal")
+    assert_footer_for(message, "replies to your comments and comments on your proposals")
 
 
 def test_following(round):
@@ -124,7 +126,7 @@ def test_moderation_report_for_staff(round, staff):
     tell_moderators(sender=None, report=report)
     [message] = to(staff.email)
     assert_well_made(message, "was reported", "Personal attack")
-    assert_footer_for(message, "new reports to moderate (staff)")
+    assert_footer_for(message, "new reports to moderate")
 
 
 def _applied_round_with_a_proposal(staff, votes=0):
@@ -151,7 +153,7 @@ def test_decision(staff):
     notices.tell_authors_of_decisions(round_id=round.pk)
     [message] = to(author.email)
     assert_well_made(message, "Taken into the next draft.", "Bolder words.")
-    assert_footer_for(message, "the decision on my proposal")
+    assert_footer_for(message, "decisions on your proposals")
 
 
 def test_a_decision_no_one_voted_on_says_so(staff):
@@ -196,7 +198,7 @@ def test_refresh_invitation(staff):
     [message] = to(signature.signer.email)
     assert_well_made(message, "have refreshed it", "Your signature stays with version 1")
     # Kind labels keep their capitals inside a sentence.
-    assert_footer_for(message, "a compact I signed is refreshed or due for review")
+    assert_footer_for(message, "compacts you signed being refreshed or due for review")
 
 
 def test_review_reminder_for_staff_has_a_staff_kind_of_its_own(staff):
@@ -207,9 +209,9 @@ def test_review_reminder_for_staff_has_a_staff_kind_of_its_own(staff):
     [for_signatory] = to(signature.signer.email)
     for message in (for_staff, for_signatory):
         assert_well_made(message, "is due for review on 30 June 2027")
-    assert_footer_for(for_staff, "a compact is due for review (staff)")
+    assert_footer_for(for_staff, "compacts due for review")
     assert "/unsubscribe/review/" in for_staff.extra_headers["List-Unsubscribe"]
-    assert_footer_for(for_signatory, "a compact I signed is refreshed or due for review")
+    assert_footer_for(for_signatory, "compacts you signed being refreshed or due for review")
 
 
 def test_signature_confirmation(staff):
