@@ -127,6 +127,13 @@ class Version(models.Model):
         # Commitments paired row by row across the parties ("we give" beside "we get"), with or
         # without themes; a pair is never separated, on the web or on paper.
         ROWS = "rows", "Paired rows: each row pairs what the parties give each other"
+        # Each party's column has its own themes (the organisation's "Communications",
+        # "Development"…, the staff's "Respect"…) and the columns face each other: every theme
+        # belongs to one party, and the page reads a party's column top to bottom.
+        COLUMNS = "columns", "Facing columns, each with its own themes"
+
+    # Layouts whose commitments all stand under a theme.
+    THEMED_LAYOUTS = (Layout.THEMES, Layout.COLUMNS)
 
     # Fields that make up the text of the version itself (children hold the rest).
     TEXT_FIELDS = ("compact_id", "number", "vision", "layout", "content_hash", "based_on_id")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db.models import Q
 
@@ -59,12 +59,40 @@ class ThemeRow:
         return sum(len(commitments) for _, commitments in self.columns)
 
 
+R = TypeVar("R")
+
+
+@dataclass
+class FacingColumn(Generic[R]):
+    """In the facing-columns layout, one party's column: its heading and its own themes, each a
+    block holding only this party's commitments (a ThemeRow here, the round page's own rows
+    there)."""
+
+    party: Party
+    rows: list[R]
+
+
 @dataclass
 class CompactLayout:
     version: Version
     parties: list[Party]
     sections: list[Section]
     rows: list[ThemeRow]
+
+    @property
+    def needs_themes(self) -> bool:
+        return self.version.layout in Version.THEMED_LAYOUTS
+
+    @property
+    def facing(self) -> bool:
+        return self.version.layout == Version.Layout.COLUMNS
+
+    @property
+    def facing_columns(self) -> list[FacingColumn[ThemeRow]]:
+        """The blocks grouped by party, each party's column in party order; its themes in their
+        own order. A theme of several parties (not one of this layout's, but a draft may hold
+        one while it is being worked on) stands in the column of its first party."""
+        return facing_columns(self.parties, self.rows, party_of=lambda row: row.parties)
 
     @property
     def sections_before(self) -> list[Section]:
@@ -85,6 +113,18 @@ class CompactLayout:
     @property
     def commitment_count(self) -> int:
         return sum(row.commitment_count for row in self.rows)
+
+
+def facing_columns(
+    parties: Sequence[Party], rows: Sequence[R], *, party_of: Callable[[R], Sequence[Party]]
+) -> list[FacingColumn[R]]:
+    """Rows (a theme's block, or the round page's) grouped into one column per party."""
+    by_party: dict[int, list[R]] = {party.pk: [] for party in parties}
+    for row in rows:
+        shown = party_of(row)
+        if shown:
+            by_party[shown[0].pk].append(row)
+    return [FacingColumn(party=party, rows=by_party[party.pk]) for party in parties]
 
 
 def _pairs(columns: Sequence[Column]) -> list[Pair]:

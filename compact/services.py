@@ -200,7 +200,7 @@ def _check_commitment_belongs(version: Version, fields: dict[str, Any], *, addin
         raise DomainError("Choose a theme and a party from this version.")
     if adding and party is None:
         raise DomainError("Choose which party gives this commitment.")
-    if adding and theme is None and version.layout == Version.Layout.THEMES:
+    if adding and theme is None and version.layout in Version.THEMED_LAYOUTS:
         if not version.themes.exists():
             raise DomainError(
                 "Add a theme first: this compact groups its commitments under themes "
@@ -358,8 +358,14 @@ def change_layout(*, actor: User, version: Version, layout: str) -> Version:
         raise DomainError(
             "Remove the themes (moving their commitments out first) before choosing a layout without themes."
         )
-    if layout == Version.Layout.THEMES and version.commitments.filter(theme__isnull=True).exists():
+    if layout in Version.THEMED_LAYOUTS and version.commitments.filter(theme__isnull=True).exists():
         raise DomainError("Put every commitment under a theme before choosing a layout with themes.")
+    if layout == Version.Layout.COLUMNS:
+        shared = [theme.title for theme in version.themes.all() if len(theme.party_keys) != 1]
+        if shared:
+            raise DomainError(
+                f"In facing columns each theme belongs to one party: choose the party of “{shared[0]}” first."
+            )
     if layout == Version.Layout.ROWS:
         # Number the rows from each column's order, so each party's n-th commitment pairs up.
         for commitment in version.commitments.filter(row__isnull=True).order_by("position", "id"):
@@ -477,8 +483,14 @@ def readiness_problems(*, version: Version) -> list[str]:
         problems.append("Write the shared vision.")
     if version.parties.count() < MINIMUM_PARTIES:
         problems.append(f"Add at least {MINIMUM_PARTIES} parties.")
-    if version.layout == Version.Layout.THEMES and not version.themes.exists():
+    if version.layout in Version.THEMED_LAYOUTS and not version.themes.exists():
         problems.append("Add at least one theme.")
+    if version.layout == Version.Layout.COLUMNS:
+        problems.extend(
+            f"In facing columns each theme belongs to one party: choose the party of “{theme.title}”."
+            for theme in version.themes.all()
+            if len(theme.party_keys) != 1
+        )
     if version.layout == Version.Layout.PARTIES and version.themes.exists():
         problems.append("This layout has no themes: remove them or choose a layout with themes.")
     if version.themes.exists() and version.commitments.filter(theme__isnull=True).exists():

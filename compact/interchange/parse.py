@@ -426,7 +426,10 @@ def _check(result):
         Compact._meta.get_field("summary").max_length,
     )
     if result.layout not in Version.Layout.values:
-        problem(result.layout_line or 1, f"“{result.layout}” is not a layout: write themes, parties or rows.")
+        problem(
+            result.layout_line or 1,
+            f"“{result.layout}” is not a layout: write themes, columns, parties or rows.",
+        )
     if not result.vision.strip():
         problem(result.vision_line or 1, "Write the shared vision under “## Vision”.")
 
@@ -492,7 +495,7 @@ def _check(result):
             themes[0].line,
             "This compact’s layout has no themes (Layout: parties): remove the themes or choose themes or rows.",
         )
-    if layout == Version.Layout.THEMES:
+    if layout in Version.THEMED_LAYOUTS:
         if not themes:
             problem(result.layout_line or 1, "The themes layout needs at least one “## Theme: …”.")
         if result.loose is not None and result.loose.commitments:
@@ -542,6 +545,8 @@ def _check(result):
                             f"“{name}” is not one of the parties listed under “## Parties”.",
                         )
                     allowed.add(name.casefold())
+            if layout == Version.Layout.COLUMNS:
+                _one_party_theme(result, block, parties)
             if not block.commitments:
                 under = "“### Row 1”" if layout == Version.Layout.ROWS else "“### ” and a party’s name"
                 problem(block.line, f"The theme “{block.title}” has no commitments: list them under {under}.")
@@ -573,6 +578,31 @@ def _check(result):
                         f"Row {item.row} already has a commitment of “{item.party}” (line {pairs[place]}): a pair has one per party.",
                     )
                 pairs.setdefault(place, item.line)
+
+
+def _one_party_theme(result, block, parties):
+    """In facing columns every theme is one party's: named on its “Parties:” line, or else the
+    party whose “### ” heading its commitments stand under."""
+    if len(block.parties) > 1:
+        result.problem(
+            block.parties_line,
+            f"In facing columns each theme belongs to one party; “{block.title}” names {len(block.parties)}.",
+        )
+        return
+    if block.parties:
+        return
+    named = []
+    for item in block.commitments:
+        if item.party.casefold() in parties and item.party.casefold() not in named:
+            named.append(item.party.casefold())
+    if len(named) == 1:
+        block.parties = [parties[named[0]].name]
+    elif len(named) > 1:
+        result.problem(
+            block.line,
+            f"In facing columns each theme belongs to one party; “{block.title}” has commitments of "
+            f"{len(named)}. Give each party its own themes.",
+        )
 
 
 def _split_row_item(result, item, parties):

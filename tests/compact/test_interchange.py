@@ -19,7 +19,7 @@ from consultation import services as consultation_services
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "compacts"
-SHAPES = ["themes_two_parties", "one_party_themes", "three_parties", "paired_rows"]
+SHAPES = ["themes_two_parties", "one_party_themes", "three_parties", "paired_rows", "facing_columns"]
 
 
 def fixture(name):
@@ -145,6 +145,7 @@ def test_commitments_appear_in_their_column_theme_and_order_on_the_public_page(c
         "one_party_themes",
         "three_parties",
         "paired_rows",
+        "facing_columns",
     ],
 )
 def test_every_commitment_reads_verbatim_on_the_round_page(client, staff, leader, name):
