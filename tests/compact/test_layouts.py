@@ -463,8 +463,9 @@ def test_a_round_on_a_compact_without_themes_opens_and_shows_its_commitments(sta
     html = response.content.decode()
     assert response.status_code == 200
     assert "Protected time to learn." in html and "Come ready to learn." in html
-    # Proposing a new commitment needs a theme today: no link leads to a page that cannot open.
-    assert "theme=&amp;" not in html and "kind=new" not in html
+    # A new commitment is proposed for a party: no empty theme in the link.
+    assert "theme=&amp;" not in html
+    assert html.count("kind=new&amp;party=") == 2
 
 
 def test_parts_without_a_name_or_with_a_taken_one_are_refused_in_words(staff):
