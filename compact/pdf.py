@@ -133,6 +133,8 @@ def _printed_facing(layout):
     then each party's second…), so the verifier reads them in that order too."""
     columns = [column.rows for column in layout.facing_columns if column.rows]
     layout.printed_columns = [column.party for column in layout.facing_columns if column.rows]
+    layout.printed_notes = any(party.note for party in layout.printed_columns)
+    layout.printed_closings = any(party.closing for party in layout.printed_columns)
     depth = max((len(rows) for rows in columns), default=0)
     layout.printed_facing = [[rows[i] if i < len(rows) else None for rows in columns] for i in range(depth)]
     printed = []

@@ -40,6 +40,10 @@ class ThemeRow:
     columns: list[Column] = field(default_factory=list)
     # In the paired-rows layout, the same commitments as rows of pairs, in row order.
     pairs: list[Pair] = field(default_factory=list)
+    # The parties whose column first shows (a note under its heading stands here) and last
+    # shows (a closing line at its foot stands here) in this block, as the page reads.
+    first_for: set[int] = field(default_factory=set)
+    last_for: set[int] = field(default_factory=set)
 
     @property
     def parties(self) -> list[Party]:
@@ -161,7 +165,24 @@ def compact_layout(version: Version) -> CompactLayout:
     # as one block; it comes first, since a compact with themes has none.
     if any(theme_id is None for theme_id, _ in cells) or not themes:
         rows.insert(0, block(None))
+    _place_notes(rows)
     return CompactLayout(version=version, parties=parties, sections=sections, rows=rows)
+
+
+def _place_notes(rows: list[ThemeRow]) -> None:
+    """A party's note stands under its heading where its column first shows, its closing line
+    at the foot where it last shows: once each, however many themes repeat the heading."""
+    first: dict[int, ThemeRow] = {}
+    last: dict[int, ThemeRow] = {}
+    for row in rows:
+        for party, commitments in row.columns:
+            if commitments and (party.note or party.closing):
+                first.setdefault(party.pk, row)
+                last[party.pk] = row
+    for pk, row in first.items():
+        row.first_for.add(pk)
+    for pk, row in last.items():
+        row.last_for.add(pk)
 
 
 def compacts_for_home() -> list[tuple[Compact, Version | None]]:

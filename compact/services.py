@@ -129,6 +129,7 @@ def copy_version(*, source: Version, created_by: User | None) -> Version:
         compact=source.compact,
         number=source.number + 1,
         vision=source.vision,
+        vision_heading=source.vision_heading,
         layout=source.layout,
         based_on=source,
         created_by=created_by,
@@ -147,7 +148,13 @@ def copy_version(*, source: Version, created_by: User | None) -> Version:
     party_ids: dict[int, Party] = {}
     for party in source.parties.all():
         party_ids[party.id] = Party.objects.create(
-            version=draft, key=party.key, name=party.name, heading=party.heading, position=party.position
+            version=draft,
+            key=party.key,
+            name=party.name,
+            heading=party.heading,
+            note=party.note,
+            closing=party.closing,
+            position=party.position,
         )
     theme_ids: dict[int | None, Theme | None] = {None: None}
     for theme in source.themes.all():
@@ -175,12 +182,17 @@ def copy_version(*, source: Version, created_by: User | None) -> Version:
 
 
 @transaction.atomic
-def update_vision(*, actor: User, version: Version, vision: str) -> Version:
+def update_vision(
+    *, actor: User, version: Version, vision: str, vision_heading: str | None = None
+) -> Version:
+    """Change the shared vision and, when given, its heading (blank: the vision has none)."""
     require_academy_staff(actor=actor)
     version = _lock(version)
     _require_editable(version)
     version.vision = vision.strip()
-    version.save(update_fields=["vision"])
+    if vision_heading is not None:
+        version.vision_heading = vision_heading.strip()
+    version.save(update_fields=["vision", "vision_heading"])
     return version
 
 
@@ -282,11 +294,9 @@ def _check_names(
             raise DomainError("Enter the title of the theme.")
         if others.filter(title__iexact=title).exists():
             raise DomainError(f"This version already has a theme called “{title}”.")
-    if model is Section:
-        if "heading" in fields and not (fields["heading"] or "").strip():
-            raise DomainError("Enter the heading of the section.")
-        if "body" in fields and not (fields["body"] or "").strip():
-            raise DomainError("Enter the text of the section.")
+    # A section's heading may be blank (the compact prints some without one); its text may not.
+    if model is Section and "body" in fields and not (fields["body"] or "").strip():
+        raise DomainError("Enter the text of the section.")
 
 
 def _check_placement(fields: dict[str, Any]) -> None:
@@ -479,8 +489,6 @@ def _move_pair(version: Version, commitment: Commitment, direction: str) -> Comm
 def readiness_problems(*, version: Version) -> list[str]:
     """What stops a draft being ratified, in words staff can act on."""
     problems = []
-    if not version.vision.strip():
-        problems.append("Write the shared vision.")
     if version.parties.count() < MINIMUM_PARTIES:
         problems.append(f"Add at least {MINIMUM_PARTIES} parties.")
     if version.layout in Version.THEMED_LAYOUTS and not version.themes.exists():

@@ -177,6 +177,9 @@ class RowView:
     key: tuple[Any, ...] = ()
     # In the paired-rows layout, the same entries as rows of pairs, as the public page shows them.
     pairs: list[PairView] = field(default_factory=list)
+    # Where a party's note and closing line stand, as on the public page (compact_layout).
+    first_for: set[int] = field(default_factory=set)
+    last_for: set[int] = field(default_factory=set)
 
     @property
     def parties(self) -> list[Party]:
@@ -373,7 +376,7 @@ def round_page_view(
     filtered_out = 0
     rows = []
     # The shared part's rows are the layout's blocks, in the same order: the pairs come from there.
-    pairs_of = {id(row): block.pairs for row, block in zip(shared.rows, shared.layout.rows, strict=True)}
+    blocks = {id(row): block for row, block in zip(shared.rows, shared.layout.rows, strict=True)}
     for row in shared.rows:
         theme_id = row.theme.pk if row.theme is not None else None
         if theme and theme_id != theme:
@@ -399,9 +402,16 @@ def round_page_view(
                 if not (not_voted and ("proposal", p.pk) in reader.votes)
             ]
             columns.append(ColumnView(party=column.party, entries=entries, new_proposals=new_proposals))
-        view = RowView(theme=row.theme, comment_count=row.comment_count, columns=columns)
+        block = blocks[id(row)]
+        view = RowView(
+            theme=row.theme,
+            comment_count=row.comment_count,
+            columns=columns,
+            first_for=block.first_for,
+            last_for=block.last_for,
+        )
         if shared.layout.paired:
-            view.pairs = _pair_views(pairs_of[id(row)], columns)
+            view.pairs = _pair_views(block.pairs, columns)
         view.key = _section_key(view, filtering=filtering, can_propose=can_propose, is_open=is_open)
         rows.append(view)
     shown = next((t for t in themes if t.pk == theme), None)

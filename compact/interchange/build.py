@@ -70,7 +70,12 @@ def _target_version(parsed, *, actor, compact):
             created_by=actor,
         )
         return Version.objects.create(
-            compact=compact, number=1, vision=parsed.vision, layout=parsed.layout, created_by=actor
+            compact=compact,
+            number=1,
+            vision=parsed.vision,
+            vision_heading=parsed.vision_heading,
+            layout=parsed.layout,
+            created_by=actor,
         ), None
     Compact.objects.select_for_update().get(pk=compact.pk)
     latest = compact.versions.exclude(status__in=Version.IN_PROGRESS).order_by("-number").first()
@@ -80,13 +85,15 @@ def _target_version(parsed, *, actor, compact):
         # filled in place; its parties, if any, are replaced by the file's.
         empty_draft.parties.all().delete()
         empty_draft.vision, empty_draft.layout = parsed.vision, parsed.layout
-        empty_draft.save(update_fields=["vision", "layout"])
+        empty_draft.vision_heading = parsed.vision_heading
+        empty_draft.save(update_fields=["vision", "vision_heading", "layout"])
         return empty_draft, latest
     number = (compact.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = Version.objects.create(
         compact=compact,
         number=number,
         vision=parsed.vision,
+        vision_heading=parsed.vision_heading,
         layout=parsed.layout,
         based_on=latest,
         created_by=actor,
@@ -126,6 +133,8 @@ def _build(parsed, *, actor, compact):
             key=key_for(parsed_party.key, "party", parsed_party.name),
             name=parsed_party.name,
             heading=parsed_party.heading,
+            note=parsed_party.note,
+            closing=parsed_party.closing,
             position=position,
         )
     party_rank = {name: index for index, name in enumerate(parties)}

@@ -43,6 +43,8 @@ class ParsedParty:
     heading: str
     key: str | None
     line: int
+    note: str = ""
+    closing: str = ""
 
 
 @dataclass
@@ -89,6 +91,7 @@ class ParsedCompact:
     layout_line: int = 0
     vision: str = ""
     vision_line: int = 0
+    vision_heading: str = Version.DEFAULT_VISION_HEADING
     sections: list = field(default_factory=list)
     parties: list = field(default_factory=list)
     parties_line: int = 0
@@ -289,10 +292,14 @@ class _Reader:
         result = self.result
         lowered = title.lower()
         self.headers_open = False
-        if lowered == "vision":
+        if lowered == "vision" or lowered.startswith("vision:"):
             if self.seen_vision:
                 result.problem(number, "The vision is given twice; keep one “## Vision”.")
             self.seen_vision, result.vision_line, self.mode = True, number, "vision"
+            # "## Vision: Our purpose" gives the heading as the compact words it; "## Vision:"
+            # with nothing after it, none; "## Vision" alone, the usual one.
+            if lowered.startswith("vision:"):
+                result.vision_heading = title[len("vision:") :].strip()
         elif lowered.startswith("section:"):
             self.section = ParsedSection(
                 heading=title[len("section:") :].strip(),
@@ -328,6 +335,13 @@ class _Reader:
 
     def party_line(self, number, line):
         if not line.strip():
+            return
+        note = _HEADER_LINE.match(line.strip())
+        if line[:1] in (" ", "\t") and note and note.group(1).lower() in ("note", "closing"):
+            if not self.result.parties:
+                self.result.problem(number, "A “Note:” or “Closing:” line goes under its party’s line.")
+                return
+            setattr(self.result.parties[-1], note.group(1).lower(), note.group(2))
             return
         if not line.startswith(("- ", "* ")):
             self.result.problem(
@@ -430,12 +444,15 @@ def _check(result):
             result.layout_line or 1,
             f"“{result.layout}” is not a layout: write themes, columns, parties or rows.",
         )
-    if not result.vision.strip():
-        problem(result.vision_line or 1, "Write the shared vision under “## Vision”.")
+    _too_long(
+        result,
+        result.vision_line or 1,
+        "The vision’s heading",
+        result.vision_heading,
+        Version._meta.get_field("vision_heading").max_length,
+    )
 
     for section in result.sections:
-        if not section.heading:
-            problem(section.line, "Give the section a heading after “Section:”.")
         _too_long(
             result,
             section.line,
@@ -444,7 +461,8 @@ def _check(result):
             Section._meta.get_field("heading").max_length,
         )
         if not section.body.strip():
-            problem(section.line, f"The section “{section.heading}” has no text.")
+            named = f"The section “{section.heading}”" if section.heading else "This section"
+            problem(section.line, f"{named} has no text.")
         if section.placement not in Section.Placement.values:
             problem(
                 getattr(section, "placement_line", section.line),

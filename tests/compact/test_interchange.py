@@ -19,7 +19,14 @@ from consultation import services as consultation_services
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "compacts"
-SHAPES = ["themes_two_parties", "one_party_themes", "three_parties", "paired_rows", "facing_columns"]
+SHAPES = [
+    "themes_two_parties",
+    "one_party_themes",
+    "three_parties",
+    "paired_rows",
+    "facing_columns",
+    "rows_with_notes_no_vision",
+]
 
 
 def fixture(name):
@@ -88,9 +95,7 @@ def test_three_parties_without_themes_import_as_columns(staff):
     assert version.layout == Version.Layout.PARTIES
     assert not version.themes.exists()
     assert version.parties.count() == 3
-    assert version.parties.get(name="Provider collaborative").column_heading == (
-        "What Provider collaborative will do"
-    )
+    assert version.parties.get(name="Provider collaborative").column_heading == "Provider collaborative"
     assert version.commitments.filter(theme__isnull=True).count() == 7
 
 
@@ -146,6 +151,7 @@ def test_commitments_appear_in_their_column_theme_and_order_on_the_public_page(c
         "three_parties",
         "paired_rows",
         "facing_columns",
+        "rows_with_notes_no_vision",
     ],
 )
 def test_every_commitment_reads_verbatim_on_the_round_page(client, staff, leader, name):
@@ -310,7 +316,8 @@ def test_the_good_outline_has_no_problems():
         (("- Our staff", "- Our staff\n- " + "x" * 151), 12, "the most is 150"),
         (("- We will listen.", "- " + "y" * 2001), 17, "2,001 characters; the most is 2,000"),
         (("# A compact", "#"), 1, "title"),
-        (("We work together.", ""), 4, "Write the shared vision"),
+        # A vision is optional (some compacts have none): only its heading's length is checked.
+        (("## Vision", "## Vision: " + "v" * 201), 4, "The vision’s heading is 201 characters"),
         (("- Our staff\n", ""), 8, "at least 2 parties"),
         (
             ("## Theme: Listening", "## Theme: Listening\nParties: Our volunteers"),
