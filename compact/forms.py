@@ -79,6 +79,11 @@ class PartyForm(PartForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The drafting page's inline form changes the name and heading only: a note or closing
+        # line it does not send is kept, not cleared.
+        for name in ("note", "closing"):
+            if self.is_bound and name not in self.data:
+                del self.fields[name]
         self.fields["heading"].help_text = (
             "What the column is titled, e.g. “We give”, “What you can expect from us”; "
             "leave blank for the party’s name."
@@ -93,6 +98,13 @@ class PartyForm(PartForm):
 
     def clean_heading(self):
         return self.cleaned_data["heading"].strip()
+
+    def part_fields(self):
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        for name in ("note", "closing"):
+            if name in fields:
+                fields[name] = fields[name].strip()
+        return fields
 
 
 class ThemeForm(PartForm):

@@ -123,3 +123,18 @@ def test_a_new_draft_copies_the_vision_heading_and_each_columns_note_and_closing
     draft = services.copy_version(source=version, created_by=staff)
     assert draft.vision_heading == version.vision_heading
     assert draft.compute_content_hash() == version.content_hash
+
+
+def test_changing_a_column_heading_on_the_drafting_page_keeps_its_note_and_closing(staff, staff_client):
+    from tests.compact.test_layouts import edit_url
+
+    version = interchange.import_compact(actor=staff, text=outline("rows_with_notes_no_vision"))
+    network = version.parties.get(name="Eastgate Primary Care Network")
+    response = staff_client.post(
+        edit_url(version, "parties", network), {"name": network.name, "heading": "We give"}
+    )
+    assert response.status_code == 302
+    network.refresh_from_db()
+    assert network.heading == "We give"
+    assert network.note == "Through its clinical director and the network board."
+    assert network.closing == "Signed for the network by the clinical director."
