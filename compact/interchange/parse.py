@@ -32,6 +32,9 @@ _ESCAPED = re.compile(r"^\\+#")
 class Problem:
     line: int
     message: str
+    # Where to go to fix it, when that is another page (the compact a title is already used by).
+    link: str = ""
+    link_text: str = ""
 
     def __str__(self):
         return f"Line {self.line}: {self.message}"

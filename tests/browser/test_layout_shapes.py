@@ -18,8 +18,11 @@ COMPACTS = Path(__file__).parent.parent / "compact" / "compacts"
 WIDTHS = {"wide": 1280, "phone": 375}
 
 
-def imported(staff, name):
-    return interchange.import_compact(actor=staff, text=(COMPACTS / f"{name}.md").read_text("utf-8"))
+def imported(staff, name, title=None):
+    text = (COMPACTS / f"{name}.md").read_text("utf-8")
+    if title:  # a second compact from the same outline needs a title of its own
+        text = f"# {title}\n" + text.split("\n", 1)[1]
+    return interchange.import_compact(actor=staff, text=text)
 
 
 def published(staff, name):
@@ -55,7 +58,7 @@ def test_facing_columns_face_each_other_on_a_wide_screen_and_stack_on_a_phone(
     chromium, live_server, browser_settings, staff, leader, size
 ):
     version = published(staff, "facing_columns")
-    draft = imported(staff, "facing_columns")
+    draft = imported(staff, "facing_columns", title="Facing columns, the next draft")
     round = open_round(staff=staff, version=draft)
     pages = {
         "public": (version.compact.get_absolute_url(), None),
@@ -78,7 +81,7 @@ def test_each_pair_stays_on_one_line_on_the_public_and_round_pages(
     chromium, live_server, browser_settings, staff, leader, size
 ):
     version = published(staff, "paired_rows")
-    draft = imported(staff, "paired_rows")
+    draft = imported(staff, "paired_rows", title="Paired rows, the next draft")
     round = open_round(staff=staff, version=draft)
     pages = {
         "public": (version.compact.get_absolute_url(), None),
