@@ -122,7 +122,15 @@ def _build(parsed, *, actor, compact, slug=None):
     problems = parsed.problems + target_problems(parsed, compact, slug=slug)
     if problems:
         raise ImportRefused(problems)
+    new_compact = compact is None
     version, previous = _target_version(parsed, actor=actor, compact=compact, slug=slug)
+    if new_compact and _keys_in_use(parsed):
+        # A fingerprint names one version of one compact. The file's keys belong to a compact
+        # on this site (an export imported as a new compact, a copy to start from): the copy
+        # gets keys of its own, so its text, and its fingerprint, are its own. On a site where
+        # no compact holds them (a compact moved from another installation) they are kept, and
+        # the fingerprint with them.
+        _forget_keys(parsed)
 
     # Keys: as given in the file; else, on a new draft, carried over from the previous version
     # where the name, title or wording is the same (so history follows them); else new.
@@ -181,6 +189,25 @@ def _build(parsed, *, actor, compact, slug=None):
         commitments += _commitments(version, None, parsed.loose, parties, party_rank, key_for)
     Commitment.objects.bulk_create(commitments)
     return version
+
+
+def _keys_in_use(parsed):
+    keys = [p.key for p in parsed.parties] + [b.key for b in parsed.blocks]
+    keys += [c.key for b in parsed.blocks for c in b.commitments]
+    keys = [key for key in keys if key]
+    return bool(keys) and (
+        Party.objects.filter(key__in=keys).exists()
+        or Theme.objects.filter(key__in=keys).exists()
+        or Commitment.objects.filter(key__in=keys).exists()
+    )
+
+
+def _forget_keys(parsed):
+    for part in [*parsed.parties, *parsed.blocks]:
+        part.key = None
+    for block in parsed.blocks:
+        for commitment in block.commitments:
+            commitment.key = None
 
 
 def _name(parties, typed):

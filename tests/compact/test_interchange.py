@@ -184,16 +184,46 @@ def test_every_commitment_reads_verbatim_in_the_pdf(staff, name):
 
 # --- round trip -----------------------------------------------------------------------------
 @pytest.mark.parametrize("name", SHAPES)
-def test_an_export_imports_again_with_the_same_content_hash(staff, name):
+def test_an_export_imports_again_as_the_next_draft_with_the_same_content_hash(staff, name):
     version = published(staff, name)
     exported = interchange.serialise(version)
-    again = interchange.import_compact(actor=staff, text=exported.replace(version.compact.title, "Copy", 1))
-    # The title is part of the hash: compare against the original retitled alike.
-    again.compact.title = version.compact.title
-    again.compact.save()
-    again = Version.objects.get(pk=again.pk)
+    again = interchange.import_compact(actor=staff, text=exported, compact=version.compact)
     assert again.compute_content_hash() == version.content_hash
     assert interchange.serialise(again) == exported
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_an_export_moved_to_a_site_without_it_keeps_its_keys_and_its_fingerprint(staff, name):
+    draft = imported(staff, name)
+    exported, fingerprint = interchange.serialise(draft), draft.compute_content_hash()
+    # Another installation: nothing of the compact is there (a draft can be deleted; a frozen
+    # version cannot, so the move is played with one).
+    draft.compact.delete()
+    moved = interchange.import_compact(actor=staff, text=exported)
+    assert moved.compute_content_hash() == fingerprint
+    assert interchange.serialise(moved) == exported
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_an_export_imported_as_a_new_compact_on_the_same_site_has_a_fingerprint_of_its_own(
+    client, staff, name
+):
+    version = published(staff, name)
+    exported = interchange.serialise(version)
+    copy = interchange.import_compact(actor=staff, text=exported.replace(version.compact.title, "Copy", 1))
+    services.ratify(actor=staff, version=copy)
+    copy = services.publish(actor=staff, version=copy)
+    # Retitled alike, the copy's text still differs: its keys are its own.
+    copy.compact.title = version.compact.title
+    assert copy.compute_content_hash() != version.content_hash
+    assert not {c.key for c in copy.commitments.all()} & {c.key for c in version.commitments.all()}
+    # Each fingerprint names one version of one compact.
+    for fingerprint, shown, other in (
+        (version.content_hash, version.compact, copy.compact),
+        (copy.content_hash, copy.compact, version.compact),
+    ):
+        html = client.get(reverse("compact:verify") + f"?fingerprint={fingerprint}").content.decode()
+        assert shown.get_absolute_url() in html and other.get_absolute_url() not in html
 
 
 def test_an_export_imported_as_the_next_draft_of_its_compact_hashes_the_same(staff):
