@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compact', '0010_compact_generation'),
+        ("compact", "0010_compact_generation"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='version',
-            name='layout',
-            field=models.CharField(choices=[('themes', "Themes, with each party's commitments in columns"), ('parties', "No themes: each party's commitments in its column"), ('rows', 'Paired rows: each row pairs what the parties give each other'), ('columns', 'Facing columns, each with its own themes')], default='themes', max_length=20),
+            model_name="version",
+            name="layout",
+            field=models.CharField(
+                choices=[
+                    ("themes", "Themes, with each party's commitments in columns"),
+                    ("parties", "No themes: each party's commitments in its column"),
+                    ("rows", "Paired rows: each row pairs what the parties give each other"),
+                    ("columns", "Facing columns, each with its own themes"),
+                ],
+                default="themes",
+                max_length=20,
+            ),
         ),
     ]

@@ -5,20 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compact', '0011_version_layout_facing_columns'),
-        ('consultation', '0006_round_generation'),
+        ("compact", "0011_version_layout_facing_columns"),
+        ("consultation", "0006_round_generation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='proposal',
-            name='proposal_has_what_its_kind_needs',
+            model_name="proposal",
+            name="proposal_has_what_its_kind_needs",
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('commitment__isnull', False), ('kind', 'rewording'), models.Q(('text', ''), _negated=True)), models.Q(('commitment__isnull', True), ('kind', 'new'), ('party__isnull', False), models.Q(('text', ''), _negated=True)), models.Q(('commitment__isnull', False), ('kind', 'removal'), ('text', '')), _connector='OR'), name='proposal_has_what_its_kind_needs'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("commitment__isnull", False),
+                        ("kind", "rewording"),
+                        models.Q(("text", ""), _negated=True),
+                    ),
+                    models.Q(
+                        ("commitment__isnull", True),
+                        ("kind", "new"),
+                        ("party__isnull", False),
+                        models.Q(("text", ""), _negated=True),
+                    ),
+                    models.Q(("commitment__isnull", False), ("kind", "removal"), ("text", "")),
+                    _connector="OR",
+                ),
+                name="proposal_has_what_its_kind_needs",
+            ),
         ),
     ]
