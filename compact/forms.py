@@ -38,11 +38,19 @@ class NewCompactForm(CompactForm):
 
 
 class VisionForm(forms.Form):
+    vision_heading = forms.CharField(
+        label="Heading of the vision (optional)",
+        max_length=Version._meta.get_field("vision_heading").max_length,
+        required=False,
+        strip=True,
+        help_text="As the compact words it, e.g. “Our shared vision”. Leave blank for no heading.",
+    )
     vision = forms.CharField(
-        label="Shared vision",
+        label="Shared vision (optional)",
         widget=forms.Textarea(attrs={"rows": 6}),
         strip=True,
-        help_text="The shared purpose every party signs up to.",
+        required=False,
+        help_text="The shared purpose every party signs up to. Leave blank if the compact has none.",
     )
 
 
@@ -60,14 +68,25 @@ class PartForm(forms.ModelForm):
 class PartyForm(PartForm):
     class Meta:
         model = Party
-        fields = ["name", "heading"]
-        labels = {"name": "Name of the party", "heading": "Column heading (optional)"}
+        fields = ["name", "heading", "note", "closing"]
+        labels = {
+            "name": "Name of the party",
+            "heading": "Column heading (optional)",
+            "note": "Note under the column heading (optional)",
+            "closing": "Closing line at the foot of the column (optional)",
+        }
+        widgets = {"note": forms.Textarea(attrs={"rows": 2}), "closing": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The drafting page's inline form changes the name and heading only: a note or closing
+        # line it does not send is kept, not cleared.
+        for name in ("note", "closing"):
+            if self.is_bound and name not in self.data:
+                del self.fields[name]
         self.fields["heading"].help_text = (
             "What the column is titled, e.g. “We give”, “What you can expect from us”; "
-            f"leave blank for “What {self.instance.name or '<name>'} will do”."
+            "leave blank for the party’s name."
         )
 
     def clean_name(self):
@@ -79,6 +98,13 @@ class PartyForm(PartForm):
 
     def clean_heading(self):
         return self.cleaned_data["heading"].strip()
+
+    def part_fields(self):
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        for name in ("note", "closing"):
+            if name in fields:
+                fields[name] = fields[name].strip()
+        return fields
 
 
 class ThemeForm(PartForm):
@@ -122,7 +148,12 @@ class SectionForm(PartForm):
     class Meta:
         model = Section
         fields = ["kind", "heading", "body", "placement"]
-        labels = {"kind": "What this section is about", "body": "Text", "placement": "Where it goes"}
+        labels = {
+            "kind": "What this section is about",
+            "heading": "Heading (optional)",
+            "body": "Text",
+            "placement": "Where it goes",
+        }
         widgets = {"body": forms.Textarea(attrs={"rows": 6}), "placement": forms.RadioSelect}
 
 

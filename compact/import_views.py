@@ -5,11 +5,17 @@ transaction that is rolled back, render it as the public page will) and confirm 
 text again and save). Nothing half-read is ever kept between the two.
 """
 
+from functools import cache
+from pathlib import Path
+
+import nh3
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
+from markdown_it import MarkdownIt
 
 from accounts.mixins import AcademyStaffRequiredMixin
 from accounts.roles import is_academy_staff, needs_two_factor_setup
@@ -137,6 +143,47 @@ class ImportView(AcademyStaffRequiredMixin, View):
             for problem in problems
         ]
         return render(request, self.template_name, {"form": form, "problems": listed}, status=status)
+
+
+# The guide to the outline (docs/compact-format.md) as a page of the site: the same Markdown
+# parser as the rest of the product, with the tables and code blocks a guide needs, and the same
+# allow-list sanitiser. The file is the one source; it is read once per process.
+_GUIDE_TAGS = {
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+
+
+@cache
+def format_guide_html() -> str:
+    text = (Path(settings.BASE_DIR) / "docs" / "compact-format.md").read_text(encoding="utf-8")
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    return nh3.clean(
+        html, tags=_GUIDE_TAGS, attributes={"a": {"href"}}, url_schemes={"https", "http", "mailto"}
+    )
+
+
+class FormatGuideView(AcademyStaffRequiredMixin, View):
+    def get(self, request):
+        return render(request, "compact/staff/import_format.html", {"guide": format_guide_html()})
 
 
 def version_text(request, slug, number):

@@ -127,14 +127,36 @@ class Version(models.Model):
         # Commitments paired row by row across the parties ("we give" beside "we get"), with or
         # without themes; a pair is never separated, on the web or on paper.
         ROWS = "rows", "Paired rows: each row pairs what the parties give each other"
+        # Each party's column has its own themes (the organisation's "Communications",
+        # "Development"…, the staff's "Respect"…) and the columns face each other: every theme
+        # belongs to one party, and the page reads a party's column top to bottom.
+        COLUMNS = "columns", "Facing columns, each with its own themes"
+
+    # Layouts whose commitments all stand under a theme.
+    THEMED_LAYOUTS = (Layout.THEMES, Layout.COLUMNS)
 
     # Fields that make up the text of the version itself (children hold the rest).
-    TEXT_FIELDS = ("compact_id", "number", "vision", "layout", "content_hash", "based_on_id")
+    TEXT_FIELDS = (
+        "compact_id",
+        "number",
+        "vision",
+        "vision_heading",
+        "layout",
+        "content_hash",
+        "based_on_id",
+    )
+
+    # The vision's heading when the source gives none of its own: what every version had before
+    # the heading was part of the text (so it is in the canonical text only when it differs).
+    DEFAULT_VISION_HEADING = "Our shared vision"
 
     compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     vision = models.TextField("shared vision", blank=True)
+    # The vision's heading as the compact words it; blank for none (a compact whose opening
+    # paragraph has no heading). Never invented on a page: blank shows no heading.
+    vision_heading = models.CharField(max_length=200, blank=True, default=DEFAULT_VISION_HEADING)
     layout = models.CharField(max_length=20, choices=Layout.choices, default=Layout.THEMES)
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="successors"
@@ -194,6 +216,7 @@ class Version(models.Model):
                     " OR OLD.compact_id IS DISTINCT FROM NEW.compact_id"
                     " OR OLD.number IS DISTINCT FROM NEW.number"
                     " OR OLD.vision IS DISTINCT FROM NEW.vision"
+                    " OR OLD.vision_heading IS DISTINCT FROM NEW.vision_heading"
                     " OR OLD.layout IS DISTINCT FROM NEW.layout"
                     " OR OLD.content_hash IS DISTINCT FROM NEW.content_hash"
                     " OR OLD.based_on_id IS DISTINCT FROM NEW.based_on_id)"
@@ -278,7 +301,10 @@ class Version(models.Model):
                 for s in self.sections.order_by("position", "id")
             ],
             "parties": [
-                {"key": str(p.key), "name": p.name} | ({"heading": p.heading} if p.heading else {})
+                {"key": str(p.key), "name": p.name}
+                | ({"heading": p.heading} if p.heading else {})
+                | ({"note": p.note} if p.note else {})
+                | ({"closing": p.closing} if p.closing else {})
                 for p in parties
             ],
             "themes": [
@@ -294,6 +320,8 @@ class Version(models.Model):
         }
         if self.layout != Version.Layout.THEMES:
             text["layout"] = self.layout
+        if self.vision_heading != Version.DEFAULT_VISION_HEADING:
+            text["vision_heading"] = self.vision_heading
         if commitments_by_theme.get(None):
             text["commitments"] = commitments_by_theme[None]
         return text
@@ -379,6 +407,10 @@ class Party(VersionPart):
     # The column's heading as the compact words it. Blank means the default below; no page builds
     # a sentence around the name, which garbles names such as "Regulator responsibilities".
     heading = models.CharField(max_length=200, blank=True)
+    # What some compacts print under a column's heading ("We know most of you already do this")
+    # and at its foot ("Signed on behalf of staff side…"); blank for none.
+    note = models.TextField(blank=True)
+    closing = models.TextField(blank=True)
 
     class Meta(VersionPart.Meta):
         verbose_name_plural = "parties"
@@ -392,7 +424,8 @@ class Party(VersionPart):
 
     @property
     def column_heading(self):
-        return self.heading or f"What {self.name} will do"
+        # The compact's own words, or the party's name: never a sentence built around it.
+        return self.heading or self.name
 
 
 class Theme(VersionPart):
@@ -435,7 +468,8 @@ class Section(VersionPart):
         OTHER = "other", "Other"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    heading = models.CharField(max_length=200)
+    # Blank for a section the compact prints without a heading.
+    heading = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     # Governance, "how we will review this" and notes close a compact; where a section stands is
     # part of the text.

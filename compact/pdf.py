@@ -115,6 +115,8 @@ def printed_layout(version):
     same order, so it lives here, once.
     """
     layout = compact_layout(version)
+    if layout.facing:
+        return _printed_facing(layout)
     for row in layout.rows:
         row.printed_parties = row.parties if layout.paired else [party for party, _ in row.filled_columns]
         if layout.paired:
@@ -123,6 +125,31 @@ def printed_layout(version):
             columns = [commitments for _, commitments in row.filled_columns]
             depth = max((len(c) for c in columns), default=0)
             row.lines = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
+    return layout
+
+
+def _printed_facing(layout):
+    """Facing columns on paper: one table whose header holds the parties' column headings (repeated
+    on every page) and whose n-th line holds each party's n-th theme, side by side. A line may run
+    over a page. The blocks are put in the order the PDF prints them (each party's first theme,
+    then each party's second…), so the verifier reads them in that order too."""
+    columns = [column.rows for column in layout.facing_columns if column.rows]
+    layout.printed_columns = [column.party for column in layout.facing_columns if column.rows]
+    layout.printed_notes = any(party.note for party in layout.printed_columns)
+    layout.printed_closings = any(party.closing for party in layout.printed_columns)
+    depth = max((len(rows) for rows in columns), default=0)
+    layout.printed_facing = [[rows[i] if i < len(rows) else None for rows in columns] for i in range(depth)]
+    printed = []
+    for line in layout.printed_facing:
+        for row in line:
+            if row is not None:
+                # The party's heading stands once, over its column, not over each of its themes.
+                row.printed_parties = []
+                row.lines = [
+                    [commitment] for _, commitments in row.filled_columns for commitment in commitments
+                ]
+                printed.append(row)
+    layout.rows = printed
     return layout
 
 

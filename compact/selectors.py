@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -36,6 +36,10 @@ class ThemeRow:
     columns: list[Column] = field(default_factory=list)
     # In the paired-rows layout, the same commitments as rows of pairs, in row order.
     pairs: list[Pair] = field(default_factory=list)
+    # The parties whose column first shows (a note under its heading stands here) and last
+    # shows (a closing line at its foot stands here) in this block, as the page reads.
+    first_for: set[int] = field(default_factory=set)
+    last_for: set[int] = field(default_factory=set)
 
     @property
     def parties(self) -> list[Party]:
@@ -55,12 +59,40 @@ class ThemeRow:
         return sum(len(commitments) for _, commitments in self.columns)
 
 
+R = TypeVar("R")
+
+
+@dataclass
+class FacingColumn(Generic[R]):
+    """In the facing-columns layout, one party's column: its heading and its own themes, each a
+    block holding only this party's commitments (a ThemeRow here, the round page's own rows
+    there)."""
+
+    party: Party
+    rows: list[R]
+
+
 @dataclass
 class CompactLayout:
     version: Version
     parties: list[Party]
     sections: list[Section]
     rows: list[ThemeRow]
+
+    @property
+    def needs_themes(self) -> bool:
+        return self.version.layout in Version.THEMED_LAYOUTS
+
+    @property
+    def facing(self) -> bool:
+        return self.version.layout == Version.Layout.COLUMNS
+
+    @property
+    def facing_columns(self) -> list[FacingColumn[ThemeRow]]:
+        """The blocks grouped by party, each party's column in party order; its themes in their
+        own order. A theme of several parties (not one of this layout's, but a draft may hold
+        one while it is being worked on) stands in the column of its first party."""
+        return facing_columns(self.parties, self.rows, party_of=lambda row: row.parties)
 
     @property
     def sections_before(self) -> list[Section]:
@@ -81,6 +113,18 @@ class CompactLayout:
     @property
     def commitment_count(self) -> int:
         return sum(row.commitment_count for row in self.rows)
+
+
+def facing_columns(
+    parties: Sequence[Party], rows: Sequence[R], *, party_of: Callable[[R], Sequence[Party]]
+) -> list[FacingColumn[R]]:
+    """Rows (a theme's block, or the round page's) grouped into one column per party."""
+    by_party: dict[int, list[R]] = {party.pk: [] for party in parties}
+    for row in rows:
+        shown = party_of(row)
+        if shown:
+            by_party[shown[0].pk].append(row)
+    return [FacingColumn(party=party, rows=by_party[party.pk]) for party in parties]
 
 
 def _pairs(columns: Sequence[Column]) -> list[Pair]:
@@ -117,6 +161,7 @@ def compact_layout(version: Version) -> CompactLayout:
     # as one block; it comes first, since a compact with themes has none.
     if any(theme_id is None for theme_id, _ in cells) or not themes:
         rows.insert(0, block(None))
+    _place_notes(rows)
     return CompactLayout(version=version, parties=parties, sections=sections, rows=rows)
 
 
@@ -132,6 +177,22 @@ def publicly_visible_compacts() -> QuerySet[Compact]:
         Q(pk__in=Version.objects.publicly_readable().values("compact_id"))
         | Q(pk__in=Round.objects.open_now().values("version__compact_id"))
     )
+
+
+def _place_notes(rows: list[ThemeRow]) -> None:
+    """A party's note stands under its heading where its column first shows, its closing line
+    at the foot where it last shows: once each, however many themes repeat the heading."""
+    first: dict[int, ThemeRow] = {}
+    last: dict[int, ThemeRow] = {}
+    for row in rows:
+        for party, commitments in row.columns:
+            if commitments and (party.note or party.closing):
+                first.setdefault(party.pk, row)
+                last[party.pk] = row
+    for pk, row in first.items():
+        row.first_for.add(pk)
+    for pk, row in last.items():
+        row.last_for.add(pk)
 
 
 def compacts_for_home() -> list[tuple[Compact, Version | None]]:

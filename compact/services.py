@@ -128,6 +128,7 @@ def copy_version(*, source: Version, created_by: User | None) -> Version:
         compact=source.compact,
         number=source.number + 1,
         vision=source.vision,
+        vision_heading=source.vision_heading,
         layout=source.layout,
         based_on=source,
         created_by=created_by,
@@ -146,7 +147,13 @@ def copy_version(*, source: Version, created_by: User | None) -> Version:
     party_ids: dict[int, Party] = {}
     for party in source.parties.all():
         party_ids[party.id] = Party.objects.create(
-            version=draft, key=party.key, name=party.name, heading=party.heading, position=party.position
+            version=draft,
+            key=party.key,
+            name=party.name,
+            heading=party.heading,
+            note=party.note,
+            closing=party.closing,
+            position=party.position,
         )
     theme_ids: dict[int | None, Theme | None] = {None: None}
     for theme in source.themes.all():
@@ -174,12 +181,17 @@ def copy_version(*, source: Version, created_by: User | None) -> Version:
 
 
 @transaction.atomic
-def update_vision(*, actor: User, version: Version, vision: str) -> Version:
+def update_vision(
+    *, actor: User, version: Version, vision: str, vision_heading: str | None = None
+) -> Version:
+    """Change the shared vision and, when given, its heading (blank: the vision has none)."""
     require_academy_staff(actor=actor)
     version = _lock(version)
     _require_editable(version)
     version.vision = vision.strip()
-    version.save(update_fields=["vision"])
+    if vision_heading is not None:
+        version.vision_heading = vision_heading.strip()
+    version.save(update_fields=["vision", "vision_heading"])
     return version
 
 
@@ -199,7 +211,7 @@ def _check_commitment_belongs(version: Version, fields: dict[str, Any], *, addin
         raise DomainError("Choose a theme and a party from this version.")
     if adding and party is None:
         raise DomainError("Choose which party gives this commitment.")
-    if adding and theme is None and version.layout == Version.Layout.THEMES:
+    if adding and theme is None and version.layout in Version.THEMED_LAYOUTS:
         if not version.themes.exists():
             raise DomainError(
                 "Add a theme first: this compact groups its commitments under themes "
@@ -281,11 +293,9 @@ def _check_names(
             raise DomainError("Enter the title of the theme.")
         if others.filter(title__iexact=title).exists():
             raise DomainError(f"This version already has a theme called “{title}”.")
-    if model is Section:
-        if "heading" in fields and not (fields["heading"] or "").strip():
-            raise DomainError("Enter the heading of the section.")
-        if "body" in fields and not (fields["body"] or "").strip():
-            raise DomainError("Enter the text of the section.")
+    # A section's heading may be blank (the compact prints some without one); its text may not.
+    if model is Section and "body" in fields and not (fields["body"] or "").strip():
+        raise DomainError("Enter the text of the section.")
 
 
 def _check_placement(fields: dict[str, Any]) -> None:
@@ -357,8 +367,14 @@ def change_layout(*, actor: User, version: Version, layout: str) -> Version:
         raise DomainError(
             "Remove the themes (moving their commitments out first) before choosing a layout without themes."
         )
-    if layout == Version.Layout.THEMES and version.commitments.filter(theme__isnull=True).exists():
+    if layout in Version.THEMED_LAYOUTS and version.commitments.filter(theme__isnull=True).exists():
         raise DomainError("Put every commitment under a theme before choosing a layout with themes.")
+    if layout == Version.Layout.COLUMNS:
+        shared = [theme.title for theme in version.themes.all() if len(theme.party_keys) != 1]
+        if shared:
+            raise DomainError(
+                f"In facing columns each theme belongs to one party: choose the party of “{shared[0]}” first."
+            )
     if layout == Version.Layout.ROWS:
         # Number the rows from each column's order, so each party's n-th commitment pairs up.
         for commitment in version.commitments.filter(row__isnull=True).order_by("position", "id"):
@@ -472,12 +488,16 @@ def _move_pair(version: Version, commitment: Commitment, direction: str) -> Comm
 def readiness_problems(*, version: Version) -> list[str]:
     """What stops a draft being ratified, in words staff can act on."""
     problems = []
-    if not version.vision.strip():
-        problems.append("Write the shared vision.")
     if version.parties.count() < MINIMUM_PARTIES:
         problems.append(f"Add at least {MINIMUM_PARTIES} parties.")
-    if version.layout == Version.Layout.THEMES and not version.themes.exists():
+    if version.layout in Version.THEMED_LAYOUTS and not version.themes.exists():
         problems.append("Add at least one theme.")
+    if version.layout == Version.Layout.COLUMNS:
+        problems.extend(
+            f"In facing columns each theme belongs to one party: choose the party of “{theme.title}”."
+            for theme in version.themes.all()
+            if len(theme.party_keys) != 1
+        )
     if version.layout == Version.Layout.PARTIES and version.themes.exists():
         problems.append("This layout has no themes: remove them or choose a layout with themes.")
     if version.themes.exists() and version.commitments.filter(theme__isnull=True).exists():

@@ -198,7 +198,12 @@ class VisionEditView(AcademyStaffRequiredMixin, View):
         return render(
             request,
             self.template_name,
-            {"version": version, "form": VisionForm(initial={"vision": version.vision})},
+            {
+                "version": version,
+                "form": VisionForm(
+                    initial={"vision": version.vision, "vision_heading": version.vision_heading}
+                ),
+            },
         )
 
     def post(self, request, slug, number):
@@ -207,7 +212,10 @@ class VisionEditView(AcademyStaffRequiredMixin, View):
         if form.is_valid():
             try:
                 services.update_vision(
-                    actor=request.user, version=version, vision=form.cleaned_data["vision"]
+                    actor=request.user,
+                    version=version,
+                    vision=form.cleaned_data["vision"],
+                    vision_heading=form.cleaned_data["vision_heading"],
                 )
             except DomainError as error:
                 form.add_error(None, error.message)

@@ -48,5 +48,6 @@ from . import import_views  # noqa: E402
 
 urlpatterns += [
     path("staff/import/", import_views.ImportView.as_view(), name="staff_import"),
+    path("staff/import/format/", import_views.FormatGuideView.as_view(), name="staff_import_format"),
     path("compacts/<slug:slug>/versions/<int:number>/compact.md", import_views.version_text, name="text"),
 ]

@@ -209,8 +209,8 @@ class Proposal(models.Model):
                 name="proposal_has_what_its_kind_needs",
                 condition=(
                     Q(kind="rewording", commitment__isnull=False) & ~Q(text="")
-                    | Q(kind="new", theme__isnull=False, party__isnull=False, commitment__isnull=True)
-                    & ~Q(text="")
+                    # A new commitment names its party; its theme where the draft has themes.
+                    | Q(kind="new", party__isnull=False, commitment__isnull=True) & ~Q(text="")
                     | Q(kind="removal", commitment__isnull=False, text="")
                 ),
             ),

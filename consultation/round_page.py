@@ -21,7 +21,7 @@ concern shown, ...). Nothing about a person other than those facts is inside a f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +31,7 @@ from django.core.cache import caches
 from accounts.models import User
 from accounts.roles import is_academy_staff
 from compact.models import Commitment, Party, Theme, Version
-from compact.selectors import CompactLayout
+from compact.selectors import CompactLayout, FacingColumn, facing_columns
 from reflections.models import Reflection
 
 from . import selectors
@@ -160,12 +160,30 @@ class ColumnView:
 
 
 @dataclass
+class PairView:
+    """One row of the paired-rows layout on the round page: per column, the party and its
+    commitment as this reader sees it (None where the pair has none, or a filter hid it)."""
+
+    row: int
+    cells: list[tuple[Party, EntryView | None]]
+
+
+@dataclass
 class RowView:
     theme: Theme | None
     comment_count: int
     columns: list[ColumnView]
     # What the section's fragment is cached under: equal keys, equal HTML.
     key: tuple[Any, ...] = ()
+    # In the paired-rows layout, the same entries as rows of pairs, as the public page shows them.
+    pairs: list[PairView] = field(default_factory=list)
+    # Where a party's note and closing line stand, as on the public page (compact_layout).
+    first_for: set[int] = field(default_factory=set)
+    last_for: set[int] = field(default_factory=set)
+
+    @property
+    def parties(self) -> list[Party]:
+        return [column.party for column in self.columns]
 
 
 @dataclass
@@ -185,6 +203,12 @@ class RoundPageView:
     previous_theme: Theme | None = None
     next_theme: Theme | None = None
     wordings_listed: int = 0
+
+    @property
+    def facing_columns(self) -> list[FacingColumn[RowView]]:
+        """In the facing-columns layout, the rows shown grouped into each party's column, as the
+        public page groups them."""
+        return facing_columns(self.layout.parties, self.rows, party_of=lambda row: row.parties)
 
 
 @dataclass(frozen=True)
@@ -275,6 +299,23 @@ def _section_key(row: RowView, *, filtering: bool, can_propose: bool, is_open: b
     return ("theme", theme_id, row.comment_count, filtering, can_propose, is_open, layout)
 
 
+def _pair_views(pairs: list[Any], columns: list[ColumnView]) -> list[PairView]:
+    """The layout's pairs with each commitment as this reader sees it; a pair the filters
+    emptied is left out, and a column the party filter removed is not shown."""
+    shown = {entry.commitment.pk: entry for column in columns for entry in column.entries}
+    parties = {column.party.pk for column in columns}
+    views = []
+    for pair in pairs:
+        cells = [
+            (party, shown.get(commitment.pk) if commitment is not None else None)
+            for party, commitment in pair.cells
+            if party.pk in parties
+        ]
+        if any(entry is not None for _, entry in cells):
+            views.append(PairView(row=pair.row, cells=cells))
+    return views
+
+
 def _unanswered(entry: SharedEntry, votes: set[tuple[str, int]]) -> bool:
     return (entry.is_question and ("commitment", entry.commitment.pk) not in votes) or (
         entry.removal is not None and ("proposal", entry.removal.pk) not in votes
@@ -337,6 +378,8 @@ def round_page_view(
     is_open = round.is_open
     filtered_out = 0
     rows = []
+    # The shared part's rows are the layout's blocks, in the same order: the pairs come from there.
+    blocks = {id(row): block for row, block in zip(shared.rows, shared.layout.rows, strict=True)}
     for row in shared.rows:
         theme_id = row.theme.pk if row.theme is not None else None
         if theme and theme_id != theme:
@@ -362,7 +405,16 @@ def round_page_view(
                 if not (not_voted and ("proposal", p.pk) in reader.votes)
             ]
             columns.append(ColumnView(party=column.party, entries=entries, new_proposals=new_proposals))
-        view = RowView(theme=row.theme, comment_count=row.comment_count, columns=columns)
+        block = blocks[id(row)]
+        view = RowView(
+            theme=row.theme,
+            comment_count=row.comment_count,
+            columns=columns,
+            first_for=block.first_for,
+            last_for=block.last_for,
+        )
+        if shared.layout.paired:
+            view.pairs = _pair_views(block.pairs, columns)
         view.key = _section_key(view, filtering=filtering, can_propose=can_propose, is_open=is_open)
         rows.append(view)
     shown = next((t for t in themes if t.pk == theme), None)

@@ -299,7 +299,9 @@ def _proposal_subject(round, kind, source):
             Commitment, pk=_int(source.get("commitment")), version_id=round.version_id
         )
     elif kind == Proposal.Kind.NEW_COMMITMENT:
-        theme = get_object_or_404(Theme, pk=_int(source.get("theme")), version_id=round.version_id)
+        # A theme where the draft has them; a draft without themes takes a party alone.
+        if source.get("theme"):
+            theme = get_object_or_404(Theme, pk=_int(source.get("theme")), version_id=round.version_id)
         party = get_object_or_404(Party, pk=_int(source.get("party")), version_id=round.version_id)
     else:
         raise Http404("Choose what kind of change to propose.")

@@ -4,6 +4,7 @@ One transaction: a file with any problem saves nothing. The preview builds the s
 inside a transaction it then rolls back, so what staff see is what the public page will show.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -36,10 +37,26 @@ def _has_content(version):
     )
 
 
-def target_problems(parsed, compact):
-    """Why this outline cannot become the next draft of `compact` (none for a new compact)."""
+def target_problems(parsed, compact, *, slug=None):
+    """Why this outline cannot become the next draft of `compact`, or a new compact.
+
+    A new compact may not take a title already in use (unless an operator gives it a slug of its
+    own): a confirm step submitted twice — a double click, a reload — then creates one compact,
+    and the second submission is told where the first went."""
     if compact is None:
-        return []
+        title = parsed.title.strip()
+        existing = Compact.objects.filter(title__iexact=title).first() if title and not slug else None
+        if existing is None:
+            return []
+        return [
+            Problem(
+                parsed.title_line,
+                f"A compact called “{existing.title}” already exists: import this file as its next "
+                "draft, or change the title to make a new compact.",
+                link=existing.get_absolute_url(),
+                link_text=f"Go to “{existing.title}”",
+            )
+        ]
     problems = []
     if parsed.title.strip() and parsed.title.strip() != compact.title:
         problems.append(
@@ -61,16 +78,21 @@ def target_problems(parsed, compact):
     return problems
 
 
-def _target_version(parsed, *, actor, compact):
+def _target_version(parsed, *, actor, compact, slug=None):
     if compact is None:
         compact = Compact.objects.create(
             title=parsed.title.strip(),
-            slug=Compact.unique_slug_for(parsed.title.strip()),
+            slug=slug or Compact.unique_slug_for(parsed.title.strip()),
             summary=parsed.summary.strip(),
             created_by=actor,
         )
         return Version.objects.create(
-            compact=compact, number=1, vision=parsed.vision, layout=parsed.layout, created_by=actor
+            compact=compact,
+            number=1,
+            vision=parsed.vision,
+            vision_heading=parsed.vision_heading,
+            layout=parsed.layout,
+            created_by=actor,
         ), None
     Compact.objects.select_for_update().get(pk=compact.pk)
     latest = compact.versions.exclude(status__in=Version.IN_PROGRESS).order_by("-number").first()
@@ -80,13 +102,15 @@ def _target_version(parsed, *, actor, compact):
         # filled in place; its parties, if any, are replaced by the file's.
         empty_draft.parties.all().delete()
         empty_draft.vision, empty_draft.layout = parsed.vision, parsed.layout
-        empty_draft.save(update_fields=["vision", "layout"])
+        empty_draft.vision_heading = parsed.vision_heading
+        empty_draft.save(update_fields=["vision", "vision_heading", "layout"])
         return empty_draft, latest
     number = (compact.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = Version.objects.create(
         compact=compact,
         number=number,
         vision=parsed.vision,
+        vision_heading=parsed.vision_heading,
         layout=parsed.layout,
         based_on=latest,
         created_by=actor,
@@ -94,11 +118,19 @@ def _target_version(parsed, *, actor, compact):
     return version, latest
 
 
-def _build(parsed, *, actor, compact):
-    problems = parsed.problems + target_problems(parsed, compact)
+def _build(parsed, *, actor, compact, slug=None):
+    problems = parsed.problems + target_problems(parsed, compact, slug=slug)
     if problems:
         raise ImportRefused(problems)
-    version, previous = _target_version(parsed, actor=actor, compact=compact)
+    new_compact = compact is None
+    version, previous = _target_version(parsed, actor=actor, compact=compact, slug=slug)
+    if new_compact and _keys_in_use(parsed):
+        # A fingerprint names one version of one compact. The file's keys belong to a compact
+        # on this site (an export imported as a new compact, a copy to start from): the copy
+        # gets keys of its own, so its text, and its fingerprint, are its own. On a site where
+        # no compact holds them (a compact moved from another installation) they are kept, and
+        # the fingerprint with them.
+        _forget_keys(parsed)
 
     # Keys: as given in the file; else, on a new draft, carried over from the previous version
     # where the name, title or wording is the same (so history follows them); else new.
@@ -126,6 +158,8 @@ def _build(parsed, *, actor, compact):
             key=key_for(parsed_party.key, "party", parsed_party.name),
             name=parsed_party.name,
             heading=parsed_party.heading,
+            note=parsed_party.note,
+            closing=parsed_party.closing,
             position=position,
         )
     party_rank = {name: index for index, name in enumerate(parties)}
@@ -157,6 +191,25 @@ def _build(parsed, *, actor, compact):
     return version
 
 
+def _keys_in_use(parsed):
+    keys = [p.key for p in parsed.parties] + [b.key for b in parsed.blocks]
+    keys += [c.key for b in parsed.blocks for c in b.commitments]
+    keys = [key for key in keys if key]
+    return bool(keys) and (
+        Party.objects.filter(key__in=keys).exists()
+        or Theme.objects.filter(key__in=keys).exists()
+        or Commitment.objects.filter(key__in=keys).exists()
+    )
+
+
+def _forget_keys(parsed):
+    for part in [*parsed.parties, *parsed.blocks]:
+        part.key = None
+    for block in parsed.blocks:
+        for commitment in block.commitments:
+            commitment.key = None
+
+
 def _name(parties, typed):
     return next(name for name in parties if name.casefold() == typed.casefold())
 
@@ -185,16 +238,22 @@ def _commitments(version, theme, block, parties, party_rank, key_for):
 
 
 @transaction.atomic
-def import_compact(*, actor, text, compact=None):
+def import_compact(*, actor, text, compact=None, slug=None):
     """Save the outline as a new compact (version 1, a draft) or as `compact`'s next draft.
 
-    `actor` is the staff member; None only for an operator at the command line.
+    `actor` is the staff member; None only for an operator at the command line, who may give a
+    new compact its `slug` (then its title may be one already in use).
     Raises ImportRefused (nothing saved) when the outline has any problem.
     """
     if actor is not None:
         require_academy_staff(actor=actor)
+        # One import at a time per person: the second of two submissions of one confirm step
+        # waits for the first to commit, then finds its title in use and is refused.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
+    if slug is not None and Compact.objects.filter(slug=slug).exists():
+        raise ImportRefused([Problem(1, f"The slug “{slug}” is already used by another compact.")])
     parsed = parse(text)
-    version = _build(parsed, actor=actor, compact=compact)
+    version = _build(parsed, actor=actor, compact=compact, slug=slug)
     audit.record(
         action="import compact",
         actor=actor,

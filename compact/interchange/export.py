@@ -39,9 +39,13 @@ def serialise(version):
     out = [f"# {version.compact.title}", f"Layout: {version.layout}"]
     if version.compact.summary:
         out.append(f"Summary: {version.compact.summary}")
-    out += ["", "## Vision", "", _prose(version.vision), ""]
+    if version.vision_heading == Version.DEFAULT_VISION_HEADING:
+        vision = "## Vision"
+    else:
+        vision = f"## Vision: {version.vision_heading}".rstrip()
+    out += ["", vision, "", _prose(version.vision), ""]
     for section in version.sections.order_by("position", "id"):
-        out.append(f"## Section: {section.heading}")
+        out.append(f"## Section: {section.heading}".rstrip())
         out.append(f"Placement: {section.placement}")
         if section.kind != Section.Kind.OTHER:
             out.append(f"Kind: {section.kind}")
@@ -50,6 +54,10 @@ def serialise(version):
     for party in parties:
         heading = f" | {party.heading}" if party.heading else ""
         out.append(f"- {party.name}{heading} {{#{party.key}}}")
+        if party.note:
+            out.append(f"  Note: {party.note}")
+        if party.closing:
+            out.append(f"  Closing: {party.closing}")
     out.append("")
 
     def block(commitments):

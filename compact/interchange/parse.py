@@ -37,6 +37,9 @@ _ESCAPED = re.compile(r"^\\+#")
 class Problem:
     line: int
     message: str
+    # Where to go to fix it, when that is another page (the compact a title is already used by).
+    link: str = ""
+    link_text: str = ""
 
     def __str__(self):
         return f"Line {self.line}: {self.message}"
@@ -48,6 +51,8 @@ class ParsedParty:
     heading: str
     key: str | None
     line: int
+    note: str = ""
+    closing: str = ""
 
 
 @dataclass
@@ -97,6 +102,7 @@ class ParsedCompact:
     layout_line: int = 0
     vision: str = ""
     vision_line: int = 0
+    vision_heading: str = Version.DEFAULT_VISION_HEADING
     sections: list = field(default_factory=list)
     parties: list = field(default_factory=list)
     parties_line: int = 0
@@ -318,10 +324,14 @@ class _Reader:
         result = self.result
         lowered = title.lower()
         self.headers_open = False
-        if lowered == "vision":
+        if lowered == "vision" or lowered.startswith("vision:"):
             if self.seen_vision:
                 result.problem(number, "The vision is given twice; keep one “## Vision”.")
             self.seen_vision, result.vision_line, self.mode = True, number, "vision"
+            # "## Vision: Our purpose" gives the heading as the compact words it; "## Vision:"
+            # with nothing after it, none; "## Vision" alone, the usual one.
+            if lowered.startswith("vision:"):
+                result.vision_heading = title[len("vision:") :].strip()
         elif lowered.startswith("section:"):
             self.section = ParsedSection(
                 heading=title[len("section:") :].strip(),
@@ -360,6 +370,13 @@ class _Reader:
 
     def party_line(self, number, line):
         if not line.strip():
+            return
+        note = _HEADER_LINE.match(line.strip())
+        if line[:1] in (" ", "\t") and note and note.group(1).lower() in ("note", "closing"):
+            if not self.result.parties:
+                self.result.problem(number, "A “Note:” or “Closing:” line goes under its party’s line.")
+                return
+            setattr(self.result.parties[-1], note.group(1).lower(), note.group(2))
             return
         if not line.startswith(("- ", "* ")):
             self.result.problem(
@@ -464,13 +481,19 @@ def _check(result):
         Compact._meta.get_field("summary").max_length,
     )
     if result.layout not in Version.Layout.values:
-        problem(result.layout_line or 1, f"“{result.layout}” is not a layout: write themes, parties or rows.")
-    if not result.vision.strip():
-        problem(result.vision_line or 1, "Write the shared vision under “## Vision”.")
+        problem(
+            result.layout_line or 1,
+            f"“{result.layout}” is not a layout: write themes, columns, parties or rows.",
+        )
+    _too_long(
+        result,
+        result.vision_line or 1,
+        "The vision’s heading",
+        result.vision_heading,
+        Version._meta.get_field("vision_heading").max_length,
+    )
 
     for section in result.sections:
-        if not section.heading:
-            problem(section.line, "Give the section a heading after “Section:”.")
         _too_long(
             result,
             section.line,
@@ -479,7 +502,8 @@ def _check(result):
             Section._meta.get_field("heading").max_length,
         )
         if not section.body.strip():
-            problem(section.line, f"The section “{section.heading}” has no text.")
+            named = f"The section “{section.heading}”" if section.heading else "This section"
+            problem(section.line, f"{named} has no text.")
         if section.placement not in Section.Placement.values:
             problem(
                 getattr(section, "placement_line", section.line),
@@ -530,7 +554,7 @@ def _check(result):
             themes[0].line,
             "This compact’s layout has no themes (Layout: parties): remove the themes or choose themes or rows.",
         )
-    if layout == Version.Layout.THEMES:
+    if layout in Version.THEMED_LAYOUTS:
         if not themes:
             problem(result.layout_line or 1, "The themes layout needs at least one “## Theme: …”.")
         if result.loose is not None and result.loose.commitments:
@@ -580,6 +604,8 @@ def _check(result):
                             f"“{name}” is not one of the parties listed under “## Parties”.",
                         )
                     allowed.add(name.casefold())
+            if layout == Version.Layout.COLUMNS:
+                _one_party_theme(result, block, parties)
             if not block.commitments:
                 under = "“### Row 1”" if layout == Version.Layout.ROWS else "“### ” and a party’s name"
                 problem(block.line, f"The theme “{block.title}” has no commitments: list them under {under}.")
@@ -611,6 +637,31 @@ def _check(result):
                         f"Row {item.row} already has a commitment of “{item.party}” (line {pairs[place]}): a pair has one per party.",
                     )
                 pairs.setdefault(place, item.line)
+
+
+def _one_party_theme(result, block, parties):
+    """In facing columns every theme is one party's: named on its “Parties:” line, or else the
+    party whose “### ” heading its commitments stand under."""
+    if len(block.parties) > 1:
+        result.problem(
+            block.parties_line,
+            f"In facing columns each theme belongs to one party; “{block.title}” names {len(block.parties)}.",
+        )
+        return
+    if block.parties:
+        return
+    named = []
+    for item in block.commitments:
+        if item.party.casefold() in parties and item.party.casefold() not in named:
+            named.append(item.party.casefold())
+    if len(named) == 1:
+        block.parties = [parties[named[0]].name]
+    elif len(named) > 1:
+        result.problem(
+            block.line,
+            f"In facing columns each theme belongs to one party; “{block.title}” has commitments of "
+            f"{len(named)}. Give each party its own themes.",
+        )
 
 
 def _split_row_item(result, item, parties):

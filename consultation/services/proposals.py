@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from compact.models import Commitment, Party, Theme
+from compact.models import Commitment, Party, Theme, Version
 from core.errors import DomainError, NotAllowed
 
 from .. import signals
@@ -79,13 +79,19 @@ def propose(
             raise DomainError("That is the current wording. Change it to propose something new.")
         theme = party = None
     elif kind == Proposal.Kind.NEW_COMMITMENT:
-        if (
-            theme is None
-            or party is None
-            or theme.version_id != round.version_id
-            or party.version_id != round.version_id
-        ):
-            raise DomainError("Choose a theme and a party from this draft.")
+        if party is None or party.version_id != round.version_id:
+            raise DomainError("Choose a party from this draft.")
+        if theme is not None and theme.version_id != round.version_id:
+            raise DomainError("Choose a theme from this draft.")
+        needs_theme = round.version.layout in Version.THEMED_LAYOUTS
+        if needs_theme and theme is None:
+            raise DomainError(
+                "Choose a theme for the new commitment: this draft groups its commitments under themes."
+            )
+        if not needs_theme and theme is None and round.version.themes.exists():
+            raise DomainError("Choose a theme for the new commitment.")
+        if theme is not None and theme.party_keys and str(party.key) not in theme.party_keys:
+            raise DomainError(f"The theme “{theme.title}” does not hold commitments of “{party.name}”.")
         if not text:
             raise DomainError("Enter the wording of the new commitment.")
         commitment = None

@@ -278,18 +278,27 @@ def _support_words(result: Result) -> str:
 def _apply_new_commitment(applying: _Applying, result: Result, proposal: Proposal, why: str | None) -> None:
     """A proposed new commitment: added at the end of its theme and party when supported."""
     tally_words = _support_words(result)
-    # A new commitment's proposal always names its theme and party (a check constraint).
+    # A new commitment's proposal always names its party, and its theme where the draft has
+    # themes (a check constraint and the service); without one it joins the commitments outside
+    # any theme.
     theme = applying.themes.get(proposal.theme.key) if proposal.theme else None
     party = applying.parties.get(proposal.party.key) if proposal.party else None
-    if result.chosen_option == Vote.Choice.SUPPORT and theme and party:
+    theme_lost = proposal.theme is not None and theme is None
+    if result.chosen_option == Vote.Choice.SUPPORT and party and not theme_lost:
         draft = applying.draft
-        top = draft.commitments.filter(theme=theme, party=party).aggregate(top=Max("position"))["top"] or 0
+        cell = draft.commitments.filter(theme=theme, party=party)
+        top = cell.aggregate(top=Max("position"))["top"] or 0
+        # In paired rows it opens a row of its own after the last, for staff to pair.
+        row = None
+        if draft.layout == Version.Layout.ROWS:
+            row = (draft.commitments.filter(theme=theme).aggregate(top=Max("row"))["top"] or 0) + 1
         added = Commitment.objects.create(
-            version=draft, theme=theme, party=party, text=proposal.text, position=top + 1
+            version=draft, theme=theme, party=party, text=proposal.text, position=top + 1, row=row
         )
         applying.accepted.add(proposal.pk)
+        where = f"under “{theme.title}” " if theme is not None else ""
         summary = (
-            f"New commitment under “{theme.title}” for {party.name}: {_quote(proposal.text)} from proposal #{proposal.pk}, "
+            f"New commitment {where}for {party.name}: {_quote(proposal.text)} from proposal #{proposal.pk}, "
             + (why or tally_words)
         )
         applying.log(result, summary, commitment_key=added.key, proposal=proposal, changed_text=True)

@@ -101,7 +101,7 @@ BAD = {
         "the most is 2,000",
     ),
     "a missing title": (("# The Northfield Leadership Compact", "#"), "Give the compact a title"),
-    "a missing vision": (("## Vision", "## Section: Vision"), "Write the shared vision"),
+    "a vision heading over its limit": (("## Vision", "## Vision: " + "v" * 201), "the most is 200"),
     "fewer than two parties": (
         ("- Senior leaders | What senior leaders will do\n", ""),
         "at least 2 parties",

@@ -118,8 +118,8 @@ def test_themes_for_one_party_read_full_width_under_that_partys_heading_only(sta
     pay_block, conduct_block, shared_block = blocks(html)
     assert "Pay and reward" in pay_block and headings(pay_block) == ["We give"]
     assert "nhsuk-grid-column-full" in pay_block
-    assert headings(conduct_block) == ["What Our staff will do"]
-    assert headings(shared_block) == ["We give", "What Our staff will do"]
+    assert headings(conduct_block) == ["Our staff"]
+    assert headings(shared_block) == ["We give", "Our staff"]
     assert "No commitments" not in html
 
 
@@ -134,7 +134,7 @@ def test_a_compact_without_themes_reads_as_one_column_per_party(staff, client):
 
     html = public_page(client, version)
     (block,) = blocks(html)
-    assert headings(block) == ["What The Trust will do", "What you can expect from us"]
+    assert headings(block) == ["The Trust", "What you can expect from us"]
     for text in ("Protected time to learn.", "Come ready to learn.", "Share what we learn."):
         assert html.count(text) == 1
     trust_column, people_column = block.split('app-column__heading">')[1:]
@@ -210,7 +210,7 @@ def test_comparison_says_the_layout_heading_placement_and_theme_parties_changed(
     assert "Layout changed from themes in columns to paired rows." in comparison.structure
     html = client.get(reverse("compact:compare", kwargs={"slug": version.compact.slug})).content.decode()
     assert "Layout changed from themes in columns to paired rows." in html
-    assert "The column heading “What The Trust will do” changed to “We give”." in html
+    assert "The column heading “The Trust” changed to “We give”." in html
     assert "Section “Notes”: moved after the commitments" in html
     assert "The theme “Working together” now holds the commitments of The Trust (was every party)." in html
     assert people.name not in comparison.structure[-1]
@@ -231,10 +231,10 @@ def test_comparison_and_history_handle_commitments_without_a_theme(staff, client
     response = client.get(reverse("compact:compare", kwargs={"slug": version.compact.slug}))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Reworded" in html and "What The Trust will do" in html
+    assert "Reworded" in html and '<h3 class="nhsuk-heading-s">The Trust</h3>' in html
     assert "From version 1 to version 2: 1 reworded; 1 unchanged." in html
     # Only the column with a change has a heading; the unchanged column is not shown empty.
-    assert "What Our staff will do" not in html
+    assert '<h3 class="nhsuk-heading-s">Our staff</h3>' not in html
     history = client.get(
         reverse("compact:commitment_history", kwargs={"slug": version.compact.slug, "key": kept.key})
     )
@@ -282,7 +282,7 @@ def test_staff_set_a_partys_column_heading_on_the_drafting_page(staff, staff_cli
     version = new_draft(staff, Version.Layout.THEMES)
     trust = party(version, "The Trust")
     page = staff_client.get(draft_url(version)).content.decode()
-    assert "leave blank for “What The Trust will do”" in page
+    assert "leave blank for the party’s name (“The Trust”)." in page
     response = staff_client.post(
         edit_url(version, "parties", trust), {"name": "The Trust", "heading": " We give "}
     )
@@ -416,7 +416,7 @@ def test_a_one_party_theme_on_the_drafting_page_has_no_empty_half_column(staff, 
     commit(staff, version, trust, "Fair pay.", pay)
     page = staff_client.get(draft_url(version)).content.decode()
     block = page.split(f'id="theme-{pay.pk}"')[1].split('class="app-theme"')[0]
-    assert "What The Trust will do" in block and "What Our staff will do" not in block
+    assert ">The Trust</h4>" in block and ">Our staff</h4>" not in block
     assert "nhsuk-grid-column-full" in block
 
 
@@ -463,8 +463,9 @@ def test_a_round_on_a_compact_without_themes_opens_and_shows_its_commitments(sta
     html = response.content.decode()
     assert response.status_code == 200
     assert "Protected time to learn." in html and "Come ready to learn." in html
-    # Proposing a new commitment needs a theme today: no link leads to a page that cannot open.
-    assert "theme=&amp;" not in html and "kind=new" not in html
+    # A new commitment is proposed for a party: no empty theme in the link.
+    assert "theme=&amp;" not in html
+    assert html.count("kind=new&amp;party=") == 2
 
 
 def test_parts_without_a_name_or_with_a_taken_one_are_refused_in_words(staff):

@@ -27,8 +27,9 @@ def test_public_compact_page_reads_as_on_paper(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Our shared vision" in html and version.vision in html
-    assert "What The Academy will do" in html
-    assert "What Leaders will do" in html
+    # A column without a heading of its own is headed with the party's name, never a sentence.
+    assert ">The Academy</h3>" in html and ">Leaders</h3>" in html
+    assert "will do" not in html
     for theme in version.themes.all():
         assert theme.title in html
     for commitment in version.commitments.all():
@@ -39,8 +40,8 @@ def test_public_compact_page_reads_as_on_paper(client):
 def test_each_theme_shows_its_party_columns_in_party_order(client):
     version = published_version(themes=1, commitments_per_cell=1, parties=("First side", "Second side"))
     html = client.get(version.compact.get_absolute_url()).content.decode()
-    assert html.index("What First side will do") < html.index("What Second side will do")
-    assert html.index("First side promise 1.1.") < html.index("What Second side will do")
+    assert html.index(">First side</h3>") < html.index(">Second side</h3>")
+    assert html.index("First side promise 1.1.") < html.index(">Second side</h3>")
 
 
 def test_compact_page_says_when_nothing_is_published_yet(client, staff):

@@ -151,8 +151,8 @@ def test_comparison_leaves_out_party_headings_with_nothing_under_them(client, st
     services.change_part(actor=staff, part=target, text="We will listen first, then act together.")
     client.force_login(StaffFactory())
     page = client.get(reverse("compact:compare", kwargs={"slug": v1.compact.slug})).content.decode()
-    assert page.count("What The Academy will do") == 1
-    assert "What Leaders will do" not in page
+    assert page.count('<h3 class="nhsuk-heading-s">The Academy</h3>') == 1
+    assert '<h3 class="nhsuk-heading-s">Leaders</h3>' not in page
 
 
 def test_only_people_who_can_use_the_admin_see_its_link_in_the_footer(client, staff):

@@ -3,7 +3,9 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_slug
 
 from compact.interchange import ImportRefused, import_compact
 from compact.models import Compact
@@ -19,8 +21,22 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The outline, UTF-8 text.")
         parser.add_argument("--compact", metavar="SLUG", help="Import as the next draft of this compact.")
         parser.add_argument("--by", metavar="EMAIL", help="The staff member recorded as importing it.")
+        parser.add_argument(
+            "--slug",
+            metavar="NEW",
+            help="Import as a new compact with this slug, even if its title is already in use.",
+        )
 
-    def handle(self, *args, file, compact=None, by=None, **options):
+    def handle(self, *args, file, compact=None, by=None, slug=None, **options):
+        if slug:
+            try:
+                validate_slug(slug)
+            except ValidationError as error:
+                raise CommandError(
+                    f"“{slug}” is not a slug: use letters, numbers, hyphens and underscores."
+                ) from error
+        if compact and slug:
+            raise CommandError("Give --compact (a new draft of it) or --slug (a new compact), not both.")
         try:
             text = Path(file).read_bytes().decode("utf-8")
         except OSError as error:
@@ -38,9 +54,17 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"No account has the address {by}.")
         try:
-            version = import_compact(actor=actor, text=text, compact=target)
+            version = import_compact(actor=actor, text=text, compact=target, slug=slug)
         except ImportRefused as refused:
-            lines = "\n".join(f"  {problem}" for problem in refused.problems)
+            lines = "\n".join(
+                f"  {problem}" + (f" (see {problem.link})" if problem.link else "")
+                for problem in refused.problems
+            )
+            if any(problem.link for problem in refused.problems):
+                lines += (
+                    "\n  Give --compact SLUG to add it as that compact's next draft, "
+                    "or --slug NEW to make a new compact anyway."
+                )
             raise CommandError(f"{refused.message} Nothing was saved.\n{lines}") from refused
         self.stdout.write(
             self.style.SUCCESS(
