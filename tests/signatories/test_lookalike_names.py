@@ -130,5 +130,7 @@ def test_the_organisations_page_warns_of_look_alikes(staff_client, city_icb):
     assert page.count("Looks like another organisation") == 2  # beside each of the two
 
 
-def test_the_look_up_finds_the_real_organisation_from_a_look_alike(city_icb):
+def test_the_look_up_finds_the_real_organisation_from_a_look_alike(city_icb, staff):
+    # The look-up offers organisations with a public signature only.
+    SignatureFactory(version=published_version(staff=staff), organisation=city_icb)
     assert [row["name"] for row in selectors.organisation_lookup("Hill\u0455 Integrated")] == [REAL]
