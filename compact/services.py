@@ -27,7 +27,7 @@ from notifications.services import route
 
 from .errors import DomainError, NotAllowed, VersionLocked
 from .models import Commitment, Compact, Party, Section, Theme, Version
-from .signals import version_published, version_ratifying
+from .signals import version_published
 
 MINIMUM_PARTIES = 2
 
@@ -537,7 +537,13 @@ def ratify(*, actor: User, version: Version) -> Version:
     problems = readiness_problems(version=version)
     if problems:
         raise DomainError("This draft is not ready to ratify: " + " ".join(problems))
-    version_ratifying.send(sender=Version, version=version)  # other apps may refuse, saying why
+    # Consultation's own rule about a draft, asked directly: a round scheduled on it must be
+    # cancelled first (the lazy import keeps compact's module free of consultation at load).
+    from consultation.selectors import ratifying_problem
+
+    problem = ratifying_problem(version=version)
+    if problem:
+        raise DomainError(problem)
     version.content_hash = version.compute_content_hash()
     version.status = Version.Status.RATIFIED
     version.ratified_at = timezone.now()

@@ -15,7 +15,3 @@ version_published = Signal()
 # PDF is then deleted at once instead of when its replacement is ready.
 signatures_changed = Signal()
 
-# Sent with version=<Version> inside `ratify`'s transaction, before the text is frozen. A receiver
-# refuses by raising DomainError with a message for staff (consultation: a round still scheduled
-# on the draft could never open once it is ratified).
-version_ratifying = Signal()

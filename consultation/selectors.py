@@ -489,3 +489,19 @@ def open_rounds_by_compact() -> dict[int, list[Round]]:
     for round in Round.objects.open_now().select_related("version").order_by("closes_at"):
         by_compact.setdefault(round.version.compact_id, []).append(round)
     return by_compact
+
+
+def ratifying_problem(*, version: Version) -> str | None:
+    """Why a draft may not be ratified yet as far as consultation is concerned, or None.
+
+    A round scheduled on the draft could never open once the text is frozen, and the scheduler
+    would fail on it every minute: staff cancel the round first, knowingly. Asked by
+    `compact.services.ratify` directly (a rule, not a signal receiver that vetoes)."""
+    scheduled = version.rounds.filter(status=Round.Status.SCHEDULED).order_by("opens_at").first()
+    if scheduled is None:
+        return None
+    opens = timezone.localtime(scheduled.opens_at)
+    return (
+        f"“{scheduled.title}” is scheduled to open on this draft on {opens:%-d %B %Y at %H:%M}. "
+        "Cancel the round (close it from its page) before ratifying."
+    )
