@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-import audit
+from audit import services as audit
 from compact.errors import NotAllowed
 from notifications.services import forget
 from signatories.models import Signature

@@ -2,8 +2,8 @@ import json
 
 from django.contrib import admin
 
-from . import record
 from .models import AuditEvent
+from .services import record
 
 # Fields whose values never go into the trail, only the fact that they changed.
 SECRET_FIELDS = {"password", "password1", "password2", "secret", "data"}

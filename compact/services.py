@@ -18,9 +18,9 @@ from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-import audit
 from accounts.models import User
 from accounts.roles import MANAGE_PERMISSION, is_academy_staff
+from audit import services as audit
 from notifications import outbox
 from notifications.kinds import Kind
 from notifications.services import route

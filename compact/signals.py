@@ -14,4 +14,3 @@ version_published = Signal()
 # removed=True when a name must stop being published (withdrawal, hiding, erasure): the current
 # PDF is then deleted at once instead of when its replacement is ready.
 signatures_changed = Signal()
-

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-import audit
 from accounts.roles import has_verified_email
+from audit import services as audit
 from compact.errors import DomainError, NotAllowed
 from compact.models import Compact, Version
 from compact.selectors import previous_published

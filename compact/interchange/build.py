@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 
-import audit
+from audit import services as audit
 
 from ..errors import DomainError
 from ..models import Commitment, Compact, Party, Section, Theme, Version

@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-import audit
 from accounts.models import User
+from audit import services as audit
 from compact.models import Commitment, Theme
 from compact.services import require_academy_staff
 from config import dispatch

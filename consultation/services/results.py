@@ -7,8 +7,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-import audit
 from accounts.models import User
+from audit import services as audit
 from compact.models import Commitment, Party, Theme, Version
 from compact.services import copy_version, require_academy_staff
 from config import dispatch

@@ -16,8 +16,8 @@ from django.db.models.functions import Cast
 from django.test import Client
 from django.urls import reverse
 
-import audit
 from accounts.models import User
+from audit import services as audit
 from audit.models import AppendOnly, AuditEvent
 from consultation import services as consultation_services
 from consultation.models import Comment, Proposal, Vote

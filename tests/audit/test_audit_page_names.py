@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-import audit
+from audit import services as audit
 from tests.factories import published_version
 from tests.signatories.factories import OrganisationFactory, SignatureFactory
 
