@@ -31,4 +31,6 @@ def test_results_of_a_compact_without_themes_say_which_party_commits(staff, staf
     response = staff_client.get(reverse("consultation:results", kwargs={"round_pk": round.pk}))
 
     assert response.status_code == 200
-    assert "What The Academy will do" in response.content.decode()
+    page = response.content.decode()
+    # The party's own heading (its name when it has none), never a sentence invented around it.
+    assert "The Academy" in page and "What The Academy will do" not in page
