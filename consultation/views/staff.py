@@ -9,9 +9,9 @@ from accounts.mixins import AcademyStaffRequiredMixin
 from compact.models import Version
 from core.errors import DomainError
 
-from . import presenters, selectors, services
-from .forms import CloseRoundForm, ReasonForm, RoundForm
-from .models import Comment, Round
+from .. import presenters, selectors, services
+from ..forms import CloseRoundForm, ReasonForm, RoundForm
+from ..models import Comment, Round
 
 
 class ScheduleRoundView(AcademyStaffRequiredMixin, View):
