@@ -421,7 +421,12 @@ class LinkExpired(DomainError):
 
 def signature_for_token(*, token: str) -> Signature:
     """The pending signature a link is for, or a domain error saying plainly what is wrong."""
-    found = Signature.objects.select_related("version__compact", "organisation", "signer")
+    # `token_hash <> ''` repeats the unique index's condition: with server-side binding PostgreSQL
+    # may plan the lookup once for any value, and only then can that plan use the partial index
+    # (without it, it read the whole table).
+    found = Signature.objects.select_related("version__compact", "organisation", "signer").exclude(
+        token_hash=""
+    )
     try:
         # Tokens are unique; get() also skips the list's ordering, which a lookup does not need.
         signature: Signature | None = found.get(token_hash=hash_token(token=token or ""))
