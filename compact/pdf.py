@@ -215,7 +215,8 @@ def render(
     fetcher = pdf_worker.asset_fetcher(pdf_assets())
     document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=fetcher).render()
     # PDF/UA-1: tagged, and its XMP metadata says so and carries the title and language (from
-    # the HTML's <title> and lang), which screen readers and archives read.
+    # the HTML's <title> and lang; the language added by with_language_in_xmp), which screen
+    # readers and archives read.
     options = {"pdf_tags": True, "custom_metadata": True, "pdf_variant": "pdf/ua-1"}
     if not draft and version.content_hash:
         compact_pages = pdf_worker.pages_before(document, SIGNATORIES_ANCHOR)
@@ -226,7 +227,7 @@ def render(
         document.metadata.custom[sealing.SEAL_FIELD] = sealing.seal(
             version.content_hash, sealing.page_texts(alone), len(document.pages)
         )
-    return document.write_pdf(**options)
+    return pdf_worker.with_language_in_xmp(document.write_pdf(**options))
 
 
 def _html(

@@ -135,7 +135,7 @@ def texts_of(path: str, *, pages: int) -> list[str]:
 def join_parts(paths: list[str], path: str, *, metadata: dict[str, str]) -> None:
     """Join the stamped parts into one PDF at `path`: the first part's catalogue (title,
     language, author, tagged structure, bookmarks) with every later part's pages and bookmarks
-    after its own, and `metadata` added to its document information."""
+    after its own, `metadata` added to its document information, and its language to its XMP."""
     # here, not at the top: see asset_fetcher.
     import pikepdf
 
@@ -157,6 +157,7 @@ def join_parts(paths: list[str], path: str, *, metadata: dict[str, str]) -> None
                     (title if number == len(others) else signatories).extend(marks)
             for name, value in metadata.items():
                 joined.docinfo["/" + name] = value
+            declare_language_in_xmp(joined)
             joined.save(path, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         finally:
             for other in others:
@@ -182,6 +183,39 @@ def _bookmarks(document, items, offset):
         copy.children.extend(_bookmarks(document, item.children, offset))
         copies.append(copy)
     return copies
+
+
+def with_language_in_xmp(pdf_bytes: bytes) -> bytes:
+    """The PDF WeasyPrint wrote, its language declared in its XMP metadata too (see
+    `declare_language_in_xmp`). Rewritten by qpdf: the pages' content is the same, so is their text."""
+    # here, not at the top: see asset_fetcher.
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        if not declare_language_in_xmp(pdf):
+            return pdf_bytes
+        written = io.BytesIO()
+        pdf.save(written)
+        return written.getvalue()
+
+
+def declare_language_in_xmp(pdf: Any) -> bool:
+    """Put the language of the (pikepdf) `pdf` (its catalogue's /Lang, which WeasyPrint takes from
+    the HTML's <html lang>) in its XMP metadata as dc:language, beside the title and the PDF/UA
+    identifier WeasyPrint writes there; whether there was a language to declare.
+
+    WeasyPrint leaves the language out of the XMP, and its own way of adding to the XMP
+    (DocumentMetadata.xmp_metadata) appends a second rdf:RDF, which pypdf and pikepdf do not read
+    (they read the first). pypdf's XMP API, written as an incremental update, leaves /Info out of
+    the update's trailer, and qpdf then reads no title. So pikepdf edits the XMP WeasyPrint wrote,
+    leaving its producer and the document information as they are.
+    """
+    language = str(pdf.Root.get("/Lang", ""))
+    if not language or "/Metadata" not in pdf.Root:
+        return False
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp["dc:language"] = [language]
+    return True
 
 
 def page_texts(pdf_bytes: bytes, *, pages: int | None = None) -> list[str]:

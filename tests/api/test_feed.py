@@ -1,15 +1,20 @@
-"""The Atom feed: parses, and lists publications and rounds opening and closing."""
+"""The Atom feed: parses, lists publications and rounds opening and closing, and passes RFC 4287's
+own schema."""
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import feedparser
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from lxml import etree
+from lxml import html as lxml_html
 
 from compact import services as compact_services
+from compact.selectors import publicly_visible_compacts
 from tests.consultation.factories import open_round
-from tests.factories import draft_version
+from tests.factories import draft_version, published_version
 
 from .conftest import close
 
@@ -87,3 +92,95 @@ def test_a_reader_polling_with_the_etag_or_the_date_is_told_nothing_changed(clie
     version.publication_note = "Corrected."
     version.save(update_fields=["publication_note"])
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+# --- RFC 4287's schema ------------------------------------------------------------------------------
+# RFC 4287 Appendix B's RELAX NG schema, vendored (tests/schemas/atom.rnc says where from and how
+# atom.rng was converted from it).
+ATOM_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "atom.rng"
+SCHEMATRON = "{http://www.ascc.net/xml/schematron}"
+PREFIXES = {"atom": "http://www.w3.org/2005/Atom"}
+
+
+def rfc4287_errors(document):
+    """Every way an Atom document breaks RFC 4287's schema: its RELAX NG grammar, as libxml2 checks
+    it, and its Schematron rules (an author for every entry; a link or content in every entry),
+    which a RELAX NG validator skips as annotations, evaluated here as the schema writes them."""
+    schema = etree.parse(ATOM_SCHEMA)
+    grammar = etree.RelaxNG(schema)
+    errors = [] if grammar.validate(document) else [str(error) for error in grammar.error_log]
+    for rule in schema.iter(f"{SCHEMATRON}rule"):
+        # The rules' contexts are element names ("atom:entry"): as a pattern, every such element.
+        for node in document.xpath(f"//{rule.get('context')}", namespaces=PREFIXES):
+            for check in rule.iter(f"{SCHEMATRON}assert"):
+                if not node.xpath(f"boolean({check.get('test')})", namespaces=PREFIXES):
+                    errors.append(f"{node.tag}: {check.text}")
+    return errors
+
+
+def feeds_announced(client):
+    """The Atom feeds the site announces, found as a reader finds them: the
+    <link rel="alternate" type="application/atom+xml"> on each public compact's page."""
+    found = []
+    for compact in publicly_visible_compacts():
+        page = lxml_html.fromstring(client.get(compact.get_absolute_url()).content)
+        links = page.xpath('//link[@rel="alternate"][@type="application/atom+xml"]/@href')
+        assert links, f"{compact.get_absolute_url()} announces no feed"
+        found.extend(links)
+    return found
+
+
+def test_every_feed_the_site_serves_passes_rfc_4287s_schema(client, staff):
+    # One compact with its whole history, in words with quotes, dashes, ampersands and <angles>.
+    first = published_version(staff=staff)
+    compact = first.compact
+    compact.title = "The “Lead & <Listen>” Compact — 2026–27"
+    compact.summary = "Leaders & the bodies that ‘support’ them promise each other: no <small print>."
+    compact.save()
+    first.publication_note = "Is A<B? Use <angles> & tell us — “quoted” and ‘single’."
+    first.save(update_fields=["publication_note"])
+    draft = compact_services.start_new_draft(actor=staff, compact=compact)
+    round = open_round(
+        staff=staff,
+        version=draft,
+        title="Spring “listening” round – <north> & south",
+        description="Tell us what “support” means & what it doesn’t — <honestly>.",
+    )
+    close(round, staff)
+    # And one as bare as the site allows: no summary, so the feed's subtitle is a default.
+    bare = published_version(staff=staff).compact
+    bare.summary = ""
+    bare.save()
+
+    feeds = feeds_announced(client)
+    assert len(feeds) == 2
+    documents = {}
+    for url in feeds:
+        response = client.get(url)
+        assert response.status_code == 200
+        documents[url] = etree.fromstring(response.content)
+        errors = rfc4287_errors(documents[url])
+        assert not errors, f"{url} breaks RFC 4287's schema:\n" + "\n".join(errors)
+    # What passed is the words as written (a feed of nothing would pass the schema too).
+    rich = documents[reverse("api:feed", kwargs={"slug": compact.slug})]
+    assert rich.findtext(f"{ATOM}title") == f"{compact.title}: versions and consultation rounds"
+    assert rich.findtext(f"{ATOM}subtitle") == compact.summary
+    summaries = [entry.findtext(f"{ATOM}summary") for entry in rich.iter(f"{ATOM}entry")]
+    assert first.publication_note in summaries
+    assert any(summary.startswith(round.description) for summary in summaries)
+    titles = [entry.findtext(f"{ATOM}title") for entry in rich.iter(f"{ATOM}entry")]
+    assert f"Consultation round closed: {round.title}" in titles
+
+
+def test_the_schema_check_fails_a_feed_that_breaks_rfc_4287(client, version):
+    """The check itself can fail: a feed without an author anywhere, or with a date that is not
+    an RFC 3339 date-time, is reported."""
+    url = reverse("api:feed", kwargs={"slug": version.compact.slug})
+    document = etree.fromstring(client.get(url).content)
+    assert rfc4287_errors(document) == []
+    author = document.find(f"{ATOM}author")
+    document.remove(author)
+    document.find(f"{ATOM}entry/{ATOM}updated").text = "yesterday"
+    errors = "\n".join(rfc4287_errors(document))
+    assert "dateTime" in errors
+    assert "An atom:entry must have an atom:author if its feed does not." in errors

@@ -53,23 +53,42 @@ def test_pdf_is_tagged_and_declares_its_language(version):
 
 
 def declared(content):
-    """What the PDF's XMP metadata says it is, read back as an archive or a checker would."""
+    """What the PDF's metadata says it is, read back as an archive or a checker would: pikepdf
+    and pypdf each read the XMP."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(content)) as document:
         meta = document.open_metadata()
-        return {
+        found = {
             "title": meta.get("dc:title"),
             "pdfua": meta.get("{http://www.aiim.org/pdfua/ns/id/}part"),
             # PDF/UA asks for the language in the catalogue, where readers look for it.
             "language": str(document.Root.get("/Lang")),
         }
+    xmp = PdfReader(io.BytesIO(content)).xmp_metadata
+    assert xmp is not None, "the PDF has no XMP metadata"
+    # ... and archives in the XMP, with the title.
+    found["xmp_language"] = xmp.dc_language
+    found["xmp_title"] = xmp.dc_title
+    return found
 
 
 def test_the_pdf_declares_in_its_metadata_its_title_language_and_pdf_ua(version):
+    version.compact.title = "The “Lead & <Listen>” Compact — 2026–27"
+    version.compact.save()
     found = declared(pdf.render(version))
-    assert found["title"] == f"{version.compact.title} – version {version.number}"
+    title = f"The “Lead & <Listen>” Compact — 2026–27 – version {version.number}"
+    assert found["title"] == title
+    assert found["xmp_title"] == {"x-default": title}
     assert found["language"] == "en-GB"
+    assert found["xmp_language"] == ["en-GB"]
+    assert found["pdfua"] == "1"
+
+
+def test_a_draft_pdf_declares_its_language_too():
+    found = declared(pdf.render(draft_version(), draft=True))
+    assert found["language"] == "en-GB"
+    assert found["xmp_language"] == ["en-GB"]
     assert found["pdfua"] == "1"
 
 
@@ -79,6 +98,7 @@ def test_a_pdf_rendered_in_parts_declares_the_same(version):
     assert found["title"] == f"{version.compact.title} – version {version.number}"
     assert found["pdfua"] == "1"
     assert found["language"] == "en-GB"
+    assert found["xmp_language"] == ["en-GB"]
 
 
 def test_withdrawn_and_pending_signatures_are_not_printed(version):
