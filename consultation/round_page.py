@@ -35,7 +35,7 @@ from compact.selectors import CompactLayout, FacingColumn, facing_columns
 from reflections.models import Reflection
 
 from . import selectors
-from .models import Proposal, Round
+from .models import Round
 
 # The shared parts are held this long at most (only memory is at stake: the key is the generation).
 SHARED_SECONDS = 3600
@@ -146,7 +146,7 @@ class EntryView:
 
 @dataclass
 class NewProposalView:
-    proposal: Proposal
+    proposal: selectors.ProposalOnPage
     voted: bool
     totals: dict[str, int] | None
     key: tuple[Any, ...]
@@ -275,7 +275,7 @@ def _entry_view(
 
 
 def _new_proposal_view(
-    proposal: Proposal, reader: Reader, support: dict[Any, int] | None, is_open: bool
+    proposal: selectors.ProposalOnPage, reader: Reader, support: dict[Any, int] | None, is_open: bool
 ) -> NewProposalView:
     voted = ("proposal", proposal.pk) in reader.votes
     totals = (

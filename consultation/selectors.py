@@ -86,14 +86,30 @@ def default_choice(result: Result) -> str:
     return "current" if result.commitment_id else Vote.Choice.OPPOSE
 
 
+class ProposalOnPage(NamedTuple):
+    """A standing proposal as the round page shows it, in plain values. The page's shared part is
+    pickled into the cache and read back on every request (consultation/round_page.py), and a
+    model instance costs many times a tuple's to read back; the page needs no more than this."""
+
+    pk: int
+    round_id: int
+    kind: str
+    text: str
+    # The word diff against the commitment's wording, for a rewording.
+    diff: str = ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultation:proposal", kwargs={"round_pk": self.round_id, "pk": self.pk})
+
+
 @dataclass(frozen=True)
 class CommitmentEntry:
     """A commitment on the round page with what every reader sees of it: its standing proposals
     (each rewording with its word diff made) and how many comments it has."""
 
     commitment: Commitment
-    rewordings: list[Proposal] = field(default_factory=list)
-    removal: Proposal | None = None
+    rewordings: list[ProposalOnPage] = field(default_factory=list)
+    removal: ProposalOnPage | None = None
     comment_count: int = 0
 
     @property
@@ -110,7 +126,7 @@ class RoundColumn(NamedTuple):
 
     party: Party
     entries: list[CommitmentEntry]
-    new_proposals: list[Proposal]
+    new_proposals: list[ProposalOnPage]
 
 
 class RoundRow(NamedTuple):
@@ -223,14 +239,10 @@ def round_page(round: Round) -> RoundPage:
     What differs between readers (their votes, the filters they chose, totals, concerns, one theme
     at a time) is added per request by `consultation/round_page.py`, which keeps this part."""
     layout = compact_layout(round.version)
-    # The shared part is cached in a LocMemCache, which pickles it: each request unpickles it
-    # whole. The round page never shows a proposal's author, rationale, fingerprint or decision
-    # reason, so they are left out (400 User rows at national scale were 40% of the part).
-    proposals = list(
-        round.proposals.standing()
-        .defer("rationale", "text_fingerprint", "decision_reason")
-        .order_by("created_at", "id")
-    )
+    # Plain values, not model instances: the shared part is cached in a LocMemCache, which
+    # pickles it, and every request reads it back whole (see ProposalOnPage).
+    proposals = round.proposals.standing().order_by("created_at", "id")
+    fields = ("pk", "round_id", "kind", "text", "commitment_id", "theme_id", "party_id")
     comment_counts = Comment.objects.filter(round=round, deleted_at__isnull=True, hidden_at__isnull=True)
     by_commitment = dict(
         comment_counts.filter(target=Comment.Target.COMMITMENT)
@@ -242,16 +254,17 @@ def round_page(round: Round) -> RoundPage:
     )
     vision_count = comment_counts.filter(target=Comment.Target.WHOLE_COMPACT).count()
 
-    rewordings: dict[int | None, list[Proposal]] = {}
-    removals: dict[int | None, Proposal] = {}
-    new_by_cell: dict[tuple[int | None, int | None], list[Proposal]] = {}
-    for proposal in proposals:
-        if proposal.kind == Proposal.Kind.REWORDING:
-            rewordings.setdefault(proposal.commitment_id, []).append(proposal)
-        elif proposal.kind == Proposal.Kind.REMOVAL:
-            removals[proposal.commitment_id] = proposal
+    rewordings: dict[int | None, list[ProposalOnPage]] = {}
+    removals: dict[int | None, ProposalOnPage] = {}
+    new_by_cell: dict[tuple[int | None, int | None], list[ProposalOnPage]] = {}
+    for pk, round_id, kind, text, commitment_id, theme_id, party_id in proposals.values_list(*fields):
+        proposal = ProposalOnPage(pk=pk, round_id=round_id, kind=kind, text=text)
+        if kind == Proposal.Kind.REWORDING:
+            rewordings.setdefault(commitment_id, []).append(proposal)
+        elif kind == Proposal.Kind.REMOVAL:
+            removals[commitment_id] = proposal
         else:
-            new_by_cell.setdefault((proposal.theme_id, proposal.party_id), []).append(proposal)
+            new_by_cell.setdefault((theme_id, party_id), []).append(proposal)
 
     rows: list[RoundRow] = []
     for row in layout.rows:
@@ -260,12 +273,13 @@ def round_page(round: Round) -> RoundPage:
         for column_party, commitments in row.columns:
             entries: list[CommitmentEntry] = []
             for commitment in commitments:
-                for proposal in rewordings.get(commitment.pk, []):
-                    proposal.diff = word_diff(commitment.text, proposal.text)
                 entries.append(
                     CommitmentEntry(
                         commitment=commitment,
-                        rewordings=rewordings.get(commitment.pk, []),
+                        rewordings=[
+                            proposal._replace(diff=word_diff(commitment.text, proposal.text))
+                            for proposal in rewordings.get(commitment.pk, [])
+                        ],
                         removal=removals.get(commitment.pk),
                         comment_count=by_commitment.get(commitment.pk, 0),
                     )
