@@ -100,7 +100,7 @@ bench: $(VENV)/.installed
 soak: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.soak $(SOAK_ARGS)
 
-## make screenshots: the public compact, a round and the signatories list, desktop and phone
+## make screenshots: the public compact, a round, the signatories list and a round's results, desktop and phone
 screenshots: $(VENV)/.installed assets
 	$(BIN)/python scripts/screenshots.py
 

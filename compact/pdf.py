@@ -245,6 +245,10 @@ def _html(
     `listed` the signatories it lists when not all of `signatures` (which its summary counts),
     `continued` whether its first heading carries on from the part before."""
     layout = printed_layout(version) if part in (None, "head") else None
+    # Here, not at the top: consultation's presenters import compact's models.
+    from consultation.presenters import printed_change_log
+
+    change_log = printed_change_log(version=version) if part in (None, "head") else []
     groups, personal = grouped(signatures if listed is None else listed)
     all_groups, all_personal = (groups, personal) if listed is None else grouped(signatures)
     return render_to_string(
@@ -253,6 +257,7 @@ def _html(
             "version": version,
             "compact": version.compact,
             "layout": layout,
+            "change_log": change_log,
             "draft": draft,
             "part": part,
             "footer": footer,

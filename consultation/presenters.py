@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from compact.models import Commitment
+from compact.models import Commitment, Version
+from core.charts import BarChart, bar_chart
 from core.text import word_diff
 
 from .models import Proposal, Result, Round, Vote
-from .selectors import default_choice
+from .selectors import default_choice, results_for, results_readable_by
 
 PROPOSAL_PREFIX = "proposal:"
 
@@ -30,6 +32,7 @@ class OptionView:
     leading: bool
     wording: str = ""  # the wording this option would give, when it is a wording
     diff: str = ""  # that wording marked against the current wording
+    chosen: bool = False  # the option that stands, once staff have applied the results
 
 
 @dataclass
@@ -52,6 +55,8 @@ class QuestionView:
     errors: dict[str, str] = field(
         default_factory=dict
     )  # field name ("decision", "option", "reason") → message
+    # Unique on the page: "question-3"; the PDF, which prints several rounds, adds the round.
+    chart_id: str = ""
 
     @property
     def pk(self) -> int:
@@ -65,6 +70,73 @@ class QuestionView:
     def chosen_label(self) -> str:
         option = next((o for o in self.options if o.key == self.chosen_option), None)
         return option.label if option else ""
+
+    @cached_property
+    def chart(self) -> BarChart:
+        """The totals as bars, for the results page and the question's own page."""
+        return question_chart(self, id=self.chart_id, title=f"Question {self.position}: votes at close")
+
+
+def question_chart(question: QuestionView, *, id: str, title: str) -> BarChart:
+    """A question's totals as bars, one per option in the results' order. Each bar is named in
+    words ("Keep the current wording", "Proposal #12: “We will…”", "Support: add it"); the option
+    that stands once the results are applied, or else the one most voted for, is drawn darker and
+    says so in words ("— chosen", "— most votes"). The description gives every figure, for a
+    reader who cannot see the drawing."""
+    options = question.options
+    emphasised = next((i for i, o in enumerate(options) if o.chosen), None)
+    if emphasised is None:
+        emphasised = next((i for i, o in enumerate(options) if o.leading), None)
+    suffixes: dict[int, str] = {}
+    for index, option in enumerate(options):
+        if option.chosen:
+            suffixes[index] = "— chosen"
+        elif option.leading:
+            suffixes[index] = "— most votes"
+    total = question.total_votes
+    return bar_chart(
+        id=id,
+        title=title,
+        description=f"{total} vote{'' if total == 1 else 's'} in all. "
+        + " ".join(f"{o.label}: {o.count} ({o.percent}%)." for o in options),
+        items=[(_bar_label(option), option.count) for option in options],
+        emphasise=[] if emphasised is None else [emphasised],
+        suffixes=suffixes,
+    )
+
+
+@dataclass(frozen=True)
+class PrintedChange:
+    """One line of a version's change log as the PDF prints it, with the votes it cites drawn."""
+
+    summary: str
+    chart: BarChart | None
+
+
+def printed_change_log(*, version: Version) -> list[PrintedChange]:
+    """Why a version reads as it does, line by line, for its PDF: each line with the chart of the
+    votes behind it, where there were votes and the round's results are open data (a round for
+    invited leaders keeps its totals to them, `selectors.results_readable_by`, and the PDF is
+    public). One query, and two or so for each round whose results are drawn (`questions`)."""
+    entries = list(version.change_log.select_related("round"))
+    rounds = {entry.round_id: entry.round for entry in entries}
+    drawn: dict[int, QuestionView] = {}
+    for round in rounds.values():
+        if results_readable_by(round=round, user=None):
+            drawn.update((question.pk, question) for question in questions(round, results_for(round)))
+    printed = []
+    for entry in entries:
+        question = drawn.get(entry.result_id) if entry.result_id else None
+        chart = None
+        if question is not None and question.total_votes:
+            chart = question_chart(
+                question,
+                id=f"round-{entry.round_id}-question-{question.position}",
+                title=f"Votes at close on question {question.position} of “{entry.round.title}”: "
+                + "; ".join(f"{o.label}, {o.count} ({o.percent}%)" for o in question.options),
+            )
+        printed.append(PrintedChange(summary=entry.summary, chart=chart))
+    return printed
 
 
 @dataclass
@@ -134,6 +206,20 @@ def _percent(share: float | None) -> int:
     return round(100 * (share or 0))
 
 
+def _percent_of(count: int, total: int) -> int:
+    """A count's share of the votes, as the chart writes it on its bar (core.charts): from the
+    counts themselves, not from the stored share (rounded to four places), so the two never differ."""
+    return round(100 * count / total) if total else 0
+
+
+def _bar_label(option: OptionView) -> str:
+    """An option named on its bar: a proposed wording by its number and its first words."""
+    if option.key.startswith(PROPOSAL_PREFIX) and option.wording:
+        number = option.key.removeprefix(PROPOSAL_PREFIX)
+        return f"Proposal #{number}: “{_short(option.wording, words=8)}”"
+    return option.label
+
+
 def _proposal_name(proposal: Proposal) -> str:
     author = (
         proposal.author.display_name if proposal.author_id and proposal.author else "a former participant"
@@ -196,8 +282,9 @@ def _question(result: Result, proposals: Mapping[int, Proposal]) -> QuestionView
                 key=key,
                 label=labels.get(key, option["label"]),
                 count=option["count"],
-                percent=_percent(option.get("share")),
+                percent=_percent_of(option["count"], result.total_votes),
                 leading=key == result.leading_option,
+                chosen=bool(result.decision) and key == result.chosen_option,
                 wording=wording,
                 diff=word_diff(current, wording) if current and wording and wording != current else "",
             )
@@ -212,6 +299,7 @@ def _question(result: Result, proposals: Mapping[int, Proposal]) -> QuestionView
         total_votes=result.total_votes,
         turnout_percent=_percent(result.turnout),
         is_tie=result.is_tie,
+        chart_id=f"question-{result.position}",
     )
     default = default_choice(result)
     default_label = labels.get(default, "")

@@ -19,7 +19,7 @@ reader user or someone copying the numbers reads. Tests read the figures back fr
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,6 +47,19 @@ def _lines(label: str) -> list[str]:
         lines = lines[:LABEL_LINES]
         lines[-1] = lines[-1][: LABEL_CHARACTERS - 1].rstrip() + "…"
     return lines
+
+
+def _lines_keeping(label: str, suffix: str) -> list[str]:
+    """The label's lines ending with `suffix` whole ("— chosen"): when the two do not fit, words
+    come off the end of the label (marked "…"), never off the suffix, which says something the
+    bar's shade alone must not be left to say."""
+    words = label.split()
+    for kept in range(len(words), -1, -1):
+        shortened = " ".join(words[:kept]) + ("…" if kept < len(words) else "")
+        lines = textwrap.wrap(f"{shortened} {suffix}", LABEL_CHARACTERS)
+        if len(lines) <= LABEL_LINES:
+            return lines
+    return _lines(suffix)
 
 
 @dataclass(frozen=True)
@@ -100,15 +113,20 @@ def bar_chart(
     total: int | None = None,
     shares: bool = True,
     emphasise: Sequence[int] = (),
+    suffixes: Mapping[int, str] | None = None,
 ) -> BarChart:
     """Bars for `items` (label, value) in the order given. Shares are of `total` (the sum of the
     values unless given, e.g. eligible leaders for a turnout); `emphasise` holds the indexes of bars
-    drawn darker (a leading or chosen option), which the label must also say in words."""
+    drawn darker (a leading or chosen option), which the label must also say in words: `suffixes`
+    (index → words, e.g. "— chosen") end those labels and are kept whole when a long label is cut."""
     total = sum(value for _, value in items) if total is None else total
     largest = max((value for _, value in items), default=0)
+    suffixes = suffixes or {}
     bars, y = [], 0
     for index, (label, value) in enumerate(items):
-        lines = _lines(label)
+        suffix = suffixes.get(index, "")
+        lines = _lines_keeping(label, suffix) if suffix else _lines(label)
+        label = f"{label} {suffix}" if suffix else label
         label_y = y + FONT
         bar_y = y + LINE * len(lines) + 4
         width = round(WIDTH * value / largest) if largest else 0

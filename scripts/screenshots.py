@@ -1,9 +1,11 @@
-"""`make screenshots`: the public compact page, a round page and the signatories list, on a desktop
-and a phone, from a fresh demo database served by runserver, captured with Debian's Chromium.
+"""`make screenshots`: the public compact page, a round page, the signatories list and a closed
+round's results (each question's totals as a bar chart beside a table), on a desktop and a phone,
+from a fresh demo database served by runserver, captured with Debian's Chromium.
 
 Each picture is the whole page (both party columns on a desktop, everything on a phone). The round
 is the demo's open round, seen by a signed-in leader (with their progress), and the signatories are
-those of the published version: both are found from the compact page rather than assumed.
+those of the published version: both are found from the compact page rather than assumed. The
+results are the demo's first round's, the one round whose results are applied.
 SCREENSHOT_PORT chooses the port of the demo server (8765 unless set)."""
 
 import os
@@ -20,6 +22,7 @@ OUT = ROOT / "docs" / "screenshots"
 PORT = int(os.environ.get("SCREENSHOT_PORT", "8765"))
 COMPACT = "/compacts/leadership-compact/"
 LEADER = ("leader@example.org", "compact-demo-2026")
+APPLIED_ROUND = "from consultation.models import Round; print(Round.objects.get(status='applied').pk)"
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
 
 
@@ -50,10 +53,20 @@ def main():
 
         base = f"http://127.0.0.1:{PORT}"
         compact_page = urllib.request.urlopen(base + COMPACT, timeout=10).read().decode()  # noqa: S310 - local
+        # The demo's first round, closed and applied: its results drawn as charts.
+        applied = subprocess.run(
+            [python, "manage.py", "shell", "--no-imports", "-c", APPLIED_ROUND],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         pages = {
             "compact": (COMPACT, False),
             "round": (re.search(r'href="(/rounds/\d+/)"', compact_page).group(1), True),
             "signatories": (re.search(r'href="([^"]+/signatories/)"', compact_page).group(1), False),
+            "results": (f"/rounds/{applied}/results/", False),
         }
         OUT.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:

@@ -32,8 +32,9 @@ def _commitment_context(request, round, commitment, vote_error=None):
     for proposal in rewordings:
         proposal.diff = word_diff(commitment.text, proposal.text)
     mine = selectors.my_votes(round, request.user)
+    sees_totals = selectors.totals_readable_by(round=round, user=request.user)
     totals = None
-    if (rewordings or removal) and selectors.totals_readable_by(round=round, user=request.user):
+    if (rewordings or removal) and sees_totals:
         wording, support = selectors.vote_totals(round)
         totals = {"current": wording.get((commitment.pk, None), 0)}
         for proposal in rewordings:
@@ -50,8 +51,9 @@ def _commitment_context(request, round, commitment, vote_error=None):
         "my_vote": mine.get(("commitment", commitment.pk)),
         "my_removal_vote": mine.get(("proposal", removal.pk)) if removal else None,
         "totals": totals,
-        # Once the round has closed: its answers, not a form.
+        # Once the round has closed: its answers, not a form; its votes for those who may read them.
         "outcome": _outcome(round, commitment=commitment),
+        "outcome_totals": sees_totals,
         "removal_outcome": _outcome(round, proposal=removal) if removal else None,
         "my_vote_label": presenters.vote_label(mine.get(("commitment", commitment.pk))),
         "my_removal_vote_label": presenters.vote_label(
@@ -95,8 +97,11 @@ def proposal_detail(request, round_pk, pk):
 
 def _proposal_context(request, round, proposal, vote_error=None):
     mine = selectors.my_votes(round, request.user)
+    sees_totals = proposal.is_support_question and selectors.totals_readable_by(
+        round=round, user=request.user
+    )
     totals = None
-    if proposal.is_support_question and selectors.totals_readable_by(round=round, user=request.user):
+    if sees_totals:
         _, support = selectors.vote_totals(round)
         totals = {choice: support.get((proposal.pk, choice), 0) for choice in ("support", "oppose")}
     return {
@@ -109,6 +114,7 @@ def _proposal_context(request, round, proposal, vote_error=None):
         "my_vote": mine.get(("proposal", proposal.pk)),
         "totals": totals,
         "outcome": _outcome(round, proposal=proposal) if proposal.is_support_question else None,
+        "outcome_totals": sees_totals,
         "my_vote_label": presenters.vote_label(mine.get(("proposal", proposal.pk))),
         "can_edit": request.user.is_authenticated
         and proposal.author_id == request.user.pk

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from consultation import services
 from consultation.models import Proposal
+from tests.charts import bar_figures
 from tests.factories import LeaderFactory
 
 from .factories import open_round
@@ -46,8 +47,14 @@ def test_a_closed_rounds_commitment_shows_totals_and_the_persons_vote_and_no_for
     assert "until the round closes" not in page
     assert 'name="choice"' not in page and "Save my vote" not in page
     assert "Votes at close" in page
-    assert f"Proposal #{proposal.pk} by Priya Author: 3 votes (75%)" in page
-    assert "Keep the current wording: 1 vote (25%)" in page
+    # Drawn as bars and written in a table beside them.
+    position = round.results.get(commitment=commitment).position
+    assert bar_figures(page, f"question-{position}") == [
+        ("Keep the current wording", 1),
+        (f"Proposal #{proposal.pk}: “We will pledge protected time to every leader.” — most votes", 3),
+    ]
+    assert "3 votes, 75%" in page and "1 vote, 25%" in page
+    assert f"Proposal #{proposal.pk} by Priya Author" in page
     assert "Your vote: keep the current wording." in page
     assert "have not applied the results yet" in page
 

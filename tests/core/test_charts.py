@@ -70,3 +70,15 @@ def test_small_multiples_share_a_scale_when_given_the_largest():
 def test_a_series_must_have_a_value_for_every_period():
     with pytest.raises(ValueError):
         column_chart(id="x", title="x", description="x", periods=[date(2026, 1, 1)], series=[("n", [1, 2])])
+
+
+def test_words_added_to_a_label_are_kept_whole_when_the_label_is_cut():
+    label = "Proposal #12: “We will " + "make time to listen to staff at every level " * 3 + "”"
+    chart = bar_chart(
+        id="s", title="t", description="d", items=[(label, 3), ("Keep", 1)], suffixes={0: "— chosen"}
+    )
+    lines = chart.bars[0].label_lines
+    assert len(lines) == 2 and lines[-1].endswith("… — chosen")
+    assert chart.bars[0].label == f"{label} — chosen" and chart.bars[1].label == "Keep"
+    short = bar_chart(id="t", title="t", description="d", items=[("Support", 2)], suffixes={0: "— chosen"})
+    assert short.bars[0].label_lines == ["Support — chosen"]
