@@ -192,6 +192,7 @@ class ColumnChart:
     height: int = 0
     font: int = FONT
     legend: list[Series] = field(default_factory=list)
+    scale_label: str = "Most in a period"  # written before `largest` above the columns
 
     @property
     def title_id(self) -> str:
@@ -221,10 +222,14 @@ def column_chart(
     unit: tuple[str, str] = ("vote", "votes"),
     largest: int | None = None,
     ticks: int = 4,
+    scale_label: str = "Most in a period",
+    legend: bool = True,
 ) -> ColumnChart:
     """Columns for one or two `series` (name, a value per period) over `periods` (days or months,
     oldest first). `largest` fixes the scale, so small multiples drawn from one `largest` can be
-    compared with one another; `ticks` labels about that many periods under the axis."""
+    compared with one another (say so in `scale_label`: the top of a shared scale is not this
+    chart's most); `ticks` labels about that many periods under the axis. `legend=False` leaves
+    the legend to the page, for small multiples that share one."""
     if not 1 <= len(series) <= 2:
         raise ValueError("A column chart draws one or two series.")
     if any(len(values) != len(periods) for _, values in series):
@@ -268,7 +273,10 @@ def column_chart(
         plot_top=plot_top,
         plot_bottom=plot_bottom,
         height=plot_bottom + AXIS_GAP + FONT + 4,
-        legend=[Series(name=name, values=list(values)) for name, values in series] if len(series) > 1 else [],
+        legend=[Series(name=name, values=list(values)) for name, values in series]
+        if legend and len(series) > 1
+        else [],
+        scale_label=scale_label,
     )
 
 

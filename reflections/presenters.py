@@ -139,6 +139,8 @@ def health(*, counts: Sequence[MonthCount], commitments: Sequence[Commitment], t
                     period_format="%b %Y",
                     unit=UNIT,
                     largest=largest,
+                    scale_label="Top of the scale all these charts share",
+                    legend=False,
                 ),
             )
         )

@@ -127,7 +127,8 @@ def test_each_commitment_reflected_on_has_a_chart_the_most_concerns_first_on_one
     # One scale: the four celebrations on "time" are the top of every chart, so the three
     # concerns on "listen" stand three quarters as tall as they do, not full height.
     for n in (1, 2, 3):
-        assert "Most in a period: 4" in chart_text(text, f"reflections-by-month-{n}")
+        assert "Top of the scale all these charts share: 4" in chart_text(text, f"reflections-by-month-{n}")
+    assert text.count('<ul class="app-chart-legend">') == 1  # the month chart's, shared by all
     assert tallest_column(tree, "reflections-by-month-1") == pytest.approx(
         0.75 * tallest_column(tree, "reflections-by-month-2")
     )
