@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.mixins import academy_staff_required
 from accounts.roles import is_academy_staff, needs_two_factor_setup
 from consultation.selectors import open_rounds_by_compact, readable_versions
-from reflections.services import visible_reflections
+from reflections.selectors import visible_reflections
 
 from . import caching, exports, pdf, presenters
 from .comparison import compare

@@ -8,6 +8,9 @@
 - `column_chart`: one or two series over time (days or months), columns side by side, the second
   series hatched as well as coloured so the two differ without colour; each column carries a
   `<title>` with its figure — participation per day, reflections per month, and small multiples.
+- `tile_map`: a square tile per place (the NHS England regions), laid out roughly as the places
+  lie, shaded in steps of one hue by class of figure with the classes in a legend, each tile
+  labelled with its name and figure in a text colour chosen for its shade — signatures by region.
 
 Every chart has a title and a description (`<title>`/`<desc>`, named by `aria-labelledby`), and
 is drawn in a `viewBox` narrow enough that its text stays readable when a phone shrinks it; the
@@ -207,6 +210,7 @@ class ColumnChart:
     height: int = 0
     font: int = FONT
     legend: list[Series] = field(default_factory=list)
+    scale_label: str = "Most in a period"  # written before `largest` above the columns
 
     @property
     def title_id(self) -> str:
@@ -236,10 +240,14 @@ def column_chart(
     unit: tuple[str, str] = ("vote", "votes"),
     largest: int | None = None,
     ticks: int = 4,
+    scale_label: str = "Most in a period",
+    legend: bool = True,
 ) -> ColumnChart:
     """Columns for one or two `series` (name, a value per period) over `periods` (days or months,
     oldest first). `largest` fixes the scale, so small multiples drawn from one `largest` can be
-    compared with one another; `ticks` labels about that many periods under the axis."""
+    compared with one another (say so in `scale_label`: the top of a shared scale is not this
+    chart's most); `ticks` labels about that many periods under the axis. `legend=False` leaves
+    the legend to the page, for small multiples that share one."""
     if not 1 <= len(series) <= 2:
         raise ValueError("A column chart draws one or two series.")
     if any(len(values) != len(periods) for _, values in series):
@@ -283,5 +291,188 @@ def column_chart(
         plot_top=plot_top,
         plot_bottom=plot_bottom,
         height=plot_bottom + AXIS_GAP + FONT + 4,
-        legend=[Series(name=name, values=list(values)) for name, values in series] if len(series) > 1 else [],
+        legend=[Series(name=name, values=list(values)) for name, values in series]
+        if legend and len(series) > 1
+        else [],
+        scale_label=scale_label,
+    )
+
+
+# --- Tiles on a map ----------------------------------------------------------------------------
+TILE_HEIGHT = 84
+TILE_GAP = 8
+# Characters a tile's label line holds (a tile is about 128 units wide at 3 columns); a longer
+# name wraps onto a second line, and the table beside the map holds it whole.
+TILE_LABEL_CHARACTERS = 14
+TILE_VALUE_FONT = 22
+# One hue (NHS blue) in steps, lightest first, each with the text colour written on it: dark text
+# on the light steps and white on the dark ones, every pair at least 4.5:1 (WCAG AA; the tests
+# work the ratios out). Step 0 is for none at all: white, outlined like every tile.
+TILE_SHADES = (
+    ("#ffffff", "#212b32"),
+    ("#d2e3f4", "#212b32"),
+    ("#8cb8e6", "#212b32"),
+    ("#005eb8", "#ffffff"),
+    ("#003087", "#ffffff"),
+)
+LEGEND_SWATCH = 16
+
+
+@dataclass(frozen=True)
+class Tile:
+    code: str
+    label: str
+    value: int
+    share: int | None
+    title: str  # "London: 12 signatures, 20%" — the tile's accessible figure
+    label_lines: list[str]
+    x: float
+    y: int
+    width: float
+    height: int
+    fill: str
+    text_colour: str
+    step: int  # the class it is shaded by: 0 for none, then 1 up to the darkest
+
+    @property
+    def centre(self) -> float:
+        return round(self.x + self.width / 2, 2)
+
+
+@dataclass(frozen=True)
+class TileClass:
+    label: str  # "None", "3", "4–6"
+    fill: str
+    text_colour: str
+    x: float  # the legend swatch's left edge
+
+    @property
+    def label_x(self) -> float:
+        return round(self.x + LEGEND_SWATCH + 6, 2)
+
+
+@dataclass(frozen=True)
+class TileFigure:
+    label: str
+    value: int
+    share: int | None
+
+
+@dataclass(frozen=True)
+class TileMap:
+    id: str
+    title: str
+    description: str
+    tiles: list[Tile]
+    off_map: list[TileFigure]  # figures with no place on the map, said under it and in the table
+    classes: list[TileClass]
+    total: int
+    unit: tuple[str, str]
+    width: int = WIDTH
+    height: int = 0
+    legend_y: int = 0
+    font: int = FONT
+    value_font: int = TILE_VALUE_FONT
+    swatch: int = LEGEND_SWATCH
+
+    @property
+    def title_id(self) -> str:
+        return f"{self.id}-title"
+
+    @property
+    def description_id(self) -> str:
+        return f"{self.id}-desc"
+
+    @property
+    def figures(self) -> list[TileFigure]:
+        """The table's rows: each tile in the order given, then what is off the map."""
+        return [TileFigure(tile.label, tile.value, tile.share) for tile in self.tiles] + self.off_map
+
+
+def _tile_classes(largest: int, steps: int) -> list[tuple[int, int]]:
+    """(lowest, highest) of each class above none: equal steps from 1 to `largest`, fewer when
+    `largest` is smaller than the number of steps (no class is empty by construction)."""
+    uppers = sorted({-(-largest * k // steps) for k in range(1, steps + 1)} - {0})
+    classes, lowest = [], 1
+    for upper in uppers:
+        classes.append((lowest, upper))
+        lowest = upper + 1
+    return classes
+
+
+def tile_map(
+    *,
+    id: str,
+    title: str,
+    description: str,
+    tiles: Sequence[tuple[str, str, int]],
+    layout: dict[str, tuple[int, int]],
+    unit: tuple[str, str] = ("signature", "signatures"),
+    steps: int = len(TILE_SHADES) - 1,
+) -> TileMap:
+    """A square tile for each of `tiles` (code, label, value) whose code `layout` places at a
+    (column, row), shaded by class of value — `steps` equal steps from 1 to the largest, white for
+    none — and labelled with its name and figure, so colour is never the only means. Tiles whose
+    code the layout lacks are not drawn but kept in `off_map`, in the order given, for the page to
+    say under the map; shares are of every tile's value, on the map or off it."""
+    if not 1 <= steps <= len(TILE_SHADES) - 1:
+        raise ValueError(f"A tile map shades in 1 to {len(TILE_SHADES) - 1} steps.")
+    total = sum(value for _, _, value in tiles)
+    placed = [tile for tile in tiles if tile[0] in layout]
+    largest = max((value for _, _, value in placed), default=0)
+    ranges = _tile_classes(largest, steps)
+    # The top class is always the darkest shade, whatever the number of classes.
+    shade_of = [0] + [round(k * steps / len(ranges)) for k in range(1, len(ranges) + 1)]
+    columns = max((column for column, _ in layout.values()), default=0) + 1
+    rows = max((row for _, row in layout.values()), default=0) + 1
+    tile_width = (WIDTH - TILE_GAP * (columns - 1)) / columns
+    drawn = []
+    for code, label, value in placed:
+        column, row = layout[code]
+        step = next((k for k, (low, high) in enumerate(ranges, 1) if low <= value <= high), 0)
+        fill, text_colour = TILE_SHADES[shade_of[step]]
+        share = _share(value, total)
+        lines = textwrap.wrap(label, TILE_LABEL_CHARACTERS) or [""]
+        if len(lines) > 2:
+            lines = [lines[0], " ".join(lines[1:])[: TILE_LABEL_CHARACTERS - 1].rstrip() + "…"]
+        drawn.append(
+            Tile(
+                code=code,
+                label=label,
+                value=value,
+                share=share,
+                title=f"{label}: {_count(value, unit)}" + (f", {share}%" if share is not None else ""),
+                label_lines=lines,
+                x=round(column * (tile_width + TILE_GAP), 2),
+                y=row * (TILE_HEIGHT + TILE_GAP),
+                width=round(tile_width, 2),
+                height=TILE_HEIGHT,
+                fill=fill,
+                text_colour=text_colour,
+                step=step,
+            )
+        )
+    off_map = [
+        TileFigure(label, value, _share(value, total)) for code, label, value in tiles if code not in layout
+    ]
+    labels = ["None"] + [f"{low:,}" if low == high else f"{low:,}–{high:,}" for low, high in ranges]
+    spacing = WIDTH / len(labels)
+    classes = [
+        TileClass(
+            label=text, fill=TILE_SHADES[shade][0], text_colour=TILE_SHADES[shade][1], x=round(k * spacing, 2)
+        )
+        for k, (text, shade) in enumerate(zip(labels, shade_of, strict=True))
+    ]
+    legend_y = rows * (TILE_HEIGHT + TILE_GAP) + FONT + 4  # the legend's heading line
+    return TileMap(
+        id=slugify(id),
+        title=title,
+        description=description,
+        tiles=drawn,
+        off_map=off_map,
+        classes=classes,
+        total=total,
+        unit=unit,
+        height=legend_y + 8 + LEGEND_SWATCH + 4,
+        legend_y=legend_y,
     )

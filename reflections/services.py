@@ -8,11 +8,10 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import has_verified_email, is_academy_staff
+from accounts.roles import has_verified_email
 from compact.errors import DomainError, NotAllowed
 from compact.models import Compact
 from compact.services import require_academy_staff
@@ -96,15 +95,6 @@ def _within_daily_limit(actor: User) -> None:
             f"You have recorded {limit} reflections in the last 24 hours, which is the most we take "
             "from one person in a day. Keep your text and try again tomorrow."
         )
-
-
-def visible_reflections(*, user: User | AnonymousUser | None, compact: Compact) -> QuerySet[Reflection]:
-    reflections = Reflection.objects.filter(compact=compact).select_related("author")
-    if is_academy_staff(user):
-        return reflections
-    if user and user.is_authenticated:
-        return reflections.filter(visibility=Reflection.Visibility.NAMED) | reflections.filter(author=user)
-    return reflections.filter(visibility=Reflection.Visibility.NAMED)
 
 
 @transaction.atomic

@@ -1,16 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from accounts.ratelimits import rate_limited
 from accounts.roles import is_academy_staff
 from compact.errors import DomainError
 from compact.models import Compact
 
-from . import services
+from . import presenters, selectors, services
 from .forms import ReflectionForm, SessionForm
 
 # A page of reflections: the page stays small however many are written.
@@ -19,13 +18,14 @@ PER_PAGE = 20
 
 @rate_limited("reflect")
 def reflections_page(request, slug):
-    """Reflections by theme and commitment, newest first and a page at a time, with counts by month."""
+    """Reflections by theme and commitment, newest first and a page at a time, with charts of
+    celebrations and concerns by month, for the whole compact and for each commitment."""
     compact = get_object_or_404(Compact, slug=slug)
     if request.method == "POST" and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     version = compact.versions.published().first()
     commitments = (
-        list(version.commitments.select_related("theme").order_by("theme__position", "position"))
+        list(version.commitments.select_related("theme", "party").order_by("theme__position", "position"))
         if version
         else []
     )
@@ -62,7 +62,7 @@ def reflections_page(request, slug):
                 else:
                     messages.success(request, "Thank you. Your reflection is recorded.")
                     return redirect("reflections:page", slug=slug)
-    page = Paginator(services.visible_reflections(user=request.user, compact=compact), PER_PAGE).get_page(
+    page = Paginator(selectors.visible_reflections(user=request.user, compact=compact), PER_PAGE).get_page(
         request.GET.get("page")
     )
     reflections = list(page.object_list)
@@ -71,21 +71,16 @@ def reflections_page(request, slug):
     for reflection in reflections:
         groups.setdefault(reflection.commitment_key, []).append(reflection)
     ordered = [(None, groups.pop(None, []))] + [(by_key.get(key), items) for key, items in groups.items()]
-    months = list(
-        services.visible_reflections(user=request.user, compact=compact)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month", "kind")
-        .annotate(n=Count("id"))
-        .order_by("month")
+    health = presenters.health(
+        counts=selectors.counts_by_month(user=request.user, compact=compact),
+        commitments=commitments,
+        today=timezone.localdate(),
     )
-    top = max((m["n"] for m in months), default=1)
-    chart = [{**m, "width": round(300 * m["n"] / top), "offset": 20 * i} for i, m in enumerate(months)]
     context = {
         "compact": compact,
         "groups": [(c, items) for c, items in ordered if items],
         "page": page,
-        "chart": chart,
-        "chart_height": 20 * len(chart),
+        "health": health,
         "may_reflect": services.may_reflect(user=request.user, compact=compact),
         "is_staff": is_academy_staff(request.user),
         "form": reflection_form,

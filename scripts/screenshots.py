@@ -1,6 +1,7 @@
-"""`make screenshots`: the public compact page, a round page, the signatories list and a closed
-round's results (each question's totals as a bar chart beside a table), on a desktop and a phone,
-from a fresh demo database served by runserver, captured with Debian's Chromium.
+"""`make screenshots`: the public compact page, a round page, the signatories list (and its map
+of regions alone) and a closed round's results (each question's totals as a bar chart beside a
+table), on a desktop and a phone, from a fresh demo database served by runserver, captured with
+Debian's Chromium.
 
 Each picture is the whole page (both party columns on a desktop, everything on a phone). The round
 is the demo's open round, seen by a signed-in leader (with their progress), and the signatories are
@@ -89,6 +90,10 @@ def main():
                     target = OUT / f"{name}-{size_name}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target.relative_to(ROOT))
+                    if name == "signatories" and size_name == "desktop":  # the map, for the README
+                        target = OUT / "signatories-map.png"
+                        page.locator(".app-by-region").screenshot(path=str(target))
+                        print(target.relative_to(ROOT))
                     context.close()
             browser.close()
     finally:

@@ -65,10 +65,13 @@ def _count(version: Version) -> dict[str, Any]:
         (kinds.get(row["organisation__kind"], "Signed personally"), row["n"])
         for row in signatures.values("organisation__kind").annotate(n=Count("id")).order_by("-n")
     ]
-    by_region = [
-        (regions.get(row["organisation__region"], "Region not given"), row["n"])
-        for row in signatures.values("organisation__region").annotate(n=Count("id")).order_by("-n")
-    ]
+    # Signing personally (no organisation) and an organisation with no region both come out as
+    # "Region not given": one row, not two rows of the same name.
+    by_region_totals: dict[str, int] = {}
+    for row in signatures.values("organisation__region").annotate(n=Count("id")):
+        label = regions.get(row["organisation__region"], "Region not given")
+        by_region_totals[label] = by_region_totals.get(label, 0) + row["n"]
+    by_region = sorted(by_region_totals.items(), key=lambda item: (-item[1], item[0]))
     return {
         "total": sum(n for _, n in by_kind),
         "organisations": signatures.exclude(organisation=None).values("organisation").distinct().count(),

@@ -185,12 +185,14 @@ def signatory_list(request, slug, number):
     version = _version(slug, number)
     query = selectors.clean_query(query=request.GET.get("q", ""))
     page = Paginator(selectors.public_signatures(version, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.public_counts(version)
     context = {
         "version": version,
         "compact": version.compact,
         "page": page,
         "query": query,
-        "counts": selectors.public_counts(version),
+        "counts": counts,
+        "by_region": presenters.signatures_by_region(version=version, by_region=counts["by_region"]),
     }
     return render(request, "signatories/list.html", context)
 

@@ -39,3 +39,15 @@ def column_figures(page: str, chart_id: str) -> list[tuple[str, int]]:
 def chart_text(page: str, chart_id: str) -> str:
     """Everything the chart writes, for asserting that a group under five is not drawn."""
     return _svg(page, chart_id).text_content()
+
+
+def tile_figures(page: str, chart_id: str) -> list[tuple[str, int]]:
+    """(label, value) for each tile of the tile map whose id is `chart_id`, as written on it."""
+    figures = []
+    for tile in _svg(page, chart_id).xpath('.//g[contains(@class, "app-chart__tile")]'):
+        label = " ".join(
+            t.text_content() for t in tile.xpath('.//text[contains(@class, "app-chart__label")]/tspan')
+        )
+        value = tile.xpath('.//text[contains(@class, "app-chart__value")]')[0].text_content()
+        figures.append((label, int(value.replace(",", ""))))
+    return figures
