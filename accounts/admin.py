@@ -16,7 +16,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     search_fields = ("email", "full_name", "organisation_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Person", {"fields": ("full_name", "job_title", "organisation_name")}),
+        ("Person", {"fields": ("full_name", "job_title", "organisation_name", "leadership_role")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

@@ -29,10 +29,25 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: a leader, a signatory, academy staff. People sign in with their e-mail."""
 
+    class LeadershipRole(models.TextChoices):
+        """The kind of role a leader holds, chosen by them in their details (optional). Job titles
+        are free text ("Chief people officer", "Deputy COO", "Head of nursing – surgery") and no
+        honest rule maps them onto groups, so staff counting participation by role count this
+        choice, and those who never made it as "Not given"."""
+
+        BOARD = "board", "Board member"
+        SENIOR = "senior", "Senior leader"
+        CLINICAL = "clinical", "Clinical leader"
+        MANAGER = "manager", "Manager or team leader"
+        OTHER = "other", "Another role"
+
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
     organisation_name = models.CharField("organisation", max_length=200, blank=True)
+    leadership_role = models.CharField(
+        "kind of role", max_length=20, choices=LeadershipRole.choices, blank=True, default=""
+    )
     # is_staff is Django admin access; academy staff are a permission (see accounts.roles).
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)

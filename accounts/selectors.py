@@ -80,6 +80,7 @@ def personal_data(user: User) -> dict[str, Any]:
             "full_name": user.full_name,
             "job_title": user.job_title,
             "organisation": user.organisation_name,
+            "kind_of_role": user.get_leadership_role_display(),
             "joined": _iso(user.date_joined),
             "last_sign_in": _iso(user.last_login),
             "email_addresses": [

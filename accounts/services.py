@@ -42,7 +42,7 @@ def erase_account(*, actor: User, user: User) -> User:
     # An organisation sign-in link keeps the name and e-mail address the provider sent.
     SocialAccount.objects.filter(user=user).delete()
     forget(user=user)  # e-mail settings, follows, queued and sent notices, digest days
-    user.full_name = user.job_title = user.organisation_name = ""
+    user.full_name = user.job_title = user.organisation_name = user.leadership_role = ""
     user.email = f"erased-{user.pk}@invalid"
     user.set_unusable_password()  # also invalidates every session's auth hash
     user.is_active = False

@@ -16,7 +16,8 @@ from .forms import ProfileForm
 
 @login_required
 def profile(request):
-    """A person's name, job title and organisation: how they are introduced beside their words."""
+    """A person's name, job title and organisation (how they are introduced beside their words),
+    and the kind of role they hold, if they say (how staff count participation by role)."""
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -34,6 +35,7 @@ def profile(request):
             "full_name": user.full_name,
             "job_title": user.job_title,
             "organisation_name": user.organisation_name,
+            "leadership_role": user.leadership_role,
         }
     )
     return render(request, "accounts/profile.html", {"form": form, "signatures": _signatures(user)})

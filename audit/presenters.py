@@ -101,6 +101,7 @@ VERBS: dict[str, str] = {
     "close round": "closed",
     "cancel round": "cancelled",
     "apply results": "applied the results of",
+    "remind leaders who have not voted": "reminded the leaders who had not answered every question of",
     "hide comment": "hid",
     "restore comment": "restored",
     "erase account": "erased",

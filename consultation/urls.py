@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import comments, proposals, questions, results, rounds, staff
+from .views import comments, participation, proposals, questions, results, rounds, staff
 
 app_name = "consultation"
 
@@ -32,6 +32,12 @@ urlpatterns = [
     path("staff/rounds/<int:pk>/", staff.RoundManageView.as_view(), name="staff_round"),
     path("staff/rounds/<int:pk>/close/", staff.CloseRoundView.as_view(), name="staff_close"),
     path("staff/rounds/<int:pk>/apply/", staff.ApplyResultsView.as_view(), name="staff_apply"),
+    path(
+        "staff/rounds/<int:pk>/participation/",
+        participation.ParticipationView.as_view(),
+        name="staff_participation",
+    ),
+    path("staff/rounds/<int:pk>/remind/", participation.RemindView.as_view(), name="staff_remind"),
     path("staff/moderation/", staff.ModerationQueueView.as_view(), name="moderation"),
     path(
         "staff/moderation/comments/<int:pk>/<str:action>/",

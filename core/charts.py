@@ -78,6 +78,7 @@ class Bar:
     width: int  # the bar's length in drawing units (a bar of 0 is drawn 0 wide)
     figure_inside: bool  # long bars carry their figure inside, in white
     figure_x: int
+    whole: int | None = None  # the bar's own whole, when the chart was given `of`
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,18 @@ def bar_chart(
     shares: bool = True,
     emphasise: Sequence[int] = (),
     suffixes: Mapping[int, str] | None = None,
+    of: Sequence[int] | None = None,
 ) -> BarChart:
     """Bars for `items` (label, value) in the order given. Shares are of `total` (the sum of the
     values unless given, e.g. eligible leaders for a turnout); `emphasise` holds the indexes of bars
     drawn darker (a leading or chosen option), which the label must also say in words: `suffixes`
-    (index → words, e.g. "— chosen") end those labels and are kept whole when a long label is cut."""
+    (index → words, e.g. "— chosen") end those labels and are kept whole when a long label is cut.
+
+    `of` gives each bar a whole of its own (each group's eligible leaders, say): its share is of
+    that whole, its length is that share (so groups of different sizes compare fairly), and its
+    figure reads "12 of 40, 30%"."""
+    if of is not None and len(of) != len(items):
+        raise ValueError("Each bar needs its own whole.")
     total = sum(value for _, value in items) if total is None else total
     largest = max((value for _, value in items), default=0)
     suffixes = suffixes or {}
@@ -132,9 +140,15 @@ def bar_chart(
         label = f"{label} {suffix}" if suffix else label
         label_y = y + FONT
         bar_y = y + LINE * len(lines) + 4
-        width = round(WIDTH * value / largest) if largest else 0
-        share = _share(value, total)
-        figure = _count(value, unit) + (f", {share}%" if shares and share is not None else "")
+        whole = of[index] if of is not None else None
+        if whole is None:
+            width = round(WIDTH * value / largest) if largest else 0
+            share = _share(value, total)
+            figure = _count(value, unit) + (f", {share}%" if shares and share is not None else "")
+        else:
+            share = _share(value, whole)
+            width = round(WIDTH * value / whole) if whole else 0
+            figure = f"{value:,} of {whole:,}" + (f", {share}%" if share is not None else "")
         # About 7.5 units a character at FONT: inside when the figure fits with room to spare.
         inside = width >= len(figure) * 7.5 + 16
         bars.append(
@@ -150,6 +164,7 @@ def bar_chart(
                 width=width,
                 figure_inside=inside,
                 figure_x=width - 8 if inside else width + 6,
+                whole=whole,
             )
         )
         y = bar_y + BAR_HEIGHT + GAP

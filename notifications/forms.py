@@ -1,6 +1,6 @@
 from django import forms
 
-from .kinds import Mode
+from .kinds import modes_for
 
 
 class PreferencesForm(forms.Form):
@@ -10,5 +10,5 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kind, label, mode in rows:
             self.fields[kind] = forms.ChoiceField(
-                label=label, choices=Mode.choices, initial=mode, widget=forms.RadioSelect
+                label=label, choices=modes_for(kind), initial=mode, widget=forms.RadioSelect
             )

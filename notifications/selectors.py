@@ -68,6 +68,16 @@ def unsent(*, user: User) -> QuerySet[PendingNotification]:
     return PendingNotification.objects.filter(user=user, sent_at__isnull=True)
 
 
+def written(*, keys: Iterable[str]) -> set[str]:
+    """Which of these outbox keys have a row already: an e-mail written for that person and event
+    (sent or not), so a sender can say beforehand how many new ones it would write."""
+    keys = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # within every database's limit on parameters
+        found.update(Outgoing.objects.filter(key__in=keys[start : start + 500]).values_list("key", flat=True))
+    return found
+
+
 def failed_mail_count() -> int:
     """For the staff dashboard: e-mails that failed every attempt and wait for staff to retry."""
     return Outgoing.objects.filter(status=Outgoing.Status.FAILED).count()

@@ -23,7 +23,7 @@ from accounts.roles import is_academy_staff
 from core.errors import DomainError
 
 from . import outbox, selectors
-from .kinds import DEFAULTS, DIGEST, STAFF_ONLY, Kind, Mode
+from .kinds import DEFAULTS, DIGEST, STAFF_ONLY, Kind, Mode, modes_for
 from .models import DigestSent, Follow, Outgoing, PendingNotification, Preference
 from .unsubscribe import unsubscribe_token, unsubscribe_url, user_for_token
 
@@ -52,6 +52,8 @@ def set_preference(*, user: User, kind: str, mode: str) -> None:
         raise DomainError("Choose which e-mails you mean.")
     if mode not in Mode.values:
         raise DomainError("Choose straight away, a daily digest, or off.")
+    if mode not in dict(modes_for(kind)):
+        raise DomainError(f"{Kind(kind).label}: choose straight away or off.")
     Preference.objects.update_or_create(user=user, kind=kind, defaults={"mode": mode})
     if mode == Mode.OFF:
         # Switched off means off: what was waiting for the digest is not sent either.

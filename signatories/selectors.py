@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -146,6 +146,29 @@ def organisation_lookup(query: str, limit: int = 8) -> list[Mapping[str, object]
         | Q(ods_code__startswith=query.upper())
     )
     return list(matches.order_by("name").values("id", "name", "ods_code", "kind", "region")[:limit])
+
+
+class ListedOrganisation(NamedTuple):
+    name: str
+    region: str  # the region's label, or "" when staff recorded none
+
+
+def listed_organisations() -> dict[str, ListedOrganisation]:
+    """Every listed organisation's name and region, keyed by its name as compared
+    (`normalise.name_key`: case, spacing and invisible characters aside). One query; there are
+    a few thousand at most.
+
+    Only listed ones: an unlisted organisation is one signer's claim, and must not decide where
+    anyone else is counted. Consultation finds a leader's region here, by the organisation name
+    in their details (`consultation.participation`)."""
+    regions = dict(Organisation.Region.choices)
+    rows = Organisation.objects.filter(listed=True).values_list("name_key", "name", "region")
+    return {key: ListedOrganisation(name, regions.get(region, "")) for key, name, region in rows}
+
+
+def regions() -> list[str]:
+    """The regions' labels, in the order the service lists them."""
+    return [str(label) for _, label in Organisation.Region.choices]
 
 
 def signatures_to_check() -> dict[str, int]:

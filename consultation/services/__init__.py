@@ -7,6 +7,8 @@ runs in one transaction, raising DomainError with words a person can act on.
     votes       cast (or change) a vote; on PostgreSQL one statement when it is in order
     comments    post, edit, delete, report; staff hide, restore, dismiss reports
     results     tally a closed round; staff apply its results to make the next draft
+    notices     a round's e-mails, written to the outbox in batches; staff remind those who have
+                not answered every question
 
 Callers use the verbs from here (`from consultation import services; services.cast_vote(...)`).
 """
@@ -24,6 +26,7 @@ from .comments import (
     report_comment,
     restore_comment,
 )
+from .notices import remind_not_yet_voted
 from .proposals import (
     MAX_PROPOSAL_LENGTH,
     MAX_RATIONALE_LENGTH,
@@ -70,6 +73,7 @@ __all__ = [
     "post_comment",
     "propose",
     "reconcile_notices",
+    "remind_not_yet_voted",
     "report_comment",
     "restore_comment",
     "round_share",

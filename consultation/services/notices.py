@@ -6,19 +6,23 @@ The round's stamp (`opening_notice_sent_at`…) now means "every row is written"
 `consultation.tasks` only call these."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit import services as audit
+from compact.services import require_academy_staff
+from core.errors import DomainError
 from notifications import outbox
 from notifications.kinds import Kind
 from notifications.services import route
 
 from ..models import Comment, Proposal, Round
-from ..selectors import eligible_leaders
+from ..participation import REMINDER_EVENT, not_yet_voted, reminder_key
+from ..selectors import eligible_leaders, timing_problem
 
 # People per transaction when a round tells everyone: each batch is short and locks nothing but
 # the outbox rows it inserts.
@@ -160,4 +164,54 @@ def tell_authors_of_decisions(*, round_id: int) -> int:
     with transaction.atomic():
         written = outbox.put(letters=route(kind=Kind.DECISION, letters=letters))
         _stamp(Round, round.pk, "decision_notices_sent_at")
+    return written
+
+
+def remind_not_yet_voted(*, actor: User, round: Round, today: date | None = None) -> int:
+    """Staff remind the leaders taking part in an open round who have not answered every
+    question yet ("You have answered 3 of 12 questions"): one e-mail each, at most one a day per
+    round (the outbox row's key holds the day), none to those who switched these reminders off.
+    Returns how many were written; `participation.not_yet_voted` says beforehand who they are.
+
+    Written here rather than by a task: the people are read in one query and the rows written in
+    batches of `FAN_OUT_BATCH`, each its own short transaction that locks nothing but the outbox
+    rows it inserts, so staff see at once how many were queued. Pressed again the same day, it
+    writes nothing new."""
+    require_academy_staff(actor=actor)
+    round = Round.objects.select_related("version__compact").get(pk=round.pk)
+    problem = timing_problem(round)
+    if problem is not None:
+        raise DomainError(f"Reminders go only while a round is open. {problem}")
+    day = today or timezone.localdate()
+    url = settings.SITE_URL + round.get_absolute_url()
+    reminders = not_yet_voted(round=round, day=day)
+    written = 0
+    for start in range(0, len(reminders), FAN_OUT_BATCH):
+        letters = [
+            outbox.Letter(
+                key=reminder_key(round_id=round.pk, user_id=reminder.user_id, day=day),
+                kind=REMINDER_EVENT,
+                about=f"round:{round.pk}",
+                to=reminder.email,
+                user_id=reminder.user_id,
+                rendered=outbox.render(
+                    template="consultation/email/not_yet_voted",
+                    subject=(
+                        f"{round.title}: you have answered {reminder.answered} of {reminder.questions} "
+                        f"question{'s' if reminder.questions != 1 else ''}"
+                    ),
+                    context={"round": round, "reminder": reminder, "url": url},
+                ),
+            )
+            for reminder in reminders[start : start + FAN_OUT_BATCH]
+        ]
+        with transaction.atomic():
+            written += outbox.put(letters=route(kind=Kind.NOT_YET_VOTED, letters=letters))
+    with transaction.atomic():
+        audit.record(
+            action="remind leaders who have not voted",
+            actor=actor,
+            target=round,
+            after={"day": day.isoformat(), "reminders": written},
+        )
     return written

@@ -9,5 +9,7 @@ error shows the message beside what the person typed.
 - `proposals`: proposing, editing and withdrawing;
 - `comments`: posting, editing, deleting and reporting comments;
 - `results`: a closed round's results, as a page and as CSV;
-- `staff`: scheduling, closing and applying a round, and moderation.
+- `staff`: scheduling, closing and applying a round, and moderation;
+- `participation`: who is taking part in a round (counts only), and the reminder to those who
+  have not answered every question.
 """

@@ -1,7 +1,7 @@
 from django import template
 
 from notifications import selectors
-from notifications.kinds import Mode
+from notifications.kinds import modes_for
 
 register = template.Library()
 
@@ -10,8 +10,8 @@ register = template.Library()
 def notification_settings(context):
     user = context["request"].user
     return {
-        "rows": selectors.settings_for(user),
-        "modes": Mode.choices,
+        # Each kind with the choices it offers (some are never in a digest).
+        "rows": [(kind, label, mode, modes_for(kind)) for kind, label, mode in selectors.settings_for(user)],
         "csrf_token": context.get("csrf_token"),
     }
 

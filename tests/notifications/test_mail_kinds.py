@@ -186,6 +186,28 @@ def test_digest(round):
     assert_footer_for(message, "the daily digest")
 
 
+def test_not_yet_voted_reminder(round, staff):
+    leader = LeaderFactory(full_name="Siân O’Brien")
+    commitment = round.version.commitments.order_by("pk").first()
+    consultation.propose(
+        actor=LeaderFactory(),
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="We will listen – really listen – first.",
+        rationale="Clearer.",
+    )
+    consultation.post_comment(actor=leader, round=round, body="I will vote once I have read it all.")
+    notices.remind_not_yet_voted(actor=staff, round=round)
+    [message] = to(leader.email)
+    assert_well_made(
+        message, "Dear Siân O’Brien", "You have answered 0 of 1 question in", "Spring consultation"
+    )
+    assert f"{settings.SITE_URL}{round.get_absolute_url()}" in message.body
+    assert_footer_for(message, "reminders to answer every question in a round")
+    assert "/unsubscribe/not_yet_voted/" in message.extra_headers["List-Unsubscribe"]
+
+
 def test_refresh_invitation(staff):
     from signatories.tasks import send_refresh_invitations
 
@@ -274,4 +296,13 @@ def test_sign_up_with_an_address_that_has_an_account(client, leader):
 
 def test_every_kind_a_person_controls_is_made_by_a_test_here():
     # A new kind needs its test above (and its .html beside its .txt).
-    assert set(Kind.values) == {"round", "reply", "decision", "compact", "following", "moderation", "review"}
+    assert set(Kind.values) == {
+        "round",
+        "reply",
+        "decision",
+        "compact",
+        "following",
+        "moderation",
+        "review",
+        "not_yet_voted",
+    }
