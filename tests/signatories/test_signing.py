@@ -12,6 +12,7 @@ from compact import services as compact_services
 from compact.errors import DomainError, NotAllowed
 from signatories import services
 from signatories.models import Organisation, RefreshInvitation, Signature
+from signatories.services import confirmation
 from tests.factories import LeaderFactory, published_version
 
 from .factories import OrganisationFactory, SignatureFactory
@@ -276,7 +277,8 @@ def test_a_link_used_while_its_signature_changes_confirms_nothing(
             Signature.objects.filter(pk=found.pk).update(token_hash="b" * 64)
         return found
 
-    monkeypatch.setattr(services, "signature_for_token", read_then_changed)
+    # confirm() looks the link up in its own module, so the stand-in goes there.
+    monkeypatch.setattr(confirmation, "signature_for_token", read_then_changed)
     with pytest.raises(DomainError, match="already been used"):
         services.confirm(token=token)
 
