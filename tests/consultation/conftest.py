@@ -1,6 +1,11 @@
-"""Fixtures most consultation tests start from: an open round and its first commitment."""
+"""Fixtures most consultation tests start from: an open round, its first commitment, and a
+leader's proposal to reword it."""
 
 import pytest
+
+from consultation import services
+from consultation.models import Proposal
+from tests.factories import LeaderFactory
 
 from .factories import open_round
 
@@ -13,3 +18,15 @@ def round(staff):
 @pytest.fixture
 def commitment(round):
     return round.version.commitments.order_by("pk").first()
+
+
+@pytest.fixture
+def proposal(round, commitment):
+    return services.propose(
+        actor=LeaderFactory(full_name="Priya Author"),
+        round=round,
+        kind=Proposal.Kind.REWORDING,
+        commitment=commitment,
+        text="We will listen, then act together.",
+        rationale="Plainer.",
+    )

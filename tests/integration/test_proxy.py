@@ -6,13 +6,12 @@ import http.client
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from tests.conftest import IN_CI
 
-from .test_redis_outage import free_port
+from .servers import free_port, gunicorn
 from .worker import ROOT, wait_for
 
 
@@ -37,33 +36,11 @@ def get(port, path, headers=None):
 @pytest.fixture
 def web():
     """gunicorn serving the static files (no database needed), as in the compose file."""
-    port = free_port()
     # Debug on: WhiteNoise then serves the static files from where the build put them.
-    env = {**os.environ, "DJANGO_DEBUG": "1"}
-    env.pop("DATABASE_URL", None)
-    env.pop("CELERY_BROKER_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn_conf.py"]
-        + ["-w", "1", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def up():
-        try:
-            return get(port, "/healthz")[0] == 200
-        except OSError:
-            return process.poll() is not None
-
-    try:
-        wait_for(up, timeout=60)
-        assert process.poll() is None, "gunicorn exited at start"
+    with gunicorn(
+        env={"DJANGO_DEBUG": "1"}, unset=("DATABASE_URL", "CELERY_BROKER_URL"), with_conf=True
+    ) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_the_proxy_passes_requests_to_web_and_compresses_the_answer(caddy, web, tmp_path):

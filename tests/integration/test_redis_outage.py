@@ -7,12 +7,10 @@ database says is owed.
 """
 
 import http.client
-import os
 import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from email import message_from_bytes
@@ -22,7 +20,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
 from django.urls import reverse
 
 from compact.models import PdfExport
@@ -33,15 +30,10 @@ from tests.consultation.factories import open_round
 from tests.factories import LeaderFactory, StaffFactory, published_version
 from tests.signatories.factories import SignatureFactory
 
-from .worker import ROOT, app_on, celery_worker, wait_for
+from .servers import database_url, free_port, gunicorn
+from .worker import app_on, celery_worker, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PrivateRedis:
@@ -114,17 +106,10 @@ def redis_server():
     server.stop()
 
 
-def database_url():
-    database = connection.settings_dict
-    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-
-
 @contextmanager
 def web_server(broker_url, media_root, **extra_env):
     """gunicorn, as in production, with the broker (and so the cache) on the given Redis."""
-    port = free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": broker_url,
         "CACHE_URL": broker_url[: broker_url.rindex("/")] + "/1",
@@ -132,30 +117,8 @@ def web_server(broker_url, media_root, **extra_env):
         "DJANGO_DEBUG": "0",
         **extra_env,
     }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def up():
-        try:
-            return request(port, "GET", "/healthz")[0] == 200
-        except OSError:
-            return process.poll() is not None
-
-    try:
-        wait_for(up, timeout=60)
-        assert process.poll() is None, "gunicorn exited at start"
+    with gunicorn(env=env) as port:
         yield port
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=20)
-        print(output[-6000:])  # shown by pytest only if the test fails
 
 
 def request(port, method, path, cookie="", data=None, csrf=""):

@@ -7,10 +7,7 @@ store and host B serves; a withdrawal through B is what A shows on its very next
 cached pages included.
 """
 
-import os
 import re
-import subprocess
-import sys
 from contextlib import contextmanager
 
 import pytest
@@ -22,7 +19,8 @@ from signatories.models import Signature
 from tests.factories import LeaderFactory, StaffFactory, published_version
 
 from .object_store import object_store
-from .test_redis_outage import database_url, free_port, mails_to, request, sign, signed_in
+from .servers import database_url, gunicorn
+from .test_redis_outage import mails_to, request, sign, signed_in
 from .worker import ROOT, celery_worker, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -33,9 +31,7 @@ def host(folder, store):
     """gunicorn as one host runs it: started from its own folder, writing only there."""
     (folder / "media").mkdir(parents=True)
     (folder / "tmp").mkdir()
-    port = free_port()
     env = {
-        **os.environ,
         **store.environment,
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": database_url(),
@@ -45,31 +41,8 @@ def host(folder, store):
         "PDF_COALESCE_SECONDS": "0",
         "DJANGO_DEBUG": "0",
     }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", str(ROOT / "config" / "gunicorn_conf.py")]
-        + ["-w", "1", "-b", f"127.0.0.1:{port}"],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def ready():
-        try:
-            return request(port, "GET", "/readyz")[0] == 200
-        except OSError:
-            return process.poll() is not None
-
-    try:
-        wait_for(ready, timeout=60)
-        assert process.poll() is None, "gunicorn exited at start"
+    with gunicorn(env=env, cwd=folder, with_conf=True, ready="/readyz") as port:
         yield port
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=20)
-        print(output[-6000:])  # shown by pytest only if the test fails
 
 
 def follow(port, path, cookie=""):

@@ -5,21 +5,17 @@ operators held a worker until gunicorn killed it at 30 s, so two of them stopped
 """
 
 import http.client
-import os
 import secrets
-import subprocess
-import sys
 import threading
 import time
 import uuid
 
 import pytest
-from django.db import connection
 
 from tests.compact.pdf_bombs import bomb
 from tests.factories import StaffFactory, published_version
 
-from .worker import ROOT, wait_for
+from .servers import database_url, gunicorn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -27,14 +23,6 @@ BOMBS = 6
 # A visitor's request may wait for one upload ahead of it: at most VERIFY_READ_SECONDS (5) and the
 # page, on a busy machine; before the limits it waited the 30 s a bomb held a worker.
 ANSWER_WITHIN_SECONDS = 12
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(port, path):
@@ -73,47 +61,9 @@ def upload(port, content):
 
 @pytest.fixture
 def site():
-    database = connection.settings_dict
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "DJANGO_DEBUG": "0",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-w",
-            "2",
-            "--timeout",
-            "30",
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def up():
-        try:
-            return get(port, "/healthz")[0] == 200
-        except OSError:
-            return process.poll() is not None
-
-    try:
-        wait_for(up, timeout=60)
-        assert process.poll() is None, "gunicorn exited at start"
+    env = {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "0"}
+    with gunicorn(env=env, workers=2, args=["--timeout", "30"]) as port:
         yield port
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output[-6000:])  # shown by pytest only if the test fails
 
 
 def test_other_requests_keep_answering_while_costly_pdfs_are_uploaded(site):

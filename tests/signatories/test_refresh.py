@@ -155,3 +155,23 @@ def test_a_signature_confirmed_under_the_earlier_rules_does_not_vouch_for_a_re_s
         )
     token = mailoutbox[-1].body.split("/signatures/confirm/", 1)[1].split("/", 1)[0]
     assert services.confirm(token=token).status == Signature.Status.AWAITING_ORGANISATION
+
+
+def test_publishing_a_refreshed_version_invites_earlier_signatories_once(
+    staff, version, mailoutbox, django_capture_on_commit_callbacks
+):
+    kept = SignatureFactory(version=version)
+    withdrawn = SignatureFactory(version=version, status=Signature.Status.WITHDRAWN)
+    draft = compact_services.start_new_draft(actor=staff, compact=version.compact)
+    compact_services.ratify(actor=staff, version=draft)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        compact_services.publish(actor=staff, version=draft, note="Refreshed")
+    assert [m.to for m in mailoutbox] == [[kept.signer.email]]
+    assert withdrawn.signer.email not in str([m.to for m in mailoutbox])
+    from signatories.tasks import send_refresh_invitations
+
+    assert send_refresh_invitations(draft.pk, version.pk) == 0
+    assert RefreshInvitation.objects.count() == 1
+    kept.refresh_from_db()
+    assert kept.version == version and kept.status == Signature.Status.CONFIRMED

@@ -4,6 +4,7 @@
 import pytest
 
 from audit.models import AuditEvent
+from compact.signals import signatures_changed
 from signatories import services
 from signatories.models import Organisation, Signature
 from tests.concurrency import all_at_once, errors_of
@@ -38,11 +39,11 @@ def test_one_link_posted_twice_at_once_confirms_once(mailoutbox):
     def receiver(sender, version, **kwargs):
         confirmations.append(version.pk)
 
-    services.signatures_changed.connect(receiver, dispatch_uid="test-confirm-race")
+    signatures_changed.connect(receiver, dispatch_uid="test-confirm-race")
     try:
         outcomes = all_at_once(2, lambda i: services.confirm(token=token))
     finally:
-        services.signatures_changed.disconnect(dispatch_uid="test-confirm-race")
+        signatures_changed.disconnect(dispatch_uid="test-confirm-race")
 
     signature.refresh_from_db()
     assert signature.status == Signature.Status.CONFIRMED

@@ -1,31 +1,19 @@
-"""The round's pages, for each role, without JavaScript: forms post and pages answer."""
-
-from datetime import timedelta
+"""The round page and its discussion page (consultation/views/rounds.py), for each role, without
+JavaScript: what each reader sees, the filters, the cached copy, and what it costs. The other
+pages of a round have a file each: test_question_page.py, test_proposal_pages.py,
+test_comment_pages.py, test_results_page.py and test_staff_pages.py."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from consultation import round_page, services
-from consultation.models import Comment, Proposal, Round, Vote
+from consultation.models import Proposal, Round
 from tests.factories import LeaderFactory, draft_version
 
 from .factories import open_round, reword, scheduled_round
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def proposal(round, commitment):
-    return services.propose(
-        actor=LeaderFactory(full_name="Priya Author"),
-        round=round,
-        kind=Proposal.Kind.REWORDING,
-        commitment=commitment,
-        text="We will listen, then act together.",
-        rationale="Plainer.",
-    )
 
 
 def test_visitor_can_read_an_open_round_but_is_asked_to_sign_in(client, round, proposal):
@@ -82,25 +70,6 @@ def test_filters_narrow_to_commitments_with_proposals_and_not_yet_voted(
     assert f'id="commitment-{commitment.pk}"' not in page
 
 
-def test_leader_votes_through_the_form_without_javascript(leader_client, leader, round, commitment, proposal):
-    url = reverse("consultation:vote", kwargs={"round_pk": round.pk})
-    response = leader_client.post(
-        url, {"commitment": commitment.pk, "choice": f"proposal:{proposal.pk}"}, follow=True
-    )
-    assert "Your vote is saved" in response.content.decode()
-    assert Vote.objects.get(voter=leader).chosen_proposal == proposal
-
-
-def test_a_vote_posted_from_a_stale_tab_after_close_is_refused_with_a_message(
-    leader_client, leader, round, commitment, proposal
-):
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
-    url = reverse("consultation:vote", kwargs={"round_pk": round.pk})
-    response = leader_client.post(url, {"commitment": commitment.pk, "choice": "current"}, follow=True)
-    assert "This round has closed" in response.content.decode()
-    assert not Vote.objects.filter(voter=leader).exists()
-
-
 def test_running_totals_are_hidden_by_default_and_shown_when_the_round_allows(leader_client, staff, leader):
     hidden = open_round(staff=staff)
     shown = open_round(staff=staff, show_running_totals=True)
@@ -140,151 +109,11 @@ def test_no_page_or_export_names_who_voted_how(client, staff, round, commitment,
         assert "Secretvoter" not in body and "zebedee" not in body, url
 
 
-def test_results_of_an_open_round_are_public_and_of_an_invited_round_for_those_invited_and_staff(
-    client, staff, round
-):
-    services.close_round(round=round, actor=staff, reason="Done")
-    url = reverse("consultation:results", kwargs={"round_pk": round.pk})
-    # A round open to every leader: its results are open data (the API serves them too).
-    assert client.get(url).status_code == 200
-    client.force_login(LeaderFactory())
-    assert client.get(url).status_code == 200
-    invited_round = open_round(
-        staff=staff, participation=Round.Participation.INVITED, invited=[LeaderFactory()]
-    )
-    services.close_round(round=invited_round, actor=staff, reason="Done")
-    assert (
-        client.get(reverse("consultation:results", kwargs={"round_pk": invited_round.pk})).status_code == 403
-    )
-    assert "See the results" in client.get(round.get_absolute_url()).content.decode()
-
-
-def test_results_csv_is_for_staff_only_and_neutralises_formulas(client, staff, round, commitment):
-    author = LeaderFactory()
-    services.propose(
-        actor=author,
-        round=round,
-        kind=Proposal.Kind.REWORDING,
-        commitment=commitment,
-        text='=HYPERLINK("x")',
-        rationale="x",
-    )
-    services.close_round(round=round, actor=staff, reason="Done")
-    url = reverse("consultation:results_csv", kwargs={"round_pk": round.pk})
-    client.force_login(author)
-    assert client.get(url).status_code == 404
-    client.force_login(staff)
-    body = client.get(url).content.decode()
-    assert "'=HYPERLINK" in body
-
-
-def test_comment_with_a_problem_comes_back_with_the_words_typed(leader_client, staff, round):
-    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
-    url = reverse("consultation:comment", kwargs={"round_pk": round.pk})
-    response = leader_client.post(url, {"body": "My carefully typed thought", "target": "vision"})
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "My carefully typed thought" in page and "This round has closed" in page
-
-
-def test_comment_and_reply_through_the_forms(leader_client, round, commitment):
-    url = reverse("consultation:comment", kwargs={"round_pk": round.pk})
-    response = leader_client.post(
-        url, {"body": "On this commitment", "target": "commitment", "subject": commitment.pk}
-    )
-    top = Comment.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith(f"#comment-{top.pk}")
-    leader_client.post(url, {"body": "A reply", "target": "commitment", "parent": top.pk})
-    page = leader_client.get(
-        reverse("consultation:commitment", kwargs={"round_pk": round.pk, "pk": commitment.pk})
-    ).content.decode()
-    assert "On this commitment" in page and "A reply" in page
-
-
 def test_hidden_comment_shows_the_moderators_reason_in_its_place(client, staff, leader, round):
     comment = services.post_comment(actor=leader, round=round, body="Something unkind")
     services.hide_comment(actor=staff, comment=comment, reason="Not respectful")
     page = client.get(reverse("consultation:discussion", kwargs={"round_pk": round.pk})).content.decode()
     assert "Hidden by moderators: Not respectful" in page and "Something unkind" not in page
-
-
-def test_duplicate_proposal_through_the_form_points_to_the_first(leader_client, round, commitment, proposal):
-    url = reverse("consultation:propose", kwargs={"round_pk": round.pk})
-    response = leader_client.post(
-        url,
-        {
-            "kind": "rewording",
-            "commitment": commitment.pk,
-            "text": proposal.text.upper(),
-            "rationale": "Mine too",
-        },
-    )
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert proposal.get_absolute_url() in page and "Mine too" in page
-
-
-@pytest.mark.parametrize("name", ["staff_round", "staff_apply"])
-def test_staff_round_pages_refuse_leaders(leader_client, round, name):
-    assert leader_client.get(reverse(f"consultation:{name}", kwargs={"pk": round.pk})).status_code == 403
-
-
-def test_leaders_cannot_reach_the_moderation_queue(leader_client, client):
-    assert leader_client.get(reverse("consultation:moderation")).status_code == 403
-
-
-def test_staff_open_a_round_through_the_form(staff_client):
-    version = draft_version()
-    now = timezone.localtime()
-    response = staff_client.post(
-        reverse(
-            "consultation:staff_schedule", kwargs={"slug": version.compact.slug, "number": version.number}
-        ),
-        {
-            "title": "Autumn round",
-            "opens_at": (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"),
-            "closes_at": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-            "participation": "everyone",
-        },
-    )
-    round = Round.objects.get()
-    assert response.status_code == 302 and round.status == Round.Status.OPEN
-
-
-def test_schedule_form_names_unknown_invited_addresses(staff_client):
-    version = draft_version()
-    now = timezone.localtime()
-    response = staff_client.post(
-        reverse(
-            "consultation:staff_schedule", kwargs={"slug": version.compact.slug, "number": version.number}
-        ),
-        {
-            "title": "Invited round",
-            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
-            "closes_at": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-            "participation": "invited",
-            "invited_emails": "nobody@example.org",
-        },
-    )
-    assert response.status_code == 400
-    assert "No leader is registered with: nobody@example.org" in response.content.decode()
-    assert not Round.objects.exists()
-
-
-def test_staff_apply_results_through_the_form_and_see_the_change_log(
-    staff_client, staff, round, commitment, proposal
-):
-    services.cast_vote(actor=LeaderFactory(), round=round, commitment=commitment, choice=proposal)
-    staff_client.post(
-        reverse("consultation:staff_round", kwargs={"pk": round.pk}),
-        {"action": "close", "reason": "Board date"},
-    )
-    response = staff_client.post(
-        reverse("consultation:staff_apply", kwargs={"pk": round.pk}), {"confirmed": "yes"}, follow=True
-    )
-    page = response.content.decode()
-    assert "We will listen, then act together." in page
-    assert f"wording from proposal #{proposal.pk}, 1 of 1 votes" in page
 
 
 def test_round_page_queries_do_not_grow_with_the_round(

@@ -1,14 +1,17 @@
-"""Staff moderation of signatures and organisations, and the signal every change of the public set sends."""
+"""Staff review of signatures (signatories/services/review.py) from the staff pages: hide with a
+reason and restore, who may, and the signal every change of the public set sends. Organisations
+are in test_organisations.py, held signatures in test_holds.py."""
 
 import pytest
 from django.urls import reverse
 
+from compact.errors import NotAllowed
 from compact.signals import signatures_changed
 from signatories import services
 from signatories.models import Signature
 from tests.factories import LeaderFactory, published_version
 
-from .factories import OrganisationFactory, SignatureFactory
+from .factories import SignatureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,34 +103,6 @@ def test_staff_see_every_signature_with_its_status_and_email(staff_client, versi
     assert pending.signer.email in page
 
 
-def test_staff_list_organisations_and_verify_then_unverify_one(staff_client, staff):
-    organisation = OrganisationFactory(name="Harbour NHS Trust", ods_code="RH1")
-    page = staff_client.get(reverse("signatories:staff_organisations"), {"q": "rh1"}).content.decode()
-    assert "Harbour NHS Trust" in page and "(RH1)" in page
-    url = reverse("signatories:staff_organisations")
-    staff_client.post(url, {"organisation": organisation.pk, "verified": "1"})
-    organisation.refresh_from_db()
-    assert organisation.verified_by == staff and organisation.verified_at is not None
-    staff_client.post(url, {"organisation": organisation.pk, "verified": "0"})
-    organisation.refresh_from_db()
-    assert organisation.verified_at is None and organisation.verified_by is None
-
-
-def test_leaders_cannot_verify_organisations(leader_client):
-    organisation = OrganisationFactory()
-    url = reverse("signatories:staff_organisations")
-    assert leader_client.post(url, {"organisation": organisation.pk, "verified": "1"}).status_code == 403
-    organisation.refresh_from_db()
-    assert organisation.verified_at is None
-
-
-def test_a_verified_organisation_is_marked_on_the_public_list(staff, version):
-    organisation = OrganisationFactory()
-    SignatureFactory(version=version, organisation=organisation)
-    services.verify_organisation(actor=staff, organisation=organisation)
-    assert "Verified" in list_page(version)
-
-
 def test_every_change_of_the_public_set_sends_signatures_changed(
     staff, leader, version, changes, django_capture_on_commit_callbacks, mailoutbox
 ):
@@ -160,3 +135,13 @@ def test_a_hidden_signature_is_not_restored_over_a_newer_one(staff, version):
 def test_the_staff_area_links_to_organisations(staff_client):
     page = staff_client.get(reverse("compact:staff_dashboard")).content.decode()
     assert reverse("signatories:staff_organisations") in page
+
+
+def test_staff_hide_a_fake_signature_with_a_reason_and_restore_it(staff, version):
+    signature = SignatureFactory(version=version)
+    with pytest.raises(NotAllowed):
+        services.hide_signature(actor=LeaderFactory(), signature=signature, reason="Fake")
+    services.hide_signature(actor=staff, signature=signature, reason="Not a real person")
+    assert not Signature.objects.public().exists()
+    services.restore_signature(actor=staff, signature=signature)
+    assert Signature.objects.public().count() == 1
