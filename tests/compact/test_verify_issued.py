@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from PIL import ImageFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ContentStream, DecodedStreamObject
 
@@ -108,9 +109,10 @@ def with_white_box_over(content, words, word=None):
         if place is None:
             continue
         line, x, y, size = place
-        # DejaVu Sans averages about 0.6 em a character: near enough to cover the word.
-        left = x + line.index(word) * size * 0.58 - 1
-        width = len(word) * size * 0.62 + 2
+        # Measured in the PDF's own font (DejaVu Sans, which the renderer uses), as an editor would.
+        font = ImageFont.truetype("DejaVuSans.ttf", size=100)
+        left = x + font.getlength(line[: line.index(word)]) * size / 100 - 1
+        width = font.getlength(word) * size / 100 + 2
         box = f"q 1 1 1 rg {left:.2f} {y - size * 0.3:.2f} {width:.2f} {size * 1.3:.2f} re f Q"
         original = page.get_contents().get_data()
         painted = DecodedStreamObject()
