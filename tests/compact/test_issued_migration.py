@@ -21,7 +21,8 @@ def test_the_pdfs_already_stored_are_recorded_as_issued(client, settings, tmp_pa
     settings.VERIFY_READ_SECONDS = 60
     version = published_version(staff=StaffFactory())
     exports.request_pdf(version=version)
-    export = exports.render_owed(version_id=version.pk)
+    exports.render_owed(version_id=version.pk)  # unless the task, run at once on commit, did
+    export, _waiting, _failed = exports.current_pdf(version=version)
     content = export.file.read()
     # A ready row whose file has gone from the store: nothing to read, nothing recorded.
     lost = PdfExport.objects.create(version=version, status="failed", file="compacts/pdf/lost.pdf")
