@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from audit.admin import ReadOnlyAdmin
 
-from .models import Commitment, Compact, Party, Section, Theme, Version
+from .models import Commitment, Compact, IssuedPdf, Party, Section, Theme, Version
 
 # Read-only: compacts change through the staff pages, whose services keep ratified text frozen
 # and write every decision to the audit trail. An admin edit would do neither.
@@ -22,3 +22,10 @@ class VersionAdmin(ReadOnlyAdmin):
 
 for model in (Party, Theme, Section, Commitment):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(IssuedPdf)
+class IssuedPdfAdmin(ReadOnlyAdmin):
+    list_display = ("version", "kind", "issued_at", "signatory_count", "sha256")
+    list_filter = ("kind",)
+    search_fields = ("sha256",)

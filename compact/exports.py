@@ -11,11 +11,16 @@ Only the current PDF of a version is public: its address carries a random token,
 is deleted once its replacement is ready, and one listing a person who has withdrawn, been hidden
 or erased is deleted at once (`withdraw_pdfs`); a render that finishes after such a change is
 thrown away rather than published.
+
+Every file handed out is recorded as issued (`IssuedPdf`, the SHA-256 of its bytes) and the record
+is kept after the file is gone: /verify/ vouches for a copy only when it is byte for byte one of
+them (compact.verification).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,7 +35,8 @@ from django.utils import timezone
 from config import dispatch
 
 from . import pdf
-from .models import PDF_FOLDER, Compact, PdfExport, Version
+from .errors import DomainError
+from .models import PDF_FOLDER, Compact, IssuedPdf, PdfExport, Version
 from .services import require_academy_staff
 
 if TYPE_CHECKING:
@@ -162,7 +168,7 @@ def _render(owed: PdfExport, version_id: int) -> PdfExport | None:
         owed.file.storage.delete(stored)
     owed.file.save(name, ContentFile(content), save=False)
     owed.size = len(content)
-    if not _publish(owed, version, signatures):
+    if not _publish(owed, version, signatures, content=content):
         owed.file.storage.delete(owed.file.name)
         return None
     return owed
@@ -178,11 +184,14 @@ def _listed(
     }
 
 
-def _publish(owed: PdfExport, version: Version, signatures: Iterable[pdf.PrintedSignatory]) -> bool:
+def _publish(
+    owed: PdfExport, version: Version, signatures: Sequence[pdf.PrintedSignatory], *, content: bytes
+) -> bool:
     """Make a finished render the version's only public PDF, unless it is already out of date.
 
     Runs under a lock on the version, as `withdraw_pdfs` does, so a withdrawal either sees this
-    file and removes it or is seen here and the file is never published.
+    file and removes it or is seen here and the file is never published. A file published is
+    recorded as issued in the same transaction (`IssuedPdf`): one never served is never recorded.
     """
     with transaction.atomic():
         Version.objects.select_for_update().filter(pk=version.pk).first()
@@ -203,9 +212,52 @@ def _publish(owed: PdfExport, version: Version, signatures: Iterable[pdf.Printed
         )
         owed.status, owed.finished_at, owed.error = PdfExport.Status.READY, timezone.now(), ""
         owed.save()
+        _record_issue(
+            version=version,
+            content=content,
+            kind=IssuedPdf.Kind.PUBLIC,
+            signatory_count=len(signatures),
+            at=owed.finished_at,
+        )
         Compact.objects.bump_generation(compact_id=version.compact_id)  # the page now links the file
     _delete_files(superseded)
     return True
+
+
+def _record_issue(
+    *, version: Version, content: bytes, kind: IssuedPdf.Kind, signatory_count: int, at: datetime
+) -> IssuedPdf:
+    """Record a file handed out, by the SHA-256 of its bytes. The same bytes issued twice keep
+    the first record: the copy was ours from then."""
+    issued, _created = IssuedPdf.objects.get_or_create(
+        sha256=hashlib.sha256(content).hexdigest(),
+        defaults={
+            "version": version,
+            "kind": kind,
+            "size": len(content),
+            "signatory_count": signatory_count,
+            "issued_at": at,
+        },
+    )
+    return issued
+
+
+def signing_copy(*, actor: User, version: Version) -> bytes:
+    """A copy to print and sign at a signing event: rendered on request, never stored, and
+    recorded as issued, so the file staff hand round checks on /verify/ as one of ours."""
+    require_academy_staff(actor=actor)
+    if version.status not in RENDERABLE:
+        raise DomainError("Only a ratified or published version can be signed.")
+    signatures = pdf.public_signatures(version)
+    content = pdf.render(version, signatures=signatures, signature_page=True, list_signatories=False)
+    _record_issue(
+        version=version,
+        content=content,
+        kind=IssuedPdf.Kind.SIGNING,
+        signatory_count=len(signatures),
+        at=timezone.now(),
+    )
+    return content
 
 
 def _discard(queryset: QuerySet[PdfExport]) -> list[tuple[Storage, str]]:

@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from accounts.mixins import AcademyStaffRequiredMixin
 from accounts.roles import is_academy_staff, needs_two_factor_setup
 
-from . import interchange
+from . import interchange, presenters
 from .models import Compact, Version
 
 MAX_FILE_BYTES = 512 * 1024
@@ -136,13 +136,14 @@ class ImportView(AcademyStaffRequiredMixin, View):
             form = ImportForm(
                 initial={"text": text, "compact": form.cleaned_data.get("compact", NEW)},
             )
-        # Each problem with the line it is on, since a text box shows no line numbers.
-        lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
-        listed = [
-            (problem, lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else "")
-            for problem in problems
-        ]
-        return render(request, self.template_name, {"form": form, "problems": listed}, status=status)
+        # Each problem linked to its line, in a numbered copy of the outline under the summary.
+        outline = presenters.outline_problems(text=text or "", problems=problems) if problems else None
+        context = {
+            "form": form,
+            "problems": outline.problems if outline else [],
+            "outline_lines": outline.lines if outline else [],
+        }
+        return render(request, self.template_name, context, status=status)
 
 
 # The guide to the outline (docs/compact-format.md) as a page of the site: the same Markdown

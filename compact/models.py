@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from .errors import VersionLocked
+from .errors import IssueRecorded, VersionLocked
 
 # The database's own copy of Version.LOCKED, for the triggers below (SQL cannot import Python).
 _LOCKED_SQL = "('consulted', 'ratified', 'published', 'superseded')"
@@ -590,3 +590,56 @@ class PdfExport(models.Model):
     @property
     def filename(self):
         return f"{self.version.compact.slug}-version-{self.version.number}-{self.content_hash[:12]}.pdf"
+
+
+class IssuedPdfQuerySet(models.QuerySet["IssuedPdf"]):
+    def update(self, **kwargs: Any) -> int:
+        raise IssueRecorded("A record of an issued PDF cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise IssueRecorded("A record of an issued PDF cannot be deleted.")
+
+
+class IssuedPdf(models.Model):
+    """A PDF file this site handed out, known by the SHA-256 digest of its bytes.
+
+    A row for each file issued: a version's public PDF when it becomes ready, and each copy
+    rendered for a signing event. The row outlives the file (an export is deleted once it is
+    replaced, or at once when someone it lists withdraws), so a copy downloaded years ago is still
+    recognised, byte for byte, by /verify/. The text layer alone cannot vouch for a copy: a box
+    drawn over a word leaves every word in place. The digest holds nothing about who is listed.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", "The version’s PDF"
+        SIGNING = "signing", "A copy for a signing event"
+
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="issued_pdfs")
+    sha256 = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    size = models.PositiveIntegerField()
+    signatory_count = models.PositiveIntegerField(default=0)
+    issued_at = models.DateTimeField()
+
+    objects = IssuedPdfQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        triggers = [
+            # What was issued stays issued: the record is written once (pgtrigger installs
+            # nothing on SQLite, where save() and the QuerySet refuse it).
+            pgtrigger.Protect(
+                name="issued_pdfs_are_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.version}, issued {self.issued_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise IssueRecorded("A record of an issued PDF cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise IssueRecorded("A record of an issued PDF cannot be deleted.")

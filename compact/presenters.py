@@ -1,10 +1,13 @@
-"""What the PDF pages say about a render in progress or failed, in words a person can act on."""
+"""What compact pages show that takes working out: a PDF render in progress or failed, in words
+a person can act on; an imported outline's problems, each at its line."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from .interchange import Problem
 from .models import PdfExport, Version
 
 # The "being prepared" page checks again this often (a meta refresh: no JavaScript needed).
@@ -64,3 +67,57 @@ def failure_summary(export: PdfExport) -> str:
     if "Timeout" in export.error or "TimeLimit" in export.error:
         return f"The PDF took too long to prepare {attempts}. Retry, and tell the service team if it fails again."
     return f"The PDF could not be prepared {attempts}. Retry, and tell the service team if it fails again."
+
+
+@dataclass(frozen=True)
+class OutlineLine:
+    """One line of an outline as the import read it, with the problems found on it."""
+
+    number: int
+    text: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        return f"line-{self.number}"
+
+
+@dataclass(frozen=True)
+class ListedProblem:
+    """A problem in the error summary: its message, where its link goes, and what the line reads."""
+
+    problem: Problem
+    href: str
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class OutlineProblems:
+    problems: list[ListedProblem]
+    lines: list[OutlineLine]
+
+
+def outline_problems(*, text: str, problems: Sequence[Problem]) -> OutlineProblems:
+    """The outline's problems, each linked to its line of the numbered copy the page shows under
+    the summary (a text box shows no line numbers, and no link can reach a line inside one). The
+    lines are counted as the import counts them (`interchange.parse`). A problem outside the
+    text (line 0, or past its end) links to the box itself."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
+    by_line: dict[int, list[str]] = {}
+    for problem in problems:
+        by_line.setdefault(problem.line, []).append(problem.message)
+    numbered = [
+        OutlineLine(number=number, text=line, problems=tuple(by_line.get(number, ())))
+        for number, line in enumerate(lines, start=1)
+    ]
+    listed = []
+    for problem in problems:
+        on_a_line = 0 < problem.line <= len(lines)
+        listed.append(
+            ListedProblem(
+                problem=problem,
+                href=f"#line-{problem.line}" if on_a_line else "#id_text",
+                excerpt=lines[problem.line - 1].strip() if on_a_line else "",
+            )
+        )
+    return OutlineProblems(problems=listed, lines=numbered)

@@ -1,7 +1,14 @@
 """Is this copy of a compact genuine, and is it current?
 
 A fingerprint (the SHA-256 content hash, or its first 12 characters) names one version; only a
-public version (published or superseded) is named to the public. A PDF is checked three ways:
+public version (published or superseded) is named to the public.
+
+A PDF is genuine only when it is, byte for byte, a file this site issued: the SHA-256 of the
+upload is looked up among the digests recorded when each file was handed out (`IssuedPdf`). That
+needs no reading of the file at all. The checks below read its text layer, and the text layer is
+not what a reader sees: a white box drawn over "not" leaves every word in place. So a file that
+passes them but is not one we issued is told that its words match and that its appearance
+cannot be vouched for; it is never called genuine. Its text layer is checked four ways:
 
 1. Its metadata carries the full fingerprint (`/CompactFingerprint`), written at render time.
 2. Its text is read back with pypdf and every piece of the version's stored text (title, vision,
@@ -26,6 +33,7 @@ Uploads are read in memory and never stored (see verify_views).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,7 +47,7 @@ from django.core.files.uploadedfile import UploadedFile
 from core.text import render_prose
 
 from . import pdf_reading
-from .models import Section, Version
+from .models import IssuedPdf, Section, Version
 from .sealing import (  # noqa: F401 - the seal's parts are part of what verifying a copy means
     FINGERPRINT_FIELD,
     SEAL_FIELD,
@@ -222,7 +230,11 @@ def missing_piece(version: Version, texts: Iterable[str]) -> str | None:
 
 @dataclass
 class PdfCheck:
-    """What an uploaded PDF turned out to be. `findings` is empty when no public version matched."""
+    """What an uploaded PDF turned out to be. `findings` is empty when no public version matched.
+
+    Three answers a reader can rely on: `genuine` (a file we issued, byte for byte), `words_only`
+    (its text layer matches a version we published, but the file is not one we issued, so how it
+    looks is not vouched for), and anything else with its `problem`."""
 
     fingerprint: str = ""
     findings: list[Finding] = field(default_factory=list)
@@ -230,10 +242,16 @@ class PdfCheck:
     problem: str = ""
     # Reading the file would have cost more than the limits allow: we neither accept nor reject it.
     could_not_check: bool = False
+    # The record of the file we issued that the upload is, byte for byte; None if it is none.
+    issued: IssuedPdf | None = None
 
     @property
     def genuine(self) -> bool:
-        return bool(self.findings) and self.text_matches
+        return bool(self.findings) and self.issued is not None
+
+    @property
+    def words_only(self) -> bool:
+        return bool(self.findings) and self.text_matches and self.issued is None
 
 
 def read_upload(upload: UploadedFile | None) -> bytes:
@@ -262,13 +280,36 @@ def reading_limits() -> pdf_reading.Limits:
     )
 
 
-def check_pdf(data: bytes) -> PdfCheck:
-    """Check a PDF's bytes against the versions we hold.
+def issued_copy(data: bytes) -> IssuedPdf | None:
+    """The record of the public version's file that `data` is byte for byte, or None.
 
-    The file is read in a child process under limits (compact.pdf_reading), in two steps: what is
-    cheap to read first (fingerprint, seal, page count), checked against the database, and only
-    then the text, both within one budget of time. A file that would take more than the limits
-    allow is not checked at all."""
+    Only a public version's files are named to the public, as its fingerprint is: a copy of a
+    version ratified but not yet published is answered as any unknown file."""
+    digest = hashlib.sha256(data).hexdigest()
+    return (
+        IssuedPdf.objects.filter(sha256=digest, version__in=Version.objects.publicly_readable())
+        .select_related("version__compact")
+        .first()
+    )
+
+
+def check_pdf(data: bytes) -> PdfCheck:
+    """Check a PDF's bytes against the files we issued and the versions we hold.
+
+    A file we issued is known by its digest, which costs one pass over bytes already in memory
+    (read_upload has capped them) and one indexed query: it is not parsed at all. Any other file
+    is read in a child process under limits (compact.pdf_reading), in two steps: what is cheap to
+    read first (fingerprint, seal, page count), checked against the database, and only then the
+    text, both within one budget of time. A file that would take more than the limits allow is
+    not checked at all."""
+    issued = issued_copy(data)
+    if issued is not None:
+        return PdfCheck(
+            fingerprint=issued.version.content_hash,
+            findings=findings_for([issued.version]),
+            text_matches=True,
+            issued=issued,
+        )
     try:
         with pdf_reading.Reading(data, limits=reading_limits()) as reading:
             return _check_reading(reading)

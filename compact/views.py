@@ -170,11 +170,13 @@ def signing_event_pdf(request, slug, number):
     """A copy to print and sign at a signing event: the compact, the signatories counted, a page
     of signature lines and the colophon. Staff only, rendered on request and never stored, so the
     public PDF never gains the signature page; the names are not listed (the copy says where the
-    list is), which keeps the render to the compact's own pages however many have signed."""
+    list is), which keeps the render to the compact's own pages however many have signed. Each
+    copy is recorded as issued (its digest), so /verify/ recognises the file handed round."""
     version = get_object_or_404(Version.objects.select_related("compact"), compact__slug=slug, number=number)
-    if version.status not in exports.RENDERABLE:
-        raise Http404("Only a ratified or published version can be signed.")
-    content = pdf.render(version, signature_page=True, list_signatories=False)
+    try:
+        content = exports.signing_copy(actor=request.user, version=version)
+    except DomainError as error:
+        raise Http404(error.message) from error
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="{version.compact.slug}-version-{version.number}-for-signing.pdf"'

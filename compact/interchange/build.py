@@ -281,7 +281,13 @@ def preview(*, actor, text, compact=None):
             version = _build(parsed, actor=actor, compact=compact)
             html = render_to_string(
                 "compact/staff/_import_preview.html",
-                {"compact": version.compact, "version": version, "layout": compact_layout(version)},
+                # `preview`: no link to a commitment's history, which a page not saved has not got.
+                {
+                    "compact": version.compact,
+                    "version": version,
+                    "layout": compact_layout(version),
+                    "preview": True,
+                },
             )
             raise _Rollback
     except _Rollback:

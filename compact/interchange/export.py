@@ -25,6 +25,13 @@ def _commitment(text, key, order, prefix=""):
     return f"- {prefix}{body} {marker}"
 
 
+def _section(section):
+    lines = [f"## Section: {section.heading}".rstrip(), f"Placement: {section.placement}"]
+    if section.kind != Section.Kind.OTHER:
+        lines.append(f"Kind: {section.kind}")
+    return [*lines, "", _prose(section.body), ""]
+
+
 def serialise(version):
     """The version as the outline, ending with a newline."""
     parties = list(version.parties.order_by("position", "id"))
@@ -44,12 +51,16 @@ def serialise(version):
     else:
         vision = f"## Vision: {version.vision_heading}".rstrip()
     out += ["", vision, "", _prose(version.vision), ""]
-    for section in version.sections.order_by("position", "id"):
-        out.append(f"## Section: {section.heading}".rstrip())
-        out.append(f"Placement: {section.placement}")
-        if section.kind != Section.Kind.OTHER:
-            out.append(f"Kind: {section.kind}")
-        out += ["", _prose(section.body), ""]
+    sections = list(version.sections.order_by("position", "id"))
+    # Closing sections are written where they read, after the commitments; the import keeps
+    # sections in the order written, so only the run of them that ends the list goes there (an
+    # `after` section that stands before a `before` one keeps its place, and the order with it).
+    first_closing = len(sections)
+    while first_closing and sections[first_closing - 1].placement == Section.Placement.AFTER:
+        first_closing -= 1
+    opening, closing = sections[:first_closing], sections[first_closing:]
+    for section in opening:
+        out += _section(section)
     out += ["## Parties", ""]
     for party in parties:
         heading = f" | {party.heading}" if party.heading else ""
@@ -96,4 +107,6 @@ def serialise(version):
         out.append("## Commitments")
         out += block(by_theme[None])
         out.append("")
+    for section in closing:
+        out += _section(section)
     return "\n".join(out).rstrip("\n") + "\n"

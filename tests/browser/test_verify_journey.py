@@ -1,5 +1,6 @@
 """A visitor checks a copy of the compact: downloads the PDF from the compact's page, uploads it
-on /verify/ and is told it is genuine; a copy with one word changed is refused. With and
+on /verify/ and is told it is genuine; the same file with a box painted over some words is told
+its words match but that we did not issue it; a copy with one word changed is refused. With and
 without JavaScript and at 375 px (the `visitor` fixture's variants), every page checked by axe
 where script runs. Full-page screenshots go to test-artifacts/browser/ for a person to look at."""
 
@@ -13,6 +14,7 @@ from compact.models import Version
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_journeys import demo  # noqa: F401 - fixture
 from tests.compact.test_verify import render_altered, with_metadata_of
+from tests.compact.test_verify_issued import with_white_box_over
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,8 +77,22 @@ def test_a_visitor_downloads_the_pdf_checks_it_and_an_edited_copy_is_refused(
         r"\s+", " ", result.inner_text()
     )
     assert "This is the current version" in page.content()
+    assert "This is a copy we issued on" in result.inner_text()
     assert_no_sideways_scroll(page)
     screenshot(visitor, request, "2-genuine")
+
+    # The same file with a white box painted over the start of a commitment: its words are all
+    # still in it, but it is not a file we issued, so its appearance is not vouched for.
+    commitment = version.commitments.order_by("position").first()
+    doctored = tmp_path / "compact-boxed.pdf"
+    doctored.write_bytes(with_white_box_over(genuine.read_bytes(), " ".join(commitment.text.split()[:4]))[0])
+    upload(visitor, doctored)
+    text = re.sub(r"\s+", " ", page.locator("#result").inner_text())
+    assert "This PDF is genuine" not in page.content()
+    assert "The words match, but we did not issue this file" in text
+    assert page.title().startswith("The words match, but we did not issue this file")
+    assert_no_sideways_scroll(page)
+    screenshot(visitor, request, "2b-words-only")
 
     # One word of one commitment changed, the metadata (fingerprint and seal) copied over whole.
     commitment, word = one_word_changed(version)

@@ -275,6 +275,55 @@ def test_the_demo_style_compact_made_on_the_drafting_page_round_trips(staff):
     assert draft.compute_content_hash() == version.content_hash
 
 
+@pytest.mark.parametrize(
+    "name", ["moorland_and_coast", "estuary_partnership", "themes_two_parties", "rows_with_notes_no_vision"]
+)
+def test_closing_sections_are_exported_after_the_commitments_with_their_kind(staff, name):
+    version = published(staff, name)
+    exported = interchange.serialise(version)
+    lines = exported.split("\n")
+    parties = lines.index("## Parties")
+    last_block = max(i for i, line in enumerate(lines) if line.startswith(("## Theme:", "## Commitments")))
+    sections = list(version.sections.order_by("position"))
+    assert any(s.placement == "after" for s in sections) and any(s.kind != "other" for s in sections)
+    for section in sections:
+        at = lines.index(f"## Section: {section.heading}".rstrip())
+        if section.placement == "after":
+            assert at > last_block, section.heading  # where it reads: after the commitments
+        else:
+            assert at < parties, section.heading
+        assert lines[at + 1] == f"Placement: {section.placement}"
+        assert (lines[at + 2] == f"Kind: {section.kind}") == (section.kind != "other"), section.heading
+    # Import → export → import: the same fingerprint, the same text, the same sections.
+    again = interchange.import_compact(actor=staff, text=exported, compact=version.compact)
+    assert again.compute_content_hash() == version.content_hash
+    assert interchange.serialise(again) == exported
+    assert [(s.heading, s.placement, s.kind, s.body) for s in again.sections.order_by("position")] == [
+        (s.heading, s.placement, s.kind, s.body) for s in sections
+    ]
+
+
+def test_a_closing_section_that_stands_before_an_opening_one_keeps_its_place(staff):
+    """Sections made on the drafting page in any order: only the closing run that ends the list
+    moves after the commitments, so the order (part of the fingerprint) survives."""
+    text = fixture("moorland_and_coast").replace(
+        "## Section: Why we wrote it together",
+        "## Section: Who signs – and when\nPlacement: after\nKind: other\n\n"
+        "The chair & the chief executive sign for the Board.\n\n"
+        "## Section: Why we wrote it together",
+    )
+    version = interchange.import_compact(actor=staff, text=text)
+    assert [s.placement for s in version.sections.order_by("position")] == ["after", "before", "after"]
+    version = services.ratify(actor=staff, version=version)
+    exported = interchange.serialise(version)
+    lines = exported.split("\n")
+    assert lines.index("## Section: Who signs – and when") < lines.index("## Parties")
+    assert lines.index("## Section: How we will keep it alive") > lines.index("## Parties")
+    again = interchange.import_compact(actor=staff, text=exported, compact=version.compact)
+    assert again.compute_content_hash() == version.content_hash
+    assert interchange.serialise(again) == exported
+
+
 # --- the outline's rules ----------------------------------------------------------------------
 def test_keys_are_carried_over_by_wording_when_a_file_has_none(staff):
     version = published(staff, "three_parties")

@@ -166,7 +166,11 @@ def test_paired_rows_keep_each_pair_in_one_table_row(staff, client):
         "Skills that grow.",
     ):
         assert html.count(text) == 1
-    assert '<th scope="col" class="nhsuk-table__header">We give</th>' in block
+    # The column's heading, led (on a phone, where the cards name the party) by the party's name.
+    assert (
+        '<th scope="col" class="nhsuk-table__header"><span class="app-pairs__party">The Trust</span> We give</th>'
+        in block
+    )
     assert "No commitments" not in html
 
 

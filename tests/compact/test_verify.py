@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from pypdf import PdfReader, PdfWriter
 
-from compact import pdf, services, verification
+from compact import exports, pdf, services, verification
 from tests.factories import draft_version, published_version
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,23 @@ def _time_to_read(settings):
     settings.VERIFY_READ_SECONDS = 60
 
 
+@pytest.fixture(autouse=True)
+def _pdfs_stored_apart(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture
 def version(staff):
     return published_version(staff=staff)
+
+
+def issued(version):
+    """The version's PDF as the site issues it: rendered by the export service and stored (a file
+    rendered here and never issued reads at best as "the words match": test_verify_issued.py)."""
+    exports.request_pdf(version=version)
+    export = exports.render_owed(version_id=version.pk)
+    with export.file.open("rb") as handle:
+        return handle.read()
 
 
 def upload(client, content, name="compact.pdf"):
@@ -63,13 +77,21 @@ def render_altered(version, monkeypatch, alter):
         monkeypatch.setattr(pdf, "printed_layout", real)
 
 
+def saved_again(content):
+    """The same PDF written out again by another program: the same words, not the same file."""
+    out = io.BytesIO()
+    PdfWriter(clone_from=PdfReader(io.BytesIO(content))).write(out)
+    assert out.getvalue() != content
+    return out.getvalue()
+
+
 def published_on(version):
     return dateformat.format(timezone.localtime(version.published_at), "j F Y")
 
 
 def test_the_real_pdf_verifies_as_genuine_and_current(client, version, settings):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1  # the default handlers would write this to a temp file
-    response = upload(client, pdf.render(version))
+    response = upload(client, issued(version))
     body = page_of(response)
     assert response.status_code == 200
     assert "This PDF is genuine" in body and "This is the current version" in body
@@ -85,15 +107,18 @@ def test_the_real_pdf_verifies_as_genuine_and_current(client, version, settings)
 
 
 def test_an_uploaded_pdf_is_never_written_to_disk(client, version, settings, tmp_path):
+    content = issued(version)
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    assert "This PDF is genuine" in page_of(upload(client, pdf.render(version)))
+    assert "This PDF is genuine" in page_of(upload(client, content))
+    # Nor is one that must be read (not a file we issued): the reader gets it through a pipe.
+    assert "The words match" in page_of(upload(client, saved_again(content)))
     assert list(tmp_path.rglob("*")) == []
 
 
 def test_a_pdf_of_a_superseded_version_says_so_and_links_the_current_one(client, staff, version):
-    old_pdf = pdf.render(version)
+    old_pdf = issued(version)
     draft = services.start_new_draft(actor=staff, compact=version.compact)
     draft.vision = "A refreshed vision for every leader."
     draft.save()
@@ -154,10 +179,15 @@ def test_a_pdf_whose_seal_was_made_without_our_key_does_not_verify(client, versi
 
 
 def test_a_pdf_sealed_before_the_key_was_rotated_still_verifies(client, version, settings):
-    genuine = pdf.render(version)
+    ours = issued(version)
+    resaved = saved_again(ours)
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-new-key-" * 6
-    assert "This PDF is genuine" in page_of(upload(client, genuine))
+    # A file we issued is known by its bytes, whatever the key; one that must be read has its
+    # seal checked with the earlier key, and its words still match.
+    assert "This PDF is genuine" in page_of(upload(client, ours))
+    body = page_of(upload(client, resaved))
+    assert "The words match, but we did not issue this file" in body and "has been changed" not in body
 
 
 @pytest.mark.parametrize(
@@ -332,8 +362,9 @@ def test_a_pdf_of_every_layout_with_prose_notes_and_closing_sections_verifies(cl
     )
     version = services.ratify(actor=staff, version=version)
     version = services.publish(actor=staff, version=version)
+    # Read back word for word (a file rendered here, never issued, is read: its text is checked).
     body = page_of(upload(client, pdf.render(version, signature_page=True)))
-    assert "This PDF is genuine" in body, body[body.find("Important") :][:400]
+    assert "The words match, but we did not issue this file" in body, body[body.find("Important") :][:400]
 
 
 def test_an_upload_without_a_csrf_token_is_refused(version):
