@@ -48,7 +48,9 @@ def escaped(text):
 
 
 def squash(text):
-    return re.sub(r"\s+", " ", text).strip()
+    # A line may break after a hyphen already in the text ("long-" / "serving"), which pypdf
+    # reads as a space: both sides drop the space after a hyphen, so "long-serving" matches.
+    return re.sub(r"\s+", " ", re.sub(r"-\s+", "-", text)).strip()
 
 
 def published(staff, name):
