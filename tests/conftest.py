@@ -60,6 +60,18 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _rate_limit_clock_stands_still(monkeypatch):
+    """The rate limits count in fixed windows of wall-clock time (accounts/ratelimits.py). A test
+    whose requests straddled the turn of a window would see its counts start again and get no 429:
+    more likely the slower the machine. The limiter's clock stands still for the length of a test;
+    tests/security/test_rate_limits.py moves it on by hand."""
+    from accounts import ratelimits
+
+    now = ratelimits.clock()
+    monkeypatch.setattr(ratelimits, "clock", lambda: now)
+
+
 @pytest.fixture
 def staff(db):
     return StaffFactory()

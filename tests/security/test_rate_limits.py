@@ -48,6 +48,22 @@ def test_a_leader_posting_too_many_comments_gets_a_readable_429_and_the_extra_co
     assert round.comments.count() == 3
 
 
+def test_the_count_starts_again_when_the_window_turns(monkeypatch):
+    # The limiter's clock stands still in every test (tests/conftest.py); here it is moved.
+    from accounts import ratelimits
+
+    turn = 1_800_000_000 - 1_800_000_000 % 600  # where one ten-minute window ends and the next begins
+    monkeypatch.setattr(ratelimits, "clock", lambda: turn - 1)
+    round = open_round()
+    client = _client_for(LeaderFactory())
+    statuses = [_comment(client, round, body=f"Thought {n}").status_code for n in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert _comment(client, round, body="One more")["Retry-After"] == "1"
+    monkeypatch.setattr(ratelimits, "clock", lambda: turn)
+    assert _comment(client, round, body="In the next window").status_code == 302
+    assert round.comments.count() == 4
+
+
 def test_reading_a_round_is_never_limited():
     round = open_round()
     client = _client_for(LeaderFactory())
