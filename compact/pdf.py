@@ -201,10 +201,6 @@ def render(
     part_size = part_size or settings.PDF_SIGNATORIES_PER_PART
     if list_signatories and len(signatures) > part_size:
         return _render_in_parts(version, signatures, signature_page=signature_page, part_size=part_size)
-    # here, not at the top: WeasyPrint takes about 0.4 s to import and only a render needs it
-    # (a parted render leaves it to the workers).
-    from weasyprint import HTML
-
     html = _html(
         version,
         signatures,
@@ -212,20 +208,31 @@ def render(
         draft=draft,
         signature_page=signature_page,
     )
+    return typeset(html, sealed_with=None if draft else version.content_hash or None)
+
+
+def typeset(html: str, *, sealed_with: str | None) -> bytes:
+    """The PDF for a document's HTML, sealed with `sealed_with` (a version's fingerprint) when
+    given. It reads nothing but its arguments and the PDF's static files: the same HTML gives the
+    same document."""
+    # here, not at the top: WeasyPrint takes about 0.4 s to import and only a render needs it
+    # (a parted render leaves it to the workers).
+    from weasyprint import HTML
+
     fetcher = pdf_worker.asset_fetcher(pdf_assets())
     document = HTML(string=html, base_url="https://app.invalid/", url_fetcher=fetcher).render()
     # PDF/UA-1: tagged, and its XMP metadata says so and carries the title and language (from
     # the HTML's <title> and lang; the language added by with_language_in_xmp), which screen
     # readers and archives read.
     options = {"pdf_tags": True, "custom_metadata": True, "pdf_variant": "pdf/ua-1"}
-    if not draft and version.content_hash:
+    if sealed_with:
         compact_pages = pdf_worker.pages_before(document, SIGNATORIES_ANCHOR)
         # The compact's own pages written alone and read back the way the verifier reads an
         # upload: a few pages, however many signatories follow.
         alone = document.copy(document.pages[:compact_pages]).write_pdf(**options)
-        document.metadata.custom[sealing.FINGERPRINT_FIELD] = version.content_hash
+        document.metadata.custom[sealing.FINGERPRINT_FIELD] = sealed_with
         document.metadata.custom[sealing.SEAL_FIELD] = sealing.seal(
-            version.content_hash, sealing.page_texts(alone), len(document.pages)
+            sealed_with, sealing.page_texts(alone), len(document.pages)
         )
     return pdf_worker.with_language_in_xmp(document.write_pdf(**options))
 

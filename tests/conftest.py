@@ -4,6 +4,8 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from tests.factories import LeaderFactory, StaffFactory, UserFactory
 
@@ -70,6 +72,71 @@ def _rate_limit_clock_stands_still(monkeypatch):
 
     now = ratelimits.clock()
     monkeypatch.setattr(ratelimits, "clock", lambda: now)
+
+
+@pytest.fixture(scope="session")
+def demo_fixture_file(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo (`manage.py load_demo`) as a Django fixture file, made once per test process.
+
+    The demo takes seconds to build (its PDFs are typeset as it is published); loading the file it
+    leaves takes a fraction of one. It is built as `make run` builds it, in its own transaction,
+    and emptied out again before any test runs: a test asks for it through `demo`.
+    """
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    from config.celery import app
+
+    path = tmp_path_factory.mktemp("demo") / "demo.json"
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    try:
+        with django_db_blocker.unblock(), fast_hashing:
+            # Committed, as `make run` commits it: the PDFs are typeset once the demo is.
+            call_command("load_demo", verbosity=0)
+            # Content types, permissions and the staff group are made by migrate in every
+            # database; rows refer to them by name (natural keys), not by an id that could differ.
+            call_command(
+                "dumpdata",
+                natural_foreign=True,
+                exclude=["contenttypes", "auth.permission", "auth.group", "sessions"],
+                output=str(path),
+                verbosity=0,
+            )
+            files = {name: default_storage.open(name).read() for name in _stored_file_names()}
+            call_command("flush", interactive=False, verbosity=0)
+    finally:
+        app.conf.task_always_eager = eager
+    return path, files
+
+
+def _stored_file_names():
+    """The names of the files the database's file fields refer to (the demo's PDFs)."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, FileField):
+                yield from model.objects.exclude(**{field.name: ""}).values_list(field.name, flat=True)
+
+
+@pytest.fixture
+def demo(db, demo_fixture_file):
+    """The demo's compact, people, rounds and signatories; the open round is returned. Its stored
+    files are put back as they were made: an earlier test may have replaced a PDF."""
+    from django.core.management import call_command
+
+    from consultation.models import Round
+
+    path, files = demo_fixture_file
+    call_command("loaddata", str(path), verbosity=0)
+    for name, content in files.items():
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(content))
+    return Round.objects.get(status=Round.Status.OPEN)
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ Never a downloaded browser: Playwright launches /usr/bin/chromium. Outside CI a 
 Chromium skips these tests with the reason shown; under CI=true they fail instead.
 """
 
+import functools
+import hashlib
 import os
 import re
 import shutil
@@ -56,6 +58,20 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _each_document_typeset_once():
+    """Most journeys start from the same demo compact, and WeasyPrint would lay out the same HTML
+    again for each (about a second a document). `typeset` is a function of its arguments alone, so
+    a document already typeset in this session is handed back; any change to the HTML (a new
+    signatory, a new version) is typeset afresh. The PDF's own tests (tests/compact) typeset
+    every time."""
+    from compact import pdf
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "typeset", functools.cache(pdf.typeset))
+        yield
+
+
 @pytest.fixture
 def browser_settings(settings):
     settings.PDF_COALESCE_SECONDS = 0
@@ -63,14 +79,44 @@ def browser_settings(settings):
     return settings
 
 
-class Visitor:
-    """One person's browser: every page it reaches is checked for accessibility."""
+# A page's shape: its elements in order, each with its attributes' names, the values of those that
+# decide what assistive technology is told (id, class, role, type, for, aria-*), and whether it
+# holds text of its own. Two visits that differ only in their words (a count, a name, a date)
+# have the same shape, and axe-core's WCAG rules judge them alike.
+PAGE_SHAPE = """() => {
+  const kept = new Set(["id", "class", "role", "type", "for", "name", "lang", "open", "hidden"]);
+  const lines = [window.innerWidth];
+  const walk = (element) => {
+    let line = element.tagName;
+    for (const attribute of element.attributes) {
+      const valued = kept.has(attribute.name) || attribute.name.startsWith("aria-");
+      line += " " + attribute.name + (valued ? "=" + attribute.value : "");
+    }
+    const ownText = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    lines.push(line + (ownText ? " +text" : ""));
+    for (const child of element.children) walk(child);
+    lines.push("/");
+  };
+  walk(document.documentElement);
+  return lines.join("\\n");
+}"""
 
-    def __init__(self, page, base_url, javascript):
+
+class Visitor:
+    """One person's browser: every page it reaches is checked for accessibility.
+
+    axe-core takes about a quarter of a second a page, and journeys come back to the same pages
+    again and again (the round page after each vote): a page whose shape (PAGE_SHAPE) has already
+    been checked at this width in this test session is not checked again. A new element, a new
+    error summary or banner, or a new width is a new shape, and is checked.
+    """
+
+    def __init__(self, page, base_url, javascript, shapes_checked=None):
         self.page = page
         self.base_url = base_url
         self.javascript = javascript
         self.titles = {}
+        self.shapes_checked = set() if shapes_checked is None else shapes_checked
 
     def go(self, path):
         self.page.goto(self.base_url + path)
@@ -98,10 +144,16 @@ class Visitor:
         # axe-core needs script to run; the no-JavaScript variant visits the same server-rendered
         # pages, which the other two variants check.
         if self.javascript:
+            shape = hashlib.sha256(page.evaluate(PAGE_SHAPE).encode()).hexdigest()
+            if shape in self.shapes_checked:
+                return
             from axe_playwright_python.sync_playwright import Axe
 
-            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+            # Violations only: the passes' details would be built, sent and thrown away.
+            options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+            results = Axe().run(page, options=options)
             assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+            self.shapes_checked.add(shape)
 
     def assert_unique_titles(self):
         shared = {title: paths for title, paths in self.titles.items() if len(paths) > 1}
@@ -115,8 +167,14 @@ VARIANTS = {
 }
 
 
+@pytest.fixture(scope="session")
+def shapes_checked():
+    """The page shapes axe-core has passed in this test session (see Visitor)."""
+    return set()
+
+
 @pytest.fixture(params=list(VARIANTS))
-def visitor(request, chromium, live_server, browser_settings):
+def visitor(request, chromium, live_server, browser_settings, shapes_checked):
     variant = VARIANTS[request.param]
     # The site's own address, as in production: share links, snippets and og:url are built from it.
     browser_settings.SITE_URL = live_server.url
@@ -125,7 +183,7 @@ def visitor(request, chromium, live_server, browser_settings):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
-    visitor = Visitor(page, live_server.url, variant["javascript"])
+    visitor = Visitor(page, live_server.url, variant["javascript"], shapes_checked)
     yield visitor
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

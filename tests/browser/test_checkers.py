@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from tests.conftest import IN_CI
@@ -32,9 +31,8 @@ def _needs(message):
 
 
 @pytest.fixture
-def journey_pages(db, browser_settings):
+def journey_pages(demo, browser_settings):
     """Who visits what: the pages of the three journeys, found in the demo data."""
-    call_command("load_demo", verbosity=0)
     from accounts.models import User
     from compact.models import Compact
     from consultation.models import Round
@@ -161,8 +159,9 @@ def test_no_journey_page_writes_an_error_to_the_browser_console(journey_pages, c
         page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         for path in paths:
             before = len(errors)
+            # goto waits for the load event: the page's styles, fonts and scripts have all been
+            # fetched (or failed) and its scripts have run.
             page.goto(live_server.url + path)
-            page.wait_for_load_state("networkidle")
             # The one error a browser must show: the status of a page that answers with one
             # (the response and the console each report it).
             expected = 2 if path in EXPECTED_STATUS else 0

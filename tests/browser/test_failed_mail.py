@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.test_journeys import sign_in
 
@@ -21,8 +20,7 @@ def _shot(visitor, name):
         visitor.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 
 
-def test_staff_see_failed_mail_and_send_it_again(visitor):
-    call_command("load_demo", verbosity=0)
+def test_staff_see_failed_mail_and_send_it_again(visitor, demo):
     from notifications.models import Outgoing
 
     for n in range(2):

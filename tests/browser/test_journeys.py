@@ -11,20 +11,11 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DEMO_PASSWORD = "compact-demo-2026"
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
-    from consultation.models import Round
-
-    return Round.objects.get(status=Round.Status.OPEN)
 
 
 def link_from_mail(pattern):

@@ -19,7 +19,7 @@ from compact import services as compact_services
 from consultation import services as consultation_services
 from consultation.models import Round
 from signatories.models import Signature
-from tests.browser.test_journeys import demo, link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
+from tests.browser.test_journeys import link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from signatories.models import Signature
-from tests.browser.test_journeys import demo, link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
+from tests.browser.test_journeys import link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 

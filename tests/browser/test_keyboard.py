@@ -1,13 +1,11 @@
 """Keyboard only: a skip link first, visible focus, and a vote cast with Tab, Space and Enter."""
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_vote_can_be_cast_with_the_keyboard_alone(chromium, live_server, browser_settings):
-    call_command("load_demo", verbosity=0)
+def test_a_vote_can_be_cast_with_the_keyboard_alone(chromium, live_server, browser_settings, demo):
     from consultation.models import Round, Vote
 
     round = Round.objects.get(status=Round.Status.OPEN)
@@ -48,8 +46,7 @@ def test_a_vote_can_be_cast_with_the_keyboard_alone(chromium, live_server, brows
     context.close()
 
 
-def test_errors_are_announced_with_the_error_summary(chromium, live_server, browser_settings):
-    call_command("load_demo", verbosity=0)
+def test_errors_are_announced_with_the_error_summary(chromium, live_server, browser_settings, demo):
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(15000)

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from consultation.models import Round
-from tests.browser.test_journeys import demo, sign_in  # noqa: F401 - fixtures
+from tests.browser.test_journeys import sign_in  # noqa: F401 - fixtures
 from tests.browser.test_journeys_no_wrong_result import fits, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

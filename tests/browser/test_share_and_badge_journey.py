@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from signatories.models import Organisation, Signature
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_journeys import demo, link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
+from tests.browser.test_journeys import link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

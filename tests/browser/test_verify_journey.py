@@ -12,7 +12,6 @@ from django.utils import dateformat, timezone
 from compact import exports
 from compact.models import Version
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_journeys import demo  # noqa: F401 - fixture
 from tests.compact.test_verify import render_altered, with_metadata_of
 from tests.compact.test_verify_issued import with_white_box_over
 

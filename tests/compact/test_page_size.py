@@ -4,7 +4,6 @@ import dataclasses
 import gzip
 
 import pytest
-from django.core.management import call_command
 
 from benchmarks.generate import NATIONAL, generate
 
@@ -21,8 +20,7 @@ def on_the_wire(client, path):
     return len(response.content), html
 
 
-def test_the_demo_compact_page_is_gzipped_and_under_ten_kilobytes(client):
-    call_command("load_demo", verbosity=0)
+def test_the_demo_compact_page_is_gzipped_and_under_ten_kilobytes(client, demo):
     size, html = on_the_wire(client, "/compacts/leadership-compact/")
     assert "Our shared vision" in html
     assert size < LIMIT

@@ -8,19 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from api.throttling import ClientAddressThrottle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo_data(db):
-    call_command("load_demo", verbosity=0)
-
-
-def test_schemathesis_finds_no_failure_in_the_open_data_api(live_server, demo_data, monkeypatch, tmp_path):
+def test_schemathesis_finds_no_failure_in_the_open_data_api(live_server, demo, monkeypatch, tmp_path):
     # The limit is the one thing schemathesis would otherwise mostly meet; 429 is declared too.
     monkeypatch.setattr(ClientAddressThrottle, "THROTTLE_RATES", {"api": "100000/minute"})
     st = shutil.which("st", path=str(Path(sys.executable).parent))

@@ -132,12 +132,9 @@ def test_a_refresh_round_marks_commitments_that_drew_concerns(client, staff, ver
     assert body.count("Concerns raised in reflections") == 1
 
 
-def test_the_demo_has_a_signatory_with_a_concern_marked_in_the_open_round(client):
-    from django.core.management import call_command
-
+def test_the_demo_has_a_signatory_with_a_concern_marked_in_the_open_round(client, demo):
     from consultation.models import Round
 
-    call_command("load_demo", verbosity=0)
     assert Reflection.objects.filter(author__email="leader2@example.org", kind="concern").exists()
     body = client.get(Round.objects.get(status=Round.Status.OPEN).get_absolute_url()).content.decode()
     assert "Concerns raised in reflections" in body
