@@ -1,6 +1,7 @@
 """Role fixtures, and the rule that tests needing real services fail in CI rather than skip."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.files.storage import default_storage
 
 from tests.factories import LeaderFactory, StaffFactory, UserFactory
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -74,6 +76,24 @@ def _rate_limit_clock_stands_still(monkeypatch):
     monkeypatch.setattr(ratelimits, "clock", lambda: now)
 
 
+@contextmanager
+def as_a_test_builds(django_db_blocker):
+    """Data built in a fixture wider than one test, under the rules every test has: database
+    access, tasks run in process, quick password hashes (the function-scoped fixtures that set
+    these have not run yet)."""
+    from django.test.utils import override_settings
+
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            yield
+    finally:
+        app.conf.task_always_eager = eager
+
+
 @pytest.fixture(scope="session")
 def demo_fixture_file(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo (`manage.py load_demo`) as a Django fixture file, made once per test process.
@@ -83,31 +103,22 @@ def demo_fixture_file(django_db_setup, django_db_blocker, tmp_path_factory):
     and emptied out again before any test runs: a test asks for it through `demo`.
     """
     from django.core.management import call_command
-    from django.test.utils import override_settings
-
-    from config.celery import app
 
     path = tmp_path_factory.mktemp("demo") / "demo.json"
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    try:
-        with django_db_blocker.unblock(), fast_hashing:
-            # Committed, as `make run` commits it: the PDFs are typeset once the demo is.
-            call_command("load_demo", verbosity=0)
-            # Content types, permissions and the staff group are made by migrate in every
-            # database; rows refer to them by name (natural keys), not by an id that could differ.
-            call_command(
-                "dumpdata",
-                natural_foreign=True,
-                exclude=["contenttypes", "auth.permission", "auth.group", "sessions"],
-                output=str(path),
-                verbosity=0,
-            )
-            files = {name: default_storage.open(name).read() for name in _stored_file_names()}
-            call_command("flush", interactive=False, verbosity=0)
-    finally:
-        app.conf.task_always_eager = eager
+    with as_a_test_builds(django_db_blocker):
+        # Committed, as `make run` commits it: the PDFs are typeset once the demo is.
+        call_command("load_demo", verbosity=0)
+        # Content types, permissions and the staff group are made by migrate in every database;
+        # rows refer to them by name (natural keys), not by an id that could differ.
+        call_command(
+            "dumpdata",
+            natural_foreign=True,
+            exclude=["contenttypes", "auth.permission", "auth.group", "sessions"],
+            output=str(path),
+            verbosity=0,
+        )
+        files = {name: default_storage.open(name).read() for name in _stored_file_names()}
+        call_command("flush", interactive=False, verbosity=0)
     return path, files
 
 
@@ -169,4 +180,4 @@ def leader_client(client, leader):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many accounts; a deliberately slow hash would only slow them down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS

@@ -539,9 +539,8 @@ CELLS = [
 
 
 @pytest.mark.parametrize("action, role, expected", CELLS)
-def test_access_matrix(client, settings, action, role, expected):
+def test_access_matrix(client, settings, world, action, role, expected):
     settings.STAFF_REQUIRE_MFA = True
-    world = build_world()
     if action.name == "retry a failed PDF":
         PdfExport.objects.create(version=world.a_published, status=PdfExport.Status.FAILED)
     user = world.users[role]
