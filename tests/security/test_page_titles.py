@@ -10,7 +10,7 @@ from django.conf import settings
 from django.template.loaders.app_directories import get_app_template_dirs
 from django.test import Client
 
-from tests.security.test_fuzz import build, build_world, valid_values, walk
+from tests.security.test_fuzz import build, valid_values, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,7 @@ def _page_titles(client, paths):
 
 
 @pytest.mark.parametrize("role", ["visitor", "leader", "staff"])
-def test_every_page_has_one_short_closed_title(role):
-    world = build_world()
+def test_every_page_has_one_short_closed_title(role, world):
     world.staff.is_staff = world.staff.is_superuser = True
     world.staff.save(update_fields=["is_staff", "is_superuser"])
     client = Client()
