@@ -1,11 +1,13 @@
 """Debian's Chromium driven by Playwright against a live server of the app.
 
-Never a downloaded browser: Playwright launches /usr/bin/chromium. Outside CI a machine without
-Chromium skips these tests with the reason shown; under CI=true they fail instead.
+Never a downloaded browser: Playwright launches Debian's Chromium. Debian's old headless shell
+(`chromium-headless-shell`, the same Chromium built for automation, without the desktop browser
+around it) is used when it is installed: it takes about half the CPU a page of the full browser
+in headless mode (/usr/bin/chromium, used otherwise; CHROMIUM_PATH names another). Outside CI a
+machine without Chromium skips these tests with the reason shown; under CI=true they fail instead.
 """
 
 import functools
-import hashlib
 import os
 import re
 import shutil
@@ -15,12 +17,15 @@ import pytest
 
 from tests.conftest import IN_CI
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or (
+    HEADLESS_SHELL if Path(HEADLESS_SHELL).exists() else "/usr/bin/chromium"
+)
 ARTIFACTS = Path(
     os.environ.get("BROWSER_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts" / "browser")
 )
+# Playwright adds --headless itself.
 FLAGS = [
-    "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -31,6 +36,23 @@ FLAGS = [
     "--disable-dev-shm-usage",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Full-page screenshots of the pages the journeys reach, for a person to look at: saved only when
+# BROWSER_SHOTS names a folder (`BROWSER_SHOTS=shots make test`), as each costs a third of a second
+# of CPU. A failing test's page is saved to ARTIFACTS whatever this says.
+SHOTS = os.environ.get("BROWSER_SHOTS")
+
+
+def shot(page, name, *, javascript=True):
+    """Save this page as BROWSER_SHOTS/<name>-<width>[-nojs].png, when BROWSER_SHOTS is set."""
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    suffix = "" if javascript else "-nojs"
+    page.screenshot(
+        path=str(Path(SHOTS) / f"{name}-{page.viewport_size['width']}{suffix}.png"), full_page=True
+    )
+
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # (reading the mail outbox, setting up data) are still plain synchronous code.
@@ -46,7 +68,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def chromium():
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        message = f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+        message = f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium-headless-shell)"
         if IN_CI:
             pytest.fail(f"CI must run the browser tests but it {message}", pytrace=False)
         pytest.skip(message)
@@ -79,44 +101,65 @@ def browser_settings(settings):
     return settings
 
 
-# A page's shape: its elements in order, each with its attributes' names, the values of those that
-# decide what assistive technology is told (id, class, role, type, for, aria-*), and whether it
-# holds text of its own. Two visits that differ only in their words (a count, a name, a date)
-# have the same shape, and axe-core's WCAG rules judge them alike.
-PAGE_SHAPE = """() => {
+# A page's shape: its elements, each with its attributes' names, the values of those that decide
+# what assistive technology is told (id, class, role, type, for, aria-*; digits in them stand for
+# any number, as ids carry database keys), and whether it holds text of its own; a run of siblings
+# of the same shape counts once. Two visits that differ only in their words (a count, a name, a
+# date) or in how many rows a list has are the same shape, and axe-core's WCAG rules judge them
+# alike.
+PAGE_SHAPE = """async () => {
   const kept = new Set(["id", "class", "role", "type", "for", "name", "lang", "open", "hidden"]);
-  const lines = [window.innerWidth];
-  const walk = (element) => {
+  const shape = (element) => {
     let line = element.tagName;
     for (const attribute of element.attributes) {
       const valued = kept.has(attribute.name) || attribute.name.startsWith("aria-");
-      line += " " + attribute.name + (valued ? "=" + attribute.value : "");
+      line += " " + attribute.name + (valued ? "=" + attribute.value.replace(/[0-9]+/g, "#") : "");
     }
-    const ownText = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-    lines.push(line + (ownText ? " +text" : ""));
-    for (const child of element.children) walk(child);
-    lines.push("/");
+    if ([...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) line += " +text";
+    const children = [];
+    for (const child of element.children) {
+      const childShape = shape(child);
+      if (childShape !== children[children.length - 1]) children.push(childShape);
+    }
+    return line + "(" + children.join(",") + ")";
   };
-  walk(document.documentElement);
-  return lines.join("\\n");
+  const text = window.innerWidth + " " + shape(document.documentElement);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }"""
+
+
+class ShapesChecked:
+    """The page shapes (PAGE_SHAPE) axe-core has passed in this test run, shared by every xdist
+    worker: a file per shape in a folder of the run's own (named by xdist's testrun_uid)."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __contains__(self, shape):
+        return (self.folder / shape).exists()
+
+    def add(self, shape):
+        (self.folder / shape).touch()
 
 
 class Visitor:
     """One person's browser: every page it reaches is checked for accessibility.
 
-    axe-core takes about a quarter of a second a page, and journeys come back to the same pages
-    again and again (the round page after each vote): a page whose shape (PAGE_SHAPE) has already
-    been checked at this width in this test session is not checked again. A new element, a new
-    error summary or banner, or a new width is a new shape, and is checked.
+    axe-core takes about a quarter of a second of CPU a page, and journeys come back to the same
+    pages again and again (the round page after each vote; the sign-in page in every journey): a
+    page whose shape (PAGE_SHAPE) has already passed at this width in this test run is not checked
+    again. A new element, a new error summary or banner, or a new width is a new shape, and is
+    checked.
     """
 
-    def __init__(self, page, base_url, javascript, shapes_checked=None):
+    def __init__(self, page, base_url, javascript, shapes_checked):
         self.page = page
         self.base_url = base_url
         self.javascript = javascript
         self.titles = {}
-        self.shapes_checked = set() if shapes_checked is None else shapes_checked
+        self.shapes_checked = shapes_checked
 
     def go(self, path):
         self.page.goto(self.base_url + path)
@@ -144,7 +187,7 @@ class Visitor:
         # axe-core needs script to run; the no-JavaScript variant visits the same server-rendered
         # pages, which the other two variants check.
         if self.javascript:
-            shape = hashlib.sha256(page.evaluate(PAGE_SHAPE).encode()).hexdigest()
+            shape = page.evaluate(PAGE_SHAPE)
             if shape in self.shapes_checked:
                 return
             from axe_playwright_python.sync_playwright import Axe
@@ -168,9 +211,9 @@ VARIANTS = {
 
 
 @pytest.fixture(scope="session")
-def shapes_checked():
-    """The page shapes axe-core has passed in this test session (see Visitor)."""
-    return set()
+def shapes_checked(tmp_path_factory, testrun_uid):
+    """The page shapes axe-core has passed in this test run (see Visitor)."""
+    return ShapesChecked(tmp_path_factory.getbasetemp().parent / f"axe-passed-{testrun_uid}")
 
 
 @pytest.fixture(params=list(VARIANTS))

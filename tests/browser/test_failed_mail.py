@@ -1,23 +1,16 @@
 """Staff see how many e-mails failed every retry, and send them again from the dashboard; an
 e-mail's HTML part reads well at desktop and phone widths."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.browser.conftest import shot
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(os.environ.get("SHOTS", "/work/shots/outbox"))
-
 
 def _shot(visitor, name):
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        width = visitor.page.viewport_size["width"]
-        visitor.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    shot(visitor.page, f"outbox-{name}", javascript=visitor.javascript)
 
 
 def test_staff_see_failed_mail_and_send_it_again(visitor, demo):

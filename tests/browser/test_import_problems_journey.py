@@ -2,11 +2,11 @@
 puts them at its line (issue 28, item 8). Without JavaScript the link lands on the line in the
 numbered copy under the summary; with it, the link also selects the line in the text box. With
 and without JavaScript and at 375 px (the `visitor` fixture's variants), every page checked by axe
-where script runs. Full-page screenshots go to test-artifacts/browser/ (or BROWSER_ARTIFACTS)."""
+where script runs. With BROWSER_SHOTS set to a folder, a full-page screenshot of each step goes there."""
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import shot
 from tests.browser.test_import_journey import staff_member  # noqa: F401 - fixture
 from tests.browser.test_journeys import sign_in
 from tests.compact.test_import_problems import with_three_mistakes
@@ -15,9 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def screenshot(visitor, request, step):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    variant = request.node.callspec.params["visitor"]
-    visitor.page.screenshot(path=str(ARTIFACTS / f"import-problems-{variant}-{step}.png"), full_page=True)
+    shot(visitor.page, f"import-problems-{step}", javascript=visitor.javascript)
 
 
 def test_each_problem_takes_staff_to_its_line(visitor, staff_member, request):  # noqa: F811

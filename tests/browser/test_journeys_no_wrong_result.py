@@ -1,15 +1,13 @@
 """Journeys II: no wrong result, no lost place. Walked as first-time people would: re-signing a
 refreshed compact, seeing what changed, finding the way from the sign-in page, reading a closed
-round, and finding the receipt after confirming. Each with and without JavaScript and at 375 px
-(the `visitor` fixture's variants), every page checked by axe where script runs.
+round, and finding the receipt after confirming. Each in the variants its finding concerns (see
+SERVER, SCRIPT and WIDTH below), every page checked by axe where script runs.
 
-With JOURNEY_SHOTS set to a folder, each page the journeys look at is saved there as a full-page
+With BROWSER_SHOTS set to a folder, each page the journeys look at is saved there as a full-page
 screenshot, named by variant, so a person can look at what the assertions check."""
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,20 +17,24 @@ from compact import services as compact_services
 from consultation import services as consultation_services
 from consultation.models import Round
 from signatories.models import Signature
+from tests.browser.conftest import shot as save_shot
 from tests.browser.test_journeys import link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("JOURNEY_SHOTS")
+
+# Each test guards one finding, and runs in the variants where that finding could show: a page the
+# server decides alone, once (with script, 1280 px wide); one that script changes, with and without
+# it; one whose layout is the point, at 1280 and 375 px. The journeys themselves
+# (test_journeys.py and each *_journey.py) run in all three.
+SERVER = pytest.mark.parametrize("visitor", ["desktop"], indirect=True)
+SCRIPT = pytest.mark.parametrize("visitor", ["desktop", "no-javascript"], indirect=True)
+WIDTH = pytest.mark.parametrize("visitor", ["desktop", "phone"], indirect=True)
+PHONE = pytest.mark.parametrize("visitor", ["phone"], indirect=True)
 
 
 def shot(visitor, name):
-    if not SHOTS:
-        return
-    width = visitor.page.viewport_size["width"]
-    suffix = "" if visitor.javascript else "-nojs"
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    visitor.page.screenshot(path=f"{SHOTS}/{name}-{width}{suffix}.png", full_page=True)
+    save_shot(visitor.page, name, javascript=visitor.javascript)
 
 
 def close(round):
@@ -61,6 +63,7 @@ def refreshed(closed):
     return draft
 
 
+@SCRIPT
 def test_a_personal_signatory_re_signs_personally_and_the_receipt_is_one_click_away(visitor, refreshed):
     page = visitor.page
     # 2: the refresh is compared with the version people signed, not the draft consulted on.
@@ -94,6 +97,7 @@ def test_a_personal_signatory_re_signs_personally_and_the_receipt_is_one_click_a
     visitor.assert_unique_titles()
 
 
+@WIDTH
 def test_the_sign_in_and_create_account_links_keep_where_the_person_was_going(visitor, demo):  # noqa: F811
     page = visitor.page
     round_path = demo.get_absolute_url()
@@ -112,6 +116,7 @@ def test_the_sign_in_and_create_account_links_keep_where_the_person_was_going(vi
     assert page.url.split("?")[0].endswith(round_path), page.url
 
 
+@SERVER
 def test_a_closed_round_shows_its_outcome_and_the_persons_vote_and_no_form(visitor, closed):
     page = visitor.page
     sign_in(visitor, "leader2@example.org")  # voted on the first commitment's wording
@@ -129,6 +134,7 @@ def test_a_closed_round_shows_its_outcome_and_the_persons_vote_and_no_form(visit
     shot(visitor, "commitment-closed")
 
 
+@SERVER
 def test_an_applied_round_says_which_wording_was_adopted_and_why(visitor, refreshed):
     page = visitor.page
     round = Round.objects.get(draft_created=refreshed)
@@ -146,6 +152,7 @@ def fits(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@WIDTH
 def test_the_round_page_reads_in_order_with_commitments_apart(visitor, demo):  # noqa: F811
     page = visitor.page
     sign_in(visitor, "leader2@example.org")
@@ -162,6 +169,7 @@ def test_the_round_page_reads_in_order_with_commitments_apart(visitor, demo):  #
     shot(visitor, "round-open")
 
 
+@WIDTH
 def test_a_wholesale_rewrite_is_shown_whole_with_the_word_diff_a_click_away(visitor, demo):  # noqa: F811
     page = visitor.page
     leader = get_user_model().objects.get(email="leader3@example.org")
@@ -187,6 +195,7 @@ def test_a_wholesale_rewrite_is_shown_whole_with_the_word_diff_a_click_away(visi
     shot(visitor, "commitment-rewrite")
 
 
+@SERVER
 def test_after_withdrawing_the_person_can_sign_again(visitor, demo):  # noqa: F811
     page = visitor.page
     sign_in(visitor, "leader2@example.org")  # signed version 2 in the demo
@@ -199,6 +208,7 @@ def test_after_withdrawing_the_person_can_sign_again(visitor, demo):  # noqa: F8
     assert page.get_by_label("Your full name").count() == 1
 
 
+@SERVER
 def test_reporting_a_comment_has_a_way_back_and_the_feed_link_explains_itself(visitor, demo):  # noqa: F811
     page = visitor.page
     sign_in(visitor, "leader3@example.org")
@@ -214,6 +224,7 @@ def test_reporting_a_comment_has_a_way_back_and_the_feed_link_explains_itself(vi
     shot(visitor, "feed-about")
 
 
+@PHONE
 def test_staff_read_the_audit_trail_and_the_signatures_on_a_phone(visitor, refreshed):
     page = visitor.page
     sign_in(visitor, "staff@example.org")
@@ -232,6 +243,7 @@ def test_staff_read_the_audit_trail_and_the_signatures_on_a_phone(visitor, refre
     shot(visitor, "staff-signatures")
 
 
+@SCRIPT
 def test_the_look_up_keeps_the_name_typed_and_the_mismatch_question_follows_the_code_box(visitor, demo):  # noqa: F811
     page = visitor.page
     sign_in(visitor, "leader3@example.org")
@@ -259,6 +271,7 @@ def test_the_look_up_keeps_the_name_typed_and_the_mismatch_question_follows_the_
     shot(visitor, "sign-mismatch")
 
 
+@SCRIPT
 def test_staff_see_invited_leaders_only_for_an_invited_round(visitor, refreshed):
     page = visitor.page
     sign_in(visitor, "staff@example.org")

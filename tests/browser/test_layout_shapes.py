@@ -1,15 +1,15 @@
 """Real compacts keep their shape in the browser: facing columns face each other on a wide screen
 and follow one another on a phone; a pair stays on one line; the round page keeps the layout.
 
-Set LAYOUT_SHOTS to a folder to keep full-page screenshots of each page at each width."""
+Set BROWSER_SHOTS to a folder to keep full-page screenshots of each page at each width."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from compact import interchange, services
+from tests.browser.conftest import shot as save_shot
 from tests.consultation.factories import open_round
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,10 +42,7 @@ def opened(chromium, live_server, path, width, shot, login=None):
         context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
     page = context.new_page()
     page.goto(live_server.url + path)
-    folder = os.environ.get("LAYOUT_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{shot}.png"), full_page=True)
+    save_shot(page, shot)
     return context, page
 
 

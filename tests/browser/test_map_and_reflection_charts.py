@@ -3,11 +3,9 @@ at 1280 and 375 px (and without JavaScript), each page checked with axe: every t
 region and count in text a phone still shows at a readable size, nothing spills sideways, and the
 small multiples sit two abreast on a wide screen and one under another on a phone.
 
-Set CHART_SHOTS to a folder to keep full-page screenshots of each page."""
+Set BROWSER_SHOTS to a folder to keep full-page screenshots of each page."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -15,6 +13,7 @@ from django.utils import timezone
 
 from reflections.models import Reflection
 from signatories.models import Organisation
+from tests.browser.conftest import shot
 from tests.factories import published_version
 from tests.signatories.factories import OrganisationFactory, SignatureFactory
 
@@ -33,12 +32,7 @@ REGIONS = [
 
 
 def shoot(visitor, name):
-    folder = os.environ.get("CHART_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        width = visitor.page.viewport_size["width"]
-        js = "" if visitor.javascript else "-nojs"
-        visitor.page.screenshot(path=f"{folder}/{name}-{width}{js}.png", full_page=True)
+    shot(visitor.page, name, javascript=visitor.javascript)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ is shown once above the run of cards, and each card names its halves by the part
 every card repeated both headings, and ten pairs with headings of a sentence each made a page
 thousands of pixels long.
 
-Set LAYOUT_SHOTS to a folder to keep full-page screenshots."""
+Set BROWSER_SHOTS to a folder to keep full-page screenshots."""
 
 import pytest
 from django.urls import reverse

@@ -2,25 +2,18 @@
 day on one page, then the reminder to those who have not answered every question, on a desktop,
 without JavaScript and on a phone; every page passes axe."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.browser.conftest import shot
 from tests.browser.test_journeys import DEMO_PASSWORD, sign_in
 from tests.charts import bar_figures, column_figures
 from tests.consultation.participation_data import TRUTH, national_round
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(os.environ.get("SHOTS", "/work/shots/participation"))
-
 
 def _shot(visitor, name):
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        width = visitor.page.viewport_size["width"]
-        visitor.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    shot(visitor.page, f"participation-{name}", javascript=visitor.javascript)
 
 
 def test_staff_see_participation_by_region_and_remind_those_who_have_not_answered(visitor):

@@ -3,7 +3,7 @@ first round (closed, its results applied) seen at 1280 px, at 375 px and without
 page checked by axe where script runs. The drawing fits the window and its words stay at least
 12 px high on a phone.
 
-With JOURNEY_SHOTS set to a folder, each page is saved there as a full-page screenshot."""
+With BROWSER_SHOTS set to a folder, each page is saved there as a full-page screenshot."""
 
 import re
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from signatories.models import Organisation, Signature
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import shot
 from tests.browser.test_journeys import link_from_mail, path_of, sign_in  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,9 +23,7 @@ ORGANISATION = "Riverside Hospitals NHS Foundation Trust"
 
 
 def screenshot(visitor, request, step):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    variant = request.node.callspec.params["visitor"]
-    visitor.page.screenshot(path=str(ARTIFACTS / f"badge-{variant}-{step}.png"), full_page=True)
+    shot(visitor.page, f"badge-{step}", javascript=visitor.javascript)
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -2,10 +2,7 @@
 organisation, the sign form asking about a look-alike name, and a commitment's history page with
 its reflections a page at a time. Each is checked with axe (with JavaScript) at 1280 and 375 px.
 
-Set TRUST_SHOTS to a folder to keep full-page screenshots of each page."""
-
-import os
-from pathlib import Path
+Set BROWSER_SHOTS to a folder to keep full-page screenshots of each page."""
 
 import pytest
 from django.conf import settings as django_settings
@@ -16,10 +13,15 @@ from django.utils import timezone
 from reflections import services as reflection_services
 from signatories import services
 from signatories.models import Signature
+from tests.browser.conftest import shot
 from tests.factories import LeaderFactory, StaffFactory, published_version
 from tests.signatories.factories import OrganisationFactory, SignatureFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# What these pages show is decided by the server; their layout is checked at both widths.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.parametrize("visitor", ["desktop", "phone"], indirect=True),
+]
 
 REAL = "City and Hills Integrated Care Board"
 FAKE = "City and Hill\u0455 Integrated Care Board"
@@ -37,12 +39,7 @@ def signed_in(visitor, user):
 
 
 def shoot(visitor, name):
-    folder = os.environ.get("TRUST_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        width = visitor.page.viewport_size["width"]
-        js = "" if visitor.javascript else "-nojs"
-        visitor.page.screenshot(path=f"{folder}/{name}-{width}{js}.png", full_page=True)
+    shot(visitor.page, name, javascript=visitor.javascript)
 
 
 @pytest.fixture

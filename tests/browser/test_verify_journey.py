@@ -2,7 +2,8 @@
 on /verify/ and is told it is genuine; the same file with a box painted over some words is told
 its words match but that we did not issue it; a copy with one word changed is refused. With and
 without JavaScript and at 375 px (the `visitor` fixture's variants), every page checked by axe
-where script runs. Full-page screenshots go to test-artifacts/browser/ for a person to look at."""
+where script runs. With BROWSER_SHOTS set to a folder, a full-page screenshot of each step goes there for a person
+to look at."""
 
 import re
 
@@ -11,7 +12,7 @@ from django.utils import dateformat, timezone
 
 from compact import exports
 from compact.models import Version
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import shot
 from tests.compact.test_verify import render_altered, with_metadata_of
 from tests.compact.test_verify_issued import with_white_box_over
 
@@ -19,11 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def screenshot(visitor, request, step):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    variant = request.node.callspec.params["visitor"]
-    path = ARTIFACTS / f"verify-{variant}-{step}.png"
-    visitor.page.screenshot(path=str(path), full_page=True)
-    return path
+    shot(visitor.page, f"verify-{step}", javascript=visitor.javascript)
 
 
 def assert_no_sideways_scroll(page):

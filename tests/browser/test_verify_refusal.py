@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import shot
 from tests.compact.pdf_bombs import bomb
 from tests.factories import published_version
 
@@ -27,6 +27,4 @@ def test_a_costly_pdf_gets_a_page_saying_it_could_not_be_checked_and_what_to_do(
     assert page.title().startswith("We could not check this file")
     assert page.get_by_role("heading", name="We could not check this file").count() == 1
     assert page.get_by_role("link", name=f"version {version.number} of {version.compact.title}").count() == 1
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    variant = request.node.callspec.params["visitor"]
-    page.screenshot(path=str(ARTIFACTS / f"verify-could-not-check-{variant}.png"), full_page=True)
+    shot(page, "verify-could-not-check", javascript=visitor.javascript)

@@ -29,7 +29,7 @@ def test_schemathesis_finds_no_failure_in_the_open_data_api(live_server, demo, m
             "--checks",
             "all",
             "--max-examples",
-            "20",
+            "10",
             "--workers",
             "1",
             "--no-color",
