@@ -65,13 +65,15 @@ run: $(VENV)/.installed assets demo
 	  trap "kill $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Tests run in parallel (one process per core) unless a shared Redis is configured: the tests
-# flush the cache and start real Celery workers on one broker, which parallel runs would share.
-PYTEST_WORKERS ?= $(if $(CELERY_BROKER_URL),0,auto)
+# Tests run in parallel, one process per core and one more (a browser test's process waits while
+# Chromium draws, and the extra one keeps every core busy), unless a shared Redis is configured:
+# the tests flush the cache and start real Celery workers on one broker, which parallel runs would
+# share. A worker that runs out of tests takes some from a busy one (worksteal).
+PYTEST_WORKERS ?= $(if $(CELERY_BROKER_URL),0,$(shell echo $$(( $$(nproc) + 1 ))))
 
 ## make test: install what the tests need and run them all (the slowest ten are listed at the end)
 test: $(VENV)/.installed assets
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=10 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=10 $(PYTEST_ARGS)
 
 ## make lint: ruff's rules and its formatting (CI fails on either; `ruff format .` mends the second)
 lint: $(VENV)/.installed

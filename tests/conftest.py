@@ -26,6 +26,13 @@ def _redis_reachable():
         return False
 
 
+def pytest_collection_modifyitems(items):
+    """Slow tests first, then the browser tier, then the rest, each in the order collected: under
+    xdist the quick tests then fill the gaps at the end, rather than one slow test running alone
+    while the other workers wait."""
+    items.sort(key=lambda item: (not item.get_closest_marker("slow"), "tests/browser/" not in item.nodeid))
+
+
 def pytest_runtest_setup(item):
     missing = []
     if item.get_closest_marker("postgres") and not settings.USING_POSTGRES:

@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 DEMO_PASSWORD = "compact-demo-2026"
 

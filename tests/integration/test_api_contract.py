@@ -14,6 +14,7 @@ from api.throttling import ClientAddressThrottle
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_failure_in_the_open_data_api(live_server, demo, monkeypatch, tmp_path):
     # The limit is the one thing schemathesis would otherwise mostly meet; 429 is declared too.
     monkeypatch.setattr(ClientAddressThrottle, "THROTTLE_RATES", {"api": "100000/minute"})

@@ -194,7 +194,8 @@ def fuzz(role, world):
     return failures
 
 
-@pytest.mark.parametrize("role", ["visitor", "leader", "staff"])
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["staff", "leader", "visitor"])
 def test_no_url_answers_500_to_hostile_values_on_sqlite(role, world):
     if django_settings.USING_POSTGRES:
         pytest.skip("the postgres-marked variant below runs this walk on PostgreSQL")
