@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from tests.factories import LeaderFactory, StaffFactory, UserFactory
+from tests.triggers import bypassing_the_triggers
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -149,7 +150,11 @@ def demo(db, demo_fixture_file):
     from consultation.models import Round
 
     path, files = demo_fixture_file
-    call_command("loaddata", str(path), verbosity=0)
+    # On PostgreSQL a trigger refuses new parts for a ratified version (compact/models.py), and
+    # the file holds the version before its parts. Loading it restores rows as they were, as a
+    # dump is restored: no change to a ratified text, so the triggers stand aside for the load.
+    with bypassing_the_triggers():
+        call_command("loaddata", str(path), verbosity=0)
     for name, content in files.items():
         if default_storage.exists(name):
             default_storage.delete(name)

@@ -1,8 +1,6 @@
 """A frozen version's text cannot change, even past the ORM: PostgreSQL triggers refuse raw SQL
 and QuerySet.update(), and `verify_compacts` proves every stored hash still matches its text."""
 
-import contextlib
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -11,26 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from compact import services
 from compact.models import Commitment, Party, Section, Theme, Version
 from tests.factories import SectionFactory, StaffFactory, draft_version, published_version
-
-
-@contextlib.contextmanager
-def bypassing_the_triggers():
-    """The triggers exist only on PostgreSQL; elsewhere there is nothing to switch off. There,
-    triggers are skipped for the rest of the test's transaction (`session_replication_role`,
-    as a superuser restoring a dump would), then switched back on. pgtrigger.ignore is not used:
-    it prefixes each statement with a SET, which server-side binding refuses as two commands in
-    one prepared statement."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():  # SET LOCAL lasts as long as a transaction
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+from tests.triggers import bypassing_the_triggers
 
 
 def _refused(sql, params=()):
