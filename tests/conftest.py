@@ -102,6 +102,27 @@ def as_a_test_builds(django_db_blocker):
         app.conf.task_always_eager = eager
 
 
+@contextmanager
+def a_transaction_for_the_module(django_db_blocker):
+    """A transaction that stays open around a module's tests and is rolled back after them.
+
+    Data that takes longer to build than most tests take to run is built once, inside it; each
+    test then runs in a savepoint within it (pytest-django's `db`) and is rolled back, so every
+    test starts from the data as built. Only for modules whose tests all use `db`, not
+    `transactional_db`, which would commit through it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="session")
 def demo_fixture_file(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo (`manage.py load_demo`) as a Django fixture file, made once per test process.

@@ -1,6 +1,7 @@
 """A long signatory list is rendered in parts, in parallel processes, and merged: the reader
 sees one document, numbered "Page N of M" throughout, with every signatory, and it verifies."""
 
+import functools
 import io
 import re
 
@@ -8,7 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from compact import pdf, verification
-from tests.factories import published_version
+from tests.conftest import a_transaction_for_the_module, as_a_test_builds
+from tests.factories import StaffFactory, published_version
 from tests.signatories.factories import OrganisationFactory, SignatureFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,13 +20,8 @@ def flat(text):
     return re.sub(r"\s+", " ", text or "")
 
 
-@pytest.fixture
-def version(staff):
-    return published_version(staff=staff, parties=("Harbourside Trust Board", "Leaders of the system"))
-
-
-@pytest.fixture
-def signatories(version):
+def build_signatories(version):
+    """Six people for each of eight organisations, then one person signing personally."""
     people = []
     for number in range(8):
         organisation = OrganisationFactory(
@@ -45,17 +42,51 @@ def signatories(version):
     return people
 
 
+@pytest.fixture(scope="module")
+def signed_version(django_db_setup, django_db_blocker):
+    """A published version and its 49 signatories, built once for the module's tests, which read
+    them and change nothing."""
+    with a_transaction_for_the_module(django_db_blocker):
+        with as_a_test_builds(django_db_blocker):
+            version = published_version(
+                staff=StaffFactory(), parties=("Harbourside Trust Board", "Leaders of the system")
+            )
+            people = build_signatories(version)
+        yield version, people
+
+
+@pytest.fixture
+def version(signed_version, db):
+    return signed_version[0]
+
+
+@pytest.fixture
+def signatories(signed_version, db):
+    return signed_version[1]
+
+
+@pytest.fixture(scope="module")
+def rendered(signed_version):
+    """The version's PDF with these options, typeset once for the module: rendering in parts
+    starts processes of its own, and several tests read the same merged document."""
+    version, _ = signed_version
+
+    @functools.cache
+    def render(**options):
+        return pdf.render(version, **options)
+
+    return render
+
+
 def test_a_long_list_is_split_into_equal_parts_with_people_signing_personally_last(version, signatories):
     chunks = pdf.signatory_parts(pdf.public_signatures(version), part_size=10)
     assert [len(chunk) for chunk in chunks] == [10, 10, 10, 10, 9]
     assert [s.full_name for chunk in chunks for s in chunk][-1] == "Pat Personal"
 
 
-def test_an_organisation_split_between_parts_has_its_heading_repeated_as_continued(version, signatories):
+def test_an_organisation_split_between_parts_has_its_heading_repeated_as_continued(rendered):
     # Parts of 10 split the six people of Organisation 01 after the fourth (6 + 4 | 2 + 6 + 2 | …).
-    text = flat(
-        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.render(version, part_size=10))).pages)
-    )
+    text = flat(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered(part_size=10))).pages))
     assert text.count("Organisation 01 NHS Trust – ODS code R01 (continued)") == 1
     assert text.count("Organisation 00 NHS Trust – ODS code R00") == 1  # not split: once, not continued
     first, continued = (
@@ -76,9 +107,9 @@ def outline_of(reader, items=None, depth=0):
     return found
 
 
-def test_a_merged_pdf_has_the_bookmarks_of_a_single_rendering_each_on_its_page(version, signatories):
-    merged = PdfReader(io.BytesIO(pdf.render(version, part_size=10)))
-    single = PdfReader(io.BytesIO(pdf.render(version)))
+def test_a_merged_pdf_has_the_bookmarks_of_a_single_rendering_each_on_its_page(rendered):
+    merged = PdfReader(io.BytesIO(rendered(part_size=10)))
+    single = PdfReader(io.BytesIO(rendered()))
     assert [(depth, title) for depth, title, _ in outline_of(merged)] == [
         (depth, title) for depth, title, _ in outline_of(single)
     ]
@@ -88,8 +119,8 @@ def test_a_merged_pdf_has_the_bookmarks_of_a_single_rendering_each_on_its_page(v
         assert title in flat(merged.pages[page].extract_text()), title
 
 
-def test_every_page_of_a_merged_pdf_says_page_n_of_m_with_the_right_total(version, signatories):
-    content = pdf.render(version, part_size=10)
+def test_every_page_of_a_merged_pdf_says_page_n_of_m_with_the_right_total(version, rendered):
+    content = rendered(part_size=10)
     reader = PdfReader(io.BytesIO(content))
     total = len(reader.pages)
     assert total >= 6
@@ -99,8 +130,8 @@ def test_every_page_of_a_merged_pdf_says_page_n_of_m_with_the_right_total(versio
         assert version.compact.title[:20] in text
 
 
-def test_every_signatory_is_in_a_merged_pdf_once_in_order(version, signatories):
-    content = pdf.render(version, part_size=10)
+def test_every_signatory_is_in_a_merged_pdf_once_in_order(signatories, rendered):
+    content = rendered(part_size=10)
     text = flat(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
     assert f"{len(signatories)} signatories signed version 1" in text
     assert "48 on behalf of 8 organisations and 1 personally." in text
@@ -113,8 +144,8 @@ def test_every_signatory_is_in_a_merged_pdf_once_in_order(version, signatories):
     assert "Organisation 07 NHS Trust – ODS code R07" in text
 
 
-def test_a_merged_pdf_ends_with_the_colophon_and_its_words_read_back_whole(version, signatories):
-    content = pdf.render(version, part_size=10, signature_page=True)
+def test_a_merged_pdf_ends_with_the_colophon_and_its_words_read_back_whole(version, rendered):
+    content = rendered(part_size=10, signature_page=True)
     reader = PdfReader(io.BytesIO(content))
     last = flat(reader.pages[-1].extract_text())
     assert "About this copy" in last and version.content_hash in last.replace(" ", "")
@@ -125,10 +156,10 @@ def test_a_merged_pdf_ends_with_the_colophon_and_its_words_read_back_whole(versi
     assert check.problem in ("", None) and check.text_matches and check.words_only
 
 
-def test_a_merged_pdf_with_a_page_dropped_does_not_verify(version, signatories):
+def test_a_merged_pdf_with_a_page_dropped_does_not_verify(rendered):
     from pypdf import PdfWriter
 
-    content = pdf.render(version, part_size=10)
+    content = rendered(part_size=10)
     reader = PdfReader(io.BytesIO(content))
     writer = PdfWriter(clone_from=reader)
     writer.remove_page(len(writer.pages) - 3)

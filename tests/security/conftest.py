@@ -3,32 +3,20 @@
 import copy
 
 import pytest
-from django.db import transaction
 
-from tests.conftest import as_a_test_builds
+from tests.conftest import a_transaction_for_the_module, as_a_test_builds
 
 
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker):
     """build_world() once for a module: hundreds of cells each act on the same world, and building
-    it takes longer than most cells. It is made inside a transaction that stays open for the
-    module; each test runs in a savepoint within it (pytest-django's `db`) and is rolled back, so
-    every test starts from the world as built. Rolled back at the end of the module."""
+    it takes longer than most cells. Each test acts on it in a savepoint that is rolled back."""
     from tests.security.test_access_matrix import build_world
 
-    with as_a_test_builds(django_db_blocker):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    with a_transaction_for_the_module(django_db_blocker):
+        with as_a_test_builds(django_db_blocker):
             world = build_world()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield world
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        yield world
 
 
 @pytest.fixture
