@@ -143,13 +143,12 @@ def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off_for_a_p
     assert options({}) == [None, None]
 
 
-def form_action(env):
-    return settings_under(env)["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"]
-
-
 def test_organisation_sign_in_lets_forms_reach_the_providers_origin_and_nowhere_else():
-    assert list(form_action({})) == ["'self'"]
-    assert list(form_action({"OIDC_SERVER_URL": "https://login.example.nhs.uk/tenant/v2.0"})) == [
+    def form_action(env):
+        return list(settings_under(env)["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"])
+
+    assert form_action({}) == ["'self'"]
+    assert form_action({"OIDC_SERVER_URL": "https://login.example.nhs.uk/tenant/v2.0"}) == [
         "'self'",
         "https://login.example.nhs.uk",
     ]
